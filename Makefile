@@ -1,0 +1,93 @@
+# The C++ auditwheel: build, test, install. `make demo` and `make check` do all
+# set-up on a fresh Debian 12 machine (see README.md).
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+CXX ?= g++
+CXXFLAGS ?= -O2 -g
+AW_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -Icommon -DAW_VERSION='"$(VERSION)"' $(CXXFLAGS) -MMD -MP
+LDLIBS := -lzip -lelf -lfmt -lcrypto
+PYTHON ?= python3
+
+STAGES := whl-unpack whl-pack
+COMMON_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard common/*.cpp))
+UNIT_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tests/unit/*.cpp))
+BINARIES := $(addprefix $(BUILD)/bin/,$(STAGES) auditwheel)
+POLICY_FILES := $(wildcard policies/*.yaml)
+MAN_PAGES := $(wildcard man/*.1 man/*.7)
+
+# Debian packages the build, the tests and the demo need.
+DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
+	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip
+
+.PHONY: all deps check unit integration demo bench install clean
+
+all: $(BINARIES) $(BUILD)/share/auditwheel/policies
+
+# Installs whatever is missing (through sudo when not root); silent when all is there.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  echo "make deps: installing$$missing"; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/obj/%.o: %.cpp | deps
+	@mkdir -p $(dir $@)
+	$(CXX) $(AW_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/lib/libaw-common.a: $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/obj/tools/%/main.o $(BUILD)/lib/libaw-common.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bin/auditwheel: tools/auditwheel/auditwheel.sh Makefile
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+
+# The build tree has the installed layout, so the wrapper finds the policies
+# the same way in both.
+$(BUILD)/share/auditwheel/policies: $(POLICY_FILES) | deps
+	@mkdir -p $@
+	$(if $(POLICY_FILES),cp $(POLICY_FILES) $@/)
+	@touch $@
+
+$(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(BUILD)/lib/libaw-common.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
+
+check: all $(BUILD)/tests/unit-tests
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run-all.sh
+
+unit: $(BUILD)/tests/unit-tests
+	$(BUILD)/tests/unit-tests
+
+integration: all
+	$(PYTHON) tests/run_integration.py $(BUILD)
+
+demo: all
+	@PYTHON=$(PYTHON) sh tests/demo.sh $(BUILD)
+
+bench: all
+	@PYTHON=$(PYTHON) $(PYTHON) tests/bench.py $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/auditwheel/policies \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(POLICY_FILES),install -m 644 $(POLICY_FILES) $(DESTDIR)$(PREFIX)/share/auditwheel/policies/)
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man7/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/tools/%/main.d,$(STAGES))

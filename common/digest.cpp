@@ -1,0 +1,135 @@
+#include "digest.hpp"
+
+#include "diagnostics.hpp"
+#include "interrupt.hpp"
+#include "unique_fd.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace aw {
+namespace {
+const EVP_MD* digest_by_record_name(std::string_view algorithm) {
+    if (algorithm == "sha256") return EVP_sha256();
+    if (algorithm == "sha224") return EVP_sha224();
+    if (algorithm == "sha384") return EVP_sha384();
+    if (algorithm == "sha512") return EVP_sha512();
+    return nullptr;
+}
+}  // namespace
+
+bool Digest::is_supported(std::string_view algorithm) { return digest_by_record_name(algorithm) != nullptr; }
+
+Digest::Digest(std::string_view algorithm) : context_(EVP_MD_CTX_new()) {
+    const EVP_MD* md = digest_by_record_name(algorithm);
+    if (context_ == nullptr || md == nullptr || EVP_DigestInit_ex(context_, md, nullptr) != 1)
+        fail("cannot start a {} digest", algorithm);
+}
+
+Digest::~Digest() { EVP_MD_CTX_free(context_); }
+
+Digest::Digest(Digest&& other) noexcept : context_(std::exchange(other.context_, nullptr)) {}
+
+Digest& Digest::operator=(Digest&& other) noexcept {
+    std::swap(context_, other.context_);
+    return *this;
+}
+
+void Digest::update(std::span<const std::byte> bytes) {
+    if (EVP_DigestUpdate(context_, bytes.data(), bytes.size()) != 1) fail("digest update failed");
+}
+
+std::vector<unsigned char> Digest::finish() {
+    std::vector<unsigned char> out(EVP_MAX_MD_SIZE);
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(context_, out.data(), &length) != 1) fail("digest finish failed");
+    out.resize(length);
+    return out;
+}
+
+std::string to_hex(std::span<const unsigned char> bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(bytes.size() * 2);
+    for (unsigned char byte : bytes) {
+        hex.push_back(kDigits[byte >> 4]);
+        hex.push_back(kDigits[byte & 0xf]);
+    }
+    return hex;
+}
+
+std::vector<unsigned char> from_hex(std::string_view hex) {
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::vector<unsigned char> bytes;
+    if (hex.size() % 2 != 0) return {};
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        int high = nibble(hex[i]), low = nibble(hex[i + 1]);
+        if (high < 0 || low < 0) return {};
+        bytes.push_back(static_cast<unsigned char>(high << 4 | low));
+    }
+    return bytes;
+}
+
+std::string to_record_base64(std::span<const unsigned char> bytes) {
+    std::string encoded(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), bytes.data(),
+                                 static_cast<int>(bytes.size()));
+    encoded.resize(static_cast<std::size_t>(length));
+    while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+    for (char& c : encoded) {
+        if (c == '+') c = '-';
+        if (c == '/') c = '_';
+    }
+    return encoded;
+}
+
+std::vector<unsigned char> from_record_base64(std::string_view text) {
+    std::string padded(text);
+    for (char& c : padded) {
+        if (c == '-') c = '+';
+        else if (c == '_') c = '/';
+        else if (c == '+' || c == '/' || c == '=') return {};
+    }
+    std::size_t padding = (4 - padded.size() % 4) % 4;
+    if (padding == 3) return {};
+    padded.append(padding, '=');
+    std::vector<unsigned char> bytes(padded.size() / 4 * 3 + 1);
+    int length = EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(padded.data()),
+                                 static_cast<int>(padded.size()));
+    if (length < 0) return {};
+    bytes.resize(static_cast<std::size_t>(length) - padding);
+    return bytes;
+}
+
+FileDigest digest_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) fail("{}: cannot open: {}", path, std::strerror(errno));
+    Digest digest("sha256");
+    FileDigest result;
+    std::array<std::byte, 1 << 16> buffer;
+    for (;;) {
+        ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) {
+            throw_if_interrupted();
+            continue;
+        }
+        if (got < 0) fail("{}: read error: {}", path, std::strerror(errno));
+        if (got == 0) break;
+        digest.update(std::span(buffer.data(), static_cast<std::size_t>(got)));
+        result.size += static_cast<std::uint64_t>(got);
+    }
+    result.sha256_hex = to_hex(digest.finish());
+    return result;
+}
+
+}  // namespace aw

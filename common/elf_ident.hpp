@@ -1,0 +1,29 @@
+// What the first bytes of a file say about it as ELF: class, byte order,
+// machine. Enough to list members; full parsing is elf-deps' job.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace aw {
+
+struct ElfIdent {
+    int elf_class = 0;        // 32 or 64
+    std::string byte_order;   // "little" or "big"
+    std::uint16_t e_machine = 0;
+    std::string machine;      // e.g. "x86_64", "aarch64"; "EM_<n>" when unknown
+    std::uint8_t os_abi = 0;
+};
+
+// Bytes the header needs; pass at least this many when the file has them.
+inline constexpr std::size_t kElfIdentBytes = 64;
+
+// nullopt when `head` does not start with a valid ELF identification.
+std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head);
+
+std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order);
+
+}  // namespace aw

@@ -1,0 +1,367 @@
+#include "pack.hpp"
+
+#include "diagnostics.hpp"
+#include "digest.hpp"
+#include "interrupt.hpp"
+#include "record_file.hpp"
+#include "work_dir.hpp"
+#include "zip_reader.hpp"
+
+#include <zip.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <algorithm>
+#include <filesystem>
+#include <sys/stat.h>
+
+namespace aw {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr std::int64_t kZipEpoch = 315532800;  // 1980-01-01T00:00:00Z
+
+std::uint32_t octal_mode(const Json& record, const std::string& path) {
+    std::string text = required_string(record, "mode");
+    char* end = nullptr;
+    unsigned long mode = std::strtoul(text.c_str(), &end, 8);
+    if (text.empty() || *end != '\0' || mode > 07777) fail("member record for {}: mode '{}' is not octal", path, text);
+    return static_cast<std::uint32_t>(mode);
+}
+
+std::vector<std::string> string_list(const Json& record, const char* field) {
+    std::vector<std::string> items;
+    auto found = record.find(field);
+    if (found == record.end()) return items;
+    if (!found->is_array()) fail("record of kind \"{}\": \"{}\" must be a list of strings", record.value("kind", "?"), field);
+    for (const Json& item : *found) {
+        if (!item.is_string() || item.get<std::string>().empty())
+            fail("record of kind \"{}\": \"{}\" must be a list of non-empty strings", record.value("kind", "?"), field);
+        items.push_back(item.get<std::string>());
+    }
+    return items;
+}
+
+struct Tree {
+    std::set<std::string> files;
+    std::set<std::string> directories;
+};
+
+void add_with_parents(Tree& tree, const std::string& file) {
+    tree.files.insert(file);
+    for (std::size_t slash = file.find('/'); slash != std::string::npos; slash = file.find('/', slash + 1))
+        tree.directories.insert(file.substr(0, slash));
+}
+
+// What is in the work directory now, plus the members never extracted.
+Tree collect_tree(const PackInput& input, const std::string& record_path) {
+    Tree tree;
+    std::error_code error;
+    fs::recursive_directory_iterator it(input.workdir, error), end;
+    if (error) fail("{}: cannot read the work directory: {}", input.workdir, error.message());
+    for (; it != end; it.increment(error)) {
+        if (error) fail("{}: cannot read the work directory: {}", input.workdir, error.message());
+        std::string relative = it->path().lexically_relative(input.workdir).generic_string();
+        fs::file_status status = it->symlink_status();
+        if (relative == kWorkdirMarker) continue;
+        if (fs::is_directory(status)) {
+            tree.directories.insert(relative);
+        } else if (fs::is_regular_file(status)) {
+            add_with_parents(tree, relative);
+        } else {
+            fail("{}: {} is not a regular file or directory; a wheel can hold neither links nor devices",
+                 input.workdir, relative);
+        }
+    }
+    for (const auto& [path, member] : input.members)
+        if (!member.extracted) add_with_parents(tree, path);
+    tree.files.erase(record_path + ".jws");  // the signature no longer matches: unsign, as pypa auditwheel does
+    tree.files.insert(record_path);
+    return tree;
+}
+
+struct ZipWriterCloser {
+    void operator()(zip_t* archive) const { zip_discard(archive); }
+};
+
+extern "C" int cancel_on_signal(zip_t*, void*) { return pending_signal() != 0 ? 1 : 0; }
+
+class WheelWriter {
+public:
+    WheelWriter(const std::string& path, std::int64_t mtime, int level) : path_(path), mtime_(mtime), level_(level) {
+        int code = 0;
+        archive_.reset(zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
+        if (!archive_) {
+            zip_error_t error;
+            zip_error_init_with_code(&error, code);
+            std::string text = zip_error_strerror(&error);
+            zip_error_fini(&error);
+            fail("{}: cannot create: {}", path, text);
+        }
+        zip_register_cancel_callback_with_state(archive_.get(), cancel_on_signal, nullptr, nullptr);
+    }
+
+    void add_directory(const std::string& name) {
+        zip_int64_t index = zip_dir_add(archive_.get(), name.c_str(), ZIP_FL_ENC_UTF_8);
+        check(index, name);
+        finish_entry(static_cast<zip_uint64_t>(index), name, S_IFDIR | 0755, 0x10);
+    }
+
+    void add_raw_copy(const std::string& name, const ZipReader& original, std::uint64_t original_index, std::uint32_t mode) {
+        add(name, zip_source_zip(archive_.get(), original.handle(), original_index, 0, 0, -1), mode, false);
+    }
+
+    void add_file(const std::string& name, const std::string& path, std::uint32_t mode) {
+        add(name, zip_source_file(archive_.get(), path.c_str(), 0, -1), mode, true);
+    }
+
+    void add_bytes(const std::string& name, std::string bytes, std::uint32_t mode) {
+        const std::string& kept = buffers_.emplace_back(std::move(bytes));
+        add(name, zip_source_buffer(archive_.get(), kept.data(), kept.size(), 0), mode, true);
+    }
+
+    // Writes the archive (libzip writes a temp file beside it and renames).
+    void commit() {
+        if (zip_close(archive_.get()) != 0) {
+            throw_if_interrupted();
+            fail("{}: cannot write: {}", path_, zip_strerror(archive_.get()));
+        }
+        archive_.release();
+    }
+
+private:
+    void check(zip_int64_t result, const std::string& name) {
+        if (result < 0) fail("{}: cannot add {}: {}", path_, name, zip_strerror(archive_.get()));
+    }
+
+    void add(const std::string& name, zip_source_t* source, std::uint32_t mode, bool compress) {
+        if (source == nullptr) fail("{}: cannot read data for {}: {}", path_, name, zip_strerror(archive_.get()));
+        zip_int64_t index = zip_file_add(archive_.get(), name.c_str(), source, ZIP_FL_ENC_UTF_8);
+        if (index < 0) zip_source_free(source);
+        check(index, name);
+        auto entry = static_cast<zip_uint64_t>(index);
+        if (compress) {
+            // Level 0 stores: libzip reads a deflate level of 0 as "default".
+            bool store = level_ == 0;
+            check(zip_set_file_compression(archive_.get(), entry, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                                           store ? 0 : static_cast<zip_uint32_t>(level_)),
+                  name);
+        }
+        finish_entry(entry, name, S_IFREG | mode, 0);
+    }
+
+    void finish_entry(zip_uint64_t index, const std::string& name, std::uint32_t st_mode, std::uint32_t dos_attributes) {
+        check(zip_file_set_external_attributes(archive_.get(), index, 0, ZIP_OPSYS_UNIX, st_mode << 16 | dos_attributes),
+              name);
+        check(zip_file_set_mtime(archive_.get(), index, static_cast<time_t>(mtime_), 0), name);
+    }
+
+    std::string path_;
+    std::int64_t mtime_;
+    int level_;
+    std::unique_ptr<zip_t, ZipWriterCloser> archive_;
+    std::deque<std::string> buffers_;  // generated members, alive until commit
+};
+
+std::string record_row_hash(const std::string& sha256_hex) {
+    return "sha256=" + to_record_base64(from_hex(sha256_hex));
+}
+
+void check_original_unchanged(const PackInput& input, const ZipReader& original) {
+    if (original.file_size() != input.original_size || original.file_mtime_ns() != input.original_mtime_ns)
+        fail("{}: the original wheel changed since whl-unpack read it; unpack it again", input.original_path);
+}
+
+const ZipEntry& original_entry(const ZipReader& original, const std::string& path) {
+    for (const ZipEntry& entry : original.entries())
+        if (entry.name == path) return entry;
+    fail("{}: member {} is not in the original wheel", original.path(), path);
+}
+
+void refuse_overwriting_input(const std::string& output, const std::string& input) {
+    struct stat out {}, in {};
+    if (::stat(output.c_str(), &out) == 0 && ::stat(input.c_str(), &in) == 0 && out.st_dev == in.st_dev &&
+        out.st_ino == in.st_ino)
+        fail("{}: the output would replace the input wheel; choose another wheel directory", output);
+}
+}  // namespace
+
+PackInput read_pack_input(const std::vector<Record>& records) {
+    PackInput input;
+    bool have_wheel = false;
+    for (const Record& record : records) {
+        std::string kind = record.kind();
+        if (kind == "wheel") {
+            if (have_wheel) fail("the stream describes more than one wheel; pack one wheel per stream");
+            have_wheel = true;
+            const Json& wheel = record.value;
+            input.original_path = required_string(wheel, "path");
+            input.workdir = required_string(wheel, "workdir");
+            input.dist_info = required_string(wheel, "dist_info");
+            const Json& file = required_field(wheel, "file");
+            input.original_size = required_field(file, "size").get<std::uint64_t>();
+            input.original_mtime_ns = required_field(file, "mtime_ns").get<std::int64_t>();
+            input.name = parse_wheel_filename(required_string(wheel, "filename"));
+        } else if (kind == "member") {
+            std::string path = required_string(record.value, "path");
+            OriginalMember member;
+            member.mode = octal_mode(record.value, path);
+            member.extracted = required_field(record.value, "extracted").get<bool>();
+            const Json& sha256 = record.value.value("sha256", Json(nullptr));
+            if (sha256.is_string()) member.sha256 = sha256.get<std::string>();
+            input.members[path] = member;
+        } else if (kind == "retag") {
+            input.retags.push_back(Retag{string_list(record.value, "add"), string_list(record.value, "remove")});
+        }
+    }
+    if (!have_wheel) fail("no \"wheel\" record on standard input (pipe whl-unpack's output in)");
+    return input;
+}
+
+std::vector<std::string> wheel_entry_order(const std::set<std::string>& files, const std::set<std::string>& directories) {
+    std::map<std::string, std::vector<std::string>> files_in, subdirectories_in;
+    auto parent_of = [](const std::string& path) {
+        std::size_t slash = path.rfind('/');
+        return slash == std::string::npos ? std::string() : path.substr(0, slash);
+    };
+    for (const std::string& file : files) files_in[parent_of(file)].push_back(file);
+    for (const std::string& directory : directories) subdirectories_in[parent_of(directory)].push_back(directory);
+
+    std::vector<std::string> order;
+    auto visit = [&](auto&& self, const std::string& directory) -> void {
+        if (!directory.empty()) order.push_back(directory + "/");
+        std::vector<std::string>& here = files_in[directory];  // sets give them sorted
+        bool top_dist_info = directory.ends_with(".dist-info") && directory.find('/') == std::string::npos;
+        if (top_dist_info) {
+            auto record = std::find(here.begin(), here.end(), directory + "/RECORD");
+            if (record != here.end()) std::rotate(record, record + 1, here.end());
+        }
+        order.insert(order.end(), here.begin(), here.end());
+        std::vector<std::string> subdirectories = subdirectories_in[directory];
+        if (directory.empty())
+            std::stable_partition(subdirectories.begin(), subdirectories.end(),
+                                  [](const std::string& name) { return !name.ends_with(".dist-info"); });
+        for (const std::string& subdirectory : subdirectories) self(self, subdirectory);
+    };
+    visit(visit, "");
+    return order;
+}
+
+std::int64_t zip_timestamp(const std::optional<std::string>& source_date_epoch) {
+    if (!source_date_epoch) return kZipEpoch;
+    char* end = nullptr;
+    errno = 0;
+    long long value = std::strtoll(source_date_epoch->c_str(), &end, 10);
+    if (source_date_epoch->empty() || *end != '\0' || errno == ERANGE)
+        fail("SOURCE_DATE_EPOCH='{}' is not a whole number of seconds", *source_date_epoch);
+    if (value < kZipEpoch) {
+        warn("SOURCE_DATE_EPOCH={} is before 1980; clipping the timestamps to 1980-01-01", value);
+        return kZipEpoch;
+    }
+    return value;
+}
+
+PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
+    if (!fs::exists(fs::path(input.workdir) / kWorkdirMarker))
+        fail("{}: not a work directory made by whl-unpack (no {})", input.workdir, kWorkdirMarker);
+    ZipReader original(input.original_path);
+    check_original_unchanged(input, original);
+    std::int64_t mtime = zip_timestamp(options.source_date_epoch);
+    // libzip turns times into DOS fields with localtime(); UTC makes them the same everywhere.
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+
+    const std::string wheel_file = input.dist_info + "/WHEEL";
+    const std::string record_path = input.dist_info + "/RECORD";
+    std::string wheel_text;
+    {
+        std::ifstream in(fs::path(input.workdir) / wheel_file, std::ios::binary);
+        if (!in) fail("{}: {} is missing from the work directory", input.workdir, wheel_file);
+        wheel_text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    RetagResult retag = apply_retags(input.name, WheelMetadata::parse(wheel_text, wheel_file), input.retags);
+
+    PackedWheel packed;
+    packed.platforms = retag.platforms;
+    packed.filename = input.name.filename_with_platforms(retag.platforms);
+    std::error_code error;
+    fs::create_directories(options.wheel_dir, error);
+    if (error) fail("{}: cannot create the wheel directory: {}", options.wheel_dir, error.message());
+    packed.path = (fs::absolute(options.wheel_dir) / packed.filename).lexically_normal();
+    refuse_overwriting_input(packed.path, input.original_path);
+
+    Tree tree = collect_tree(input, record_path);
+    WheelWriter writer(packed.path, mtime, options.compression_level);
+    std::vector<RecordRow> rows;
+    for (const std::string& name : wheel_entry_order(tree.files, tree.directories)) {
+        throw_if_interrupted();
+        if (name.back() == '/') {
+            writer.add_directory(name.substr(0, name.size() - 1));
+            continue;
+        }
+        if (name == record_path) continue;  // written last, once every hash is known
+        auto member = input.members.find(name);
+        const OriginalMember* before = member == input.members.end() ? nullptr : &member->second;
+        std::string disk_path = (fs::path(input.workdir) / name).string();
+        std::string sha256;
+        std::uint64_t size = 0;
+        if (name == wheel_file && retag.metadata) {
+            std::string text = retag.metadata->serialize();
+            Digest digest;
+            digest.update(std::as_bytes(std::span(text.data(), text.size())));
+            sha256 = to_hex(digest.finish());
+            size = text.size();
+            writer.add_bytes(name, std::move(text), before != nullptr ? before->mode : 0644);
+            ++packed.compressed;
+        } else if (before != nullptr && !before->extracted && !fs::exists(disk_path)) {
+            const ZipEntry& entry = original_entry(original, name);
+            size = entry.size;
+            if (before->sha256) {
+                sha256 = *before->sha256;
+            } else {
+                Digest digest;
+                original.read_member(entry, [&](std::span<const std::byte> bytes) { digest.update(bytes); });
+                sha256 = to_hex(digest.finish());
+            }
+            writer.add_raw_copy(name, original, entry.index, before->mode);
+            ++packed.copied;
+        } else {
+            FileDigest now = digest_file(disk_path);
+            sha256 = now.sha256_hex;
+            size = now.size;
+            struct stat info {};
+            if (::stat(disk_path.c_str(), &info) != 0) fail("{}: cannot stat: {}", disk_path, std::strerror(errno));
+            std::uint32_t mode = info.st_mode & 0777;
+            if (before != nullptr && before->sha256 == sha256) {
+                writer.add_raw_copy(name, original, original_entry(original, name).index, mode);
+                ++packed.copied;
+            } else {
+                writer.add_file(name, disk_path, mode);
+                ++packed.compressed;
+            }
+        }
+        rows.push_back(RecordRow{name, record_row_hash(sha256), std::to_string(size)});
+    }
+    rows.push_back(RecordRow{record_path, "", ""});
+    auto record_member = input.members.find(record_path);
+    writer.add_bytes(record_path, format_record_file(rows),
+                     record_member != input.members.end() ? record_member->second.mode : 0644);
+    ++packed.compressed;
+    writer.commit();
+    return packed;
+}
+
+Json output_record(const PackedWheel& wheel) {
+    return Json{{"kind", "output"},
+                {"path", wheel.path},
+                {"filename", wheel.filename},
+                {"platform", wheel.platforms},
+                {"copied", wheel.copied},
+                {"compressed", wheel.compressed}};
+}
+
+}  // namespace aw

@@ -1,0 +1,72 @@
+// whl-pack's work: turn a work directory and its records back into a wheel,
+// copying unchanged members' compressed bytes from the original archive.
+#pragma once
+
+#include "records.hpp"
+#include "wheel_metadata.hpp"
+#include "wheel_name.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+// What whl-unpack said of one member of the original archive.
+struct OriginalMember {
+    std::optional<std::string> sha256;  // hex
+    std::uint32_t mode = 0644;
+    bool extracted = false;
+};
+
+// The facts a stream gives whl-pack: its wheel record, members and retags.
+struct PackInput {
+    std::string original_path;
+    std::uint64_t original_size = 0;
+    std::int64_t original_mtime_ns = 0;
+    std::string workdir;
+    std::string dist_info;
+    WheelName name;
+    std::map<std::string, OriginalMember> members;
+    std::vector<Retag> retags;
+};
+
+PackInput read_pack_input(const std::vector<Record>& records);
+
+struct PackOptions {
+    std::string wheel_dir = "wheelhouse";
+    int compression_level = 6;  // 0 stores new members
+    std::optional<std::string> source_date_epoch;  // the variable's text, when set
+};
+
+struct PackedWheel {
+    std::string path;
+    std::string filename;
+    std::vector<std::string> platforms;
+    std::size_t copied = 0;      // members copied as compressed bytes
+    std::size_t compressed = 0;  // members compressed anew
+};
+
+// Writes the wheel atomically (a temp name in the wheel directory, renamed).
+PackedWheel pack_wheel(const PackInput& input, const PackOptions& options);
+
+// The order pypa auditwheel 6.8.1 writes entries in (tools.py walk/dir2zip):
+// depth first, a directory's "name/" entry before its sorted files and then
+// its sorted subdirectories; top-level *.dist-info directories last; RECORD
+// last in the dist-info. `directories` holds every directory, without '/'.
+std::vector<std::string> wheel_entry_order(const std::set<std::string>& files, const std::set<std::string>& directories);
+
+// 1980-01-01 when unset, and earlier times are clipped to it (zip's DOS time
+// starts there); throws Error when the text is not a whole number.
+std::int64_t zip_timestamp(const std::optional<std::string>& source_date_epoch);
+
+// The control file whl-unpack leaves at the top of a work directory: whl-pack
+// removes only directories that have it, and never packs it.
+inline constexpr const char* kWorkdirMarker = ".whl-unpack-workdir";
+
+Json output_record(const PackedWheel& wheel);
+
+}  // namespace aw

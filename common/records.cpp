@@ -1,0 +1,91 @@
+#include "records.hpp"
+
+#include "diagnostics.hpp"
+#include "interrupt.hpp"
+
+#include <istream>
+#include <ostream>
+
+namespace aw {
+
+RecordReader::RecordReader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
+
+std::optional<Record> RecordReader::next() {
+    std::string line;
+    while (std::getline(in_, line)) {
+        ++line_number_;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        Json value;
+        try {
+            value = Json::parse(line);
+        } catch (const Json::parse_error& error) {
+            fail("{}: line {}: not a JSON record: {}", source_, line_number_, error.what());
+        }
+        if (!value.is_object()) fail("{}: line {}: a record must be a JSON object", source_, line_number_);
+        auto kind = value.find("kind");
+        if (kind == value.end() || !kind->is_string() || kind->get<std::string>().empty())
+            fail("{}: line {}: record has no \"kind\" string", source_, line_number_);
+        if (!seen_first_) {
+            auto version = value.find("version");
+            if (version == value.end() || !version->is_number_integer())
+                fail("{}: line {}: the first record must carry the protocol \"version\" (an integer)",
+                     source_, line_number_);
+            if (version->get<long long>() != kProtocolVersion)
+                fail("{}: line {}: protocol version {} is not supported (this stage speaks version {})",
+                     source_, line_number_, version->dump(), kProtocolVersion);
+            seen_first_ = true;
+        }
+        return Record{std::move(value), std::move(line)};
+    }
+    throw_if_interrupted();
+    if (in_.bad()) fail("{}: read error after line {}", source_, line_number_);
+    return std::nullopt;
+}
+
+std::vector<Record> RecordReader::read_all() {
+    std::vector<Record> records;
+    while (auto record = next()) records.push_back(std::move(*record));
+    return records;
+}
+
+RecordWriter::RecordWriter(std::ostream& out) : out_(out) {}
+
+void RecordWriter::write_line(const std::string& line) {
+    out_ << line << '\n';
+    wrote_first_ = true;
+    if (!out_) {
+        throw_if_interrupted();
+        fail("cannot write records to standard output");
+    }
+}
+
+void RecordWriter::pass_through(const Record& record) { write_line(record.line); }
+
+void RecordWriter::emit(Json record) {
+    if (!wrote_first_ && !record.contains("version")) record["version"] = kProtocolVersion;
+    write_line(record.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void RecordWriter::flush() {
+    out_.flush();
+    if (!out_) {
+        throw_if_interrupted();
+        fail("cannot write records to standard output");
+    }
+}
+
+const Json& required_field(const Json& record, const char* field) {
+    auto found = record.find(field);
+    if (found == record.end() || found->is_null())
+        fail("record of kind \"{}\" has no \"{}\" field", record.value("kind", "?"), field);
+    return *found;
+}
+
+std::string required_string(const Json& record, const char* field) {
+    const Json& value = required_field(record, field);
+    if (!value.is_string())
+        fail("record of kind \"{}\": field \"{}\" must be a string", record.value("kind", "?"), field);
+    return value.get<std::string>();
+}
+
+}  // namespace aw

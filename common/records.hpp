@@ -1,0 +1,60 @@
+// The record protocol (auditwheel-records(7)): one JSON object per line, each
+// with a "kind"; the first record of a stream carries the protocol "version".
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+using Json = nlohmann::ordered_json;
+
+inline constexpr int kProtocolVersion = 1;
+
+struct Record {
+    Json value;
+    std::string line;  // the text as read, so pass-through is byte-exact
+
+    std::string kind() const { return value.at("kind").get<std::string>(); }
+};
+
+// Reads and checks records; every malformed line is an error naming its number.
+class RecordReader {
+public:
+    explicit RecordReader(std::istream& in, std::string source = "standard input");
+    std::optional<Record> next();
+    std::vector<Record> read_all();
+
+private:
+    std::istream& in_;
+    std::string source_;
+    std::size_t line_number_ = 0;
+    bool seen_first_ = false;
+};
+
+// Writes records; stamps the protocol version on the first one when its
+// producer did not, so every stream starts with it.
+class RecordWriter {
+public:
+    explicit RecordWriter(std::ostream& out);
+    void pass_through(const Record& record);
+    void emit(Json record);
+    // Throws when the reader went away (closed pipe) or the write failed.
+    void flush();
+
+private:
+    void write_line(const std::string& line);
+    std::ostream& out_;
+    bool wrote_first_ = false;
+};
+
+// A field of a record, with an error naming the record's kind and the field
+// when it is missing or of the wrong type.
+const Json& required_field(const Json& record, const char* field);
+std::string required_string(const Json& record, const char* field);
+
+}  // namespace aw

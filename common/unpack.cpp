@@ -1,0 +1,313 @@
+#include "unpack.hpp"
+
+#include "diagnostics.hpp"
+#include "digest.hpp"
+#include "interrupt.hpp"
+#include "member_path.hpp"
+#include "pack.hpp"
+#include "record_file.hpp"
+#include "unique_fd.hpp"
+#include "work_dir.hpp"
+#include "zip_reader.hpp"
+
+#include <zip.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aw {
+namespace {
+// WHEEL and RECORD are read into memory; real ones are far smaller.
+constexpr std::uint64_t kMaxMetadataBytes = 64u << 20;
+
+bool is_signature_file(std::string_view path, std::string_view dist_info) {
+    return path == std::string(dist_info) + "/RECORD.jws" || path == std::string(dist_info) + "/RECORD.p7s";
+}
+
+void check_entry(const std::string& wheel, const ZipEntry& entry, std::uint64_t archive_size) {
+    if (auto reason = unsafe_member_path_reason(entry.name)) fail("{}: member {}: unsafe path: {}", wheel, entry.name, *reason);
+    if (entry.name == kWorkdirMarker || entry.name == std::string(kWorkdirMarker) + "/")
+        fail("{}: member {}: this name is reserved for the work directory's marker", wheel, entry.name);
+    if (entry.encryption != ZIP_EM_NONE) fail("{}: member {}: encrypted members are not supported", wheel, entry.name);
+    if (entry.unix_mode) {
+        std::uint32_t type = *entry.unix_mode & S_IFMT;
+        if (type == S_IFLNK) fail("{}: member {}: is a symbolic link; wheels may not contain links", wheel, entry.name);
+        if (type != 0 && type != S_IFREG && type != S_IFDIR)
+            fail("{}: member {}: is a device or special file (mode {:o})", wheel, entry.name, *entry.unix_mode);
+        if (type == S_IFDIR && !entry.is_directory())
+            fail("{}: member {}: marked as a directory but its name has no trailing '/'", wheel, entry.name);
+    }
+    if (entry.is_directory()) return;
+    if (entry.method != ZIP_CM_STORE && entry.method != ZIP_CM_DEFLATE)
+        fail("{}: member {}: compression method {} is not supported (wheels use stored or deflate)", wheel, entry.name,
+             entry.method);
+    if (auto reason = implausible_size_reason(entry, archive_size))
+        fail("{}: member {}: {}", wheel, entry.name, *reason);
+}
+
+std::vector<const ZipEntry*> checked_file_entries(const ZipReader& reader) {
+    std::set<std::string> seen;
+    std::vector<const ZipEntry*> files;
+    std::vector<std::string> names;
+    for (const ZipEntry& entry : reader.entries()) {
+        check_entry(reader.path(), entry, reader.file_size());
+        std::string name = entry.is_directory() ? entry.name.substr(0, entry.name.size() - 1) : entry.name;
+        if (!seen.insert(name).second) fail("{}: member {}: duplicate name in the archive", reader.path(), entry.name);
+        if (!entry.is_directory()) {
+            files.push_back(&entry);
+            names.push_back(entry.name);
+        }
+    }
+    if (auto clash = file_directory_clash(names))
+        fail("{}: member {}: '{}' is both a file and a directory", reader.path(), clash->second, clash->first);
+    return files;
+}
+
+std::string find_dist_info(const std::string& wheel, const std::vector<const ZipEntry*>& files) {
+    std::set<std::string> dist_infos;
+    std::set<std::string> names;
+    for (const ZipEntry* entry : files) {
+        names.insert(entry->name);
+        std::size_t slash = entry->name.find('/');
+        if (slash == std::string::npos) continue;
+        std::string top = entry->name.substr(0, slash);
+        if (top.size() > 10 && top.ends_with(".dist-info")) dist_infos.insert(top);
+    }
+    if (dist_infos.size() != 1)
+        fail("{}: expected exactly one top-level .dist-info directory, found {}", wheel, dist_infos.size());
+    const std::string& dist_info = *dist_infos.begin();
+    for (const char* required : {"WHEEL", "RECORD"})
+        if (!names.count(dist_info + "/" + required)) fail("{}: {}/{} is missing", wheel, dist_info, required);
+    return dist_info;
+}
+
+std::string read_small_member(const ZipReader& reader, const std::vector<const ZipEntry*>& files, const std::string& name) {
+    for (const ZipEntry* entry : files) {
+        if (entry->name != name) continue;
+        if (entry->size > kMaxMetadataBytes)
+            fail("{}: member {}: {} bytes is too large for a metadata file", reader.path(), name, entry->size);
+        std::string text;
+        reader.read_member(*entry, [&](std::span<const std::byte> bytes) {
+            text.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        });
+        return text;
+    }
+    fail("{}: {} is missing", reader.path(), name);
+}
+
+// RECORD rows by path, with each claim checked against the archive where that
+// costs nothing (sizes, hash algorithms).
+std::map<std::string, RecordRow> index_record(const std::string& wheel, const std::string& dist_info,
+                                              const std::vector<const ZipEntry*>& files, const std::string& text) {
+    std::string where = wheel + ": " + dist_info + "/RECORD";
+    std::map<std::string, RecordRow> rows;
+    for (RecordRow& row : parse_record_file(text, where)) {
+        if (!rows.emplace(row.path, row).second) fail("{}: {} is listed twice", where, row.path);
+    }
+    std::set<std::string> present;
+    for (const ZipEntry* entry : files) {
+        present.insert(entry->name);
+        auto row = rows.find(entry->name);
+        bool exempt = entry->name == dist_info + "/RECORD" || is_signature_file(entry->name, dist_info);
+        if (row == rows.end()) {
+            if (!exempt) warn("{}: member {} is not listed in RECORD", wheel, entry->name);
+            continue;
+        }
+        if (row->second.hash.empty()) {
+            if (!exempt) warn("{}: RECORD lists {} without a hash", wheel, entry->name);
+            continue;
+        }
+        RecordHash hash = split_record_hash(row->second.hash);
+        if (!Digest::is_supported(hash.algorithm))
+            fail("{}: {}: hash '{}' is not supported (use sha256, sha224, sha384 or sha512)", where, entry->name,
+                 row->second.hash);
+        if (!row->second.size.empty() && row->second.size != std::to_string(entry->size))
+            fail("{}: {}: RECORD says {} bytes, the archive holds {}", where, entry->name, row->second.size, entry->size);
+    }
+    for (const auto& [path, row] : rows)
+        if (!present.count(path)) warn("{}: RECORD lists {}, which is not in the archive", wheel, path);
+    return rows;
+}
+
+void write_all(int fd, std::span<const std::byte> bytes, const std::string& path) {
+    while (!bytes.empty()) {
+        ssize_t written = ::write(fd, bytes.data(), bytes.size());
+        if (written < 0 && errno == EINTR) {
+            throw_if_interrupted();
+            continue;
+        }
+        if (written < 0) fail("{}: write error: {}", path, std::strerror(errno));
+        bytes = bytes.subspan(static_cast<std::size_t>(written));
+    }
+}
+
+struct ExtractedFacts {
+    std::string sha256_hex;
+    std::optional<ElfIdent> elf;
+};
+
+// Streams one member to disk, hashing it with sha256 and with RECORD's
+// algorithm, and checks RECORD's digest.
+ExtractedFacts extract_member(const ZipReader& reader, const ZipEntry& entry, const std::string& workdir,
+                              std::uint32_t mode, const RecordRow* row) {
+    std::filesystem::path target = std::filesystem::path(workdir) / entry.name;
+    std::filesystem::create_directories(target.parent_path());
+    UniqueFd fd(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) {
+        if (errno == EEXIST)
+            fail("{}: member {}: clashes with another member on this file system (names differing only in case?)",
+                 reader.path(), entry.name);
+        fail("{}: member {}: cannot create {}: {}", reader.path(), entry.name, target.string(), std::strerror(errno));
+    }
+    RecordHash claimed = row != nullptr ? split_record_hash(row->hash) : RecordHash{};
+    Digest sha256("sha256");
+    std::optional<Digest> record_digest;
+    if (!claimed.algorithm.empty() && claimed.algorithm != "sha256") record_digest.emplace(claimed.algorithm);
+    std::vector<std::byte> head;
+    reader.read_member(entry, [&](std::span<const std::byte> bytes) {
+        if (head.size() < kElfIdentBytes)
+            head.insert(head.end(), bytes.begin(), bytes.begin() + std::min(bytes.size(), kElfIdentBytes - head.size()));
+        sha256.update(bytes);
+        if (record_digest) record_digest->update(bytes);
+        write_all(fd.get(), bytes, target);
+    });
+    if (::fchmod(fd.get(), mode) != 0 || fd.close() != 0)
+        fail("{}: member {}: cannot finish {}: {}", reader.path(), entry.name, target.string(), std::strerror(errno));
+    std::vector<unsigned char> digest = sha256.finish();
+    if (!claimed.algorithm.empty()) {
+        std::string actual = to_record_base64(record_digest ? record_digest->finish() : digest);
+        if (actual != claimed.digest)
+            fail("{}: member {}: {} does not match RECORD (RECORD says {}, the member hashes to {})", reader.path(),
+                 entry.name, claimed.algorithm, claimed.digest, actual);
+    }
+    return ExtractedFacts{to_hex(digest), read_elf_ident(head)};
+}
+
+void write_workdir_marker(const std::string& workdir) {
+    std::string path = workdir + "/" + kWorkdirMarker;
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd || fd.close() != 0) fail("{}: cannot write: {}", path, std::strerror(errno));
+}
+
+std::optional<std::string> sha256_claimed_by_record(const RecordRow* row) {
+    if (row == nullptr) return std::nullopt;
+    RecordHash hash = split_record_hash(row->hash);
+    if (hash.algorithm != "sha256") return std::nullopt;
+    std::vector<unsigned char> digest = from_record_base64(hash.digest);
+    if (digest.size() != 32) return std::nullopt;
+    return to_hex(digest);
+}
+}  // namespace
+
+std::uint32_t extracted_mode(std::optional<std::uint32_t> unix_mode) {
+    if (!unix_mode || (*unix_mode & 0777) == 0) return 0644;
+    return (*unix_mode & 0777) | 0600;
+}
+
+UnpackedWheel unpack_wheel(const UnpackOptions& options) {
+    UnpackedWheel wheel;
+    wheel.path = std::filesystem::absolute(options.wheel_path).lexically_normal();
+    wheel.name = parse_wheel_filename(std::filesystem::path(wheel.path).filename().string());
+    wheel.elf_only = options.elf_only;
+
+    ZipReader reader(wheel.path);
+    wheel.file_size = reader.file_size();
+    wheel.file_mtime_ns = reader.file_mtime_ns();
+    std::vector<const ZipEntry*> files = checked_file_entries(reader);
+    wheel.dist_info = find_dist_info(wheel.path, files);
+    std::string wheel_file = wheel.dist_info + "/WHEEL";
+    wheel.metadata = WheelMetadata::parse(read_small_member(reader, files, wheel_file), wheel.path + ": " + wheel_file);
+    std::map<std::string, RecordRow> record =
+        index_record(wheel.path, wheel.dist_info, files, read_small_member(reader, files, wheel.dist_info + "/RECORD"));
+
+    WorkDir workdir = options.dest ? WorkDir::create_at(*options.dest) : WorkDir::create_temporary("whl-unpack-");
+    wheel.workdir = workdir.path();
+    write_workdir_marker(wheel.workdir);
+    if (is_case_insensitive_directory(wheel.workdir)) {
+        std::vector<std::string> names;
+        for (const ZipEntry* entry : files) names.push_back(entry->name);
+        if (auto clashes = case_clashes(names); !clashes.empty())
+            fail("{}: member {}: differs from {} only in case, and {} does not tell case apart", wheel.path,
+                 clashes[0].second, clashes[0].first, wheel.workdir);
+    }
+
+    for (const ZipEntry& entry : reader.entries())
+        if (entry.is_directory()) std::filesystem::create_directories(std::filesystem::path(wheel.workdir) / entry.name);
+    for (const ZipEntry* entry : files) {
+        throw_if_interrupted();
+        auto found = record.find(entry->name);
+        const RecordRow* row = found == record.end() ? nullptr : &found->second;
+        UnpackedMember member;
+        member.path = entry->name;
+        member.size = entry->size;
+        member.mode = extracted_mode(entry->unix_mode);
+        bool in_dist_info = entry->name.starts_with(wheel.dist_info + "/");
+        if (!options.elf_only || in_dist_info) {
+            ExtractedFacts facts = extract_member(reader, *entry, wheel.workdir, member.mode, row);
+            member.sha256 = facts.sha256_hex;
+            member.elf = facts.elf;
+            member.extracted = true;
+        } else {
+            member.elf = read_elf_ident(reader.read_head(*entry, kElfIdentBytes));
+            if (member.elf) {
+                ExtractedFacts facts = extract_member(reader, *entry, wheel.workdir, member.mode, row);
+                member.sha256 = facts.sha256_hex;
+                member.extracted = true;
+            } else {
+                member.sha256 = sha256_claimed_by_record(row);
+            }
+        }
+        wheel.members.push_back(std::move(member));
+    }
+    workdir.keep();
+    return wheel;
+}
+
+Json wheel_record(const UnpackedWheel& wheel) {
+    Json metadata = Json::object();
+    for (const auto& [name, value] : wheel.metadata.headers()) {
+        if (name == "Tag") {
+            metadata["Tag"].push_back(value);
+        } else if (!metadata.contains(name)) {
+            metadata[name] = value;
+        }
+    }
+    return Json{{"kind", "wheel"},
+                {"version", kProtocolVersion},
+                {"path", wheel.path},
+                {"filename", std::filesystem::path(wheel.path).filename().string()},
+                {"name", wheel.name.name},
+                {"dist_version", wheel.name.version},
+                {"build", wheel.name.build ? Json(*wheel.name.build) : Json(nullptr)},
+                {"tags", {{"python", wheel.name.python}, {"abi", wheel.name.abi}, {"platform", wheel.name.platform}}},
+                {"file", {{"size", wheel.file_size}, {"mtime_ns", wheel.file_mtime_ns}}},
+                {"dist_info", wheel.dist_info},
+                {"metadata", metadata},
+                {"workdir", wheel.workdir},
+                {"elf_only", wheel.elf_only}};
+}
+
+Json member_record(const UnpackedMember& member) {
+    Json elf = nullptr;
+    if (member.elf)
+        elf = Json{{"class", member.elf->elf_class},
+                   {"byte_order", member.elf->byte_order},
+                   {"machine", member.elf->machine},
+                   {"e_machine", member.elf->e_machine},
+                   {"os_abi", member.elf->os_abi}};
+    return Json{{"kind", "member"},
+                {"path", member.path},
+                {"size", member.size},
+                {"mode", fmt::format("{:04o}", member.mode)},
+                {"sha256", member.sha256 ? Json(*member.sha256) : Json(nullptr)},
+                {"extracted", member.extracted},
+                {"elf", elf}};
+}
+
+}  // namespace aw

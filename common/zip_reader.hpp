@@ -1,0 +1,63 @@
+// Reading wheels with libzip: entries, their declared sizes and modes, and
+// streamed member data with the size and CRC checks libzip does.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+typedef struct zip zip_t;
+
+namespace aw {
+
+struct ZipEntry {
+    std::uint64_t index = 0;
+    std::string name;
+    std::uint64_t size = 0;             // declared uncompressed size
+    std::uint64_t compressed_size = 0;
+    std::uint16_t method = 0;           // ZIP_CM_*
+    std::uint16_t encryption = 0;       // ZIP_EM_*; 0 when not encrypted
+    std::optional<std::uint32_t> unix_mode;  // st_mode bits when made on Unix
+    bool is_directory() const { return !name.empty() && name.back() == '/'; }
+};
+
+using ByteSink = std::function<void(std::span<const std::byte>)>;
+
+class ZipReader {
+public:
+    // Opens with libzip's consistency checks; refuses what is not a zip.
+    explicit ZipReader(const std::string& path);
+    ~ZipReader();
+    ZipReader(const ZipReader&) = delete;
+    ZipReader& operator=(const ZipReader&) = delete;
+
+    zip_t* handle() const { return archive_; }
+    const std::string& path() const { return path_; }
+    // Size and modification time when opened: whl-pack compares them to
+    // tell that the wheel was not replaced since whl-unpack read it.
+    std::uint64_t file_size() const { return file_size_; }
+    std::int64_t file_mtime_ns() const { return file_mtime_ns_; }
+    const std::vector<ZipEntry>& entries() const { return entries_; }
+
+    // Streams the whole member to `sink`; fails if it inflates past its
+    // declared size or its CRC does not match.
+    void read_member(const ZipEntry& entry, const ByteSink& sink) const;
+    // At most `count` bytes from the start of the member.
+    std::vector<std::byte> read_head(const ZipEntry& entry, std::size_t count) const;
+
+private:
+    std::string path_;
+    zip_t* archive_ = nullptr;
+    std::uint64_t file_size_ = 0;
+    std::int64_t file_mtime_ns_ = 0;
+    std::vector<ZipEntry> entries_;
+};
+
+// Why a member's declared sizes cannot be true (a zip bomb, a lie), or nullopt.
+std::optional<std::string> implausible_size_reason(const ZipEntry& entry, std::uint64_t archive_size);
+
+}  // namespace aw
