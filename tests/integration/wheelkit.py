@@ -1,0 +1,163 @@
+"""Helpers for the integration tests: build wheels, run stages, inspect zips."""
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import unittest
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("AW_BUILD", ROOT / "build")).resolve()
+BIN = BUILD / "bin"
+DATA = ROOT / "tests" / "data"
+SHARED_WHEELS = ROOT.parent / "shared" / "wheels"
+
+
+def record_digest(data: bytes) -> str:
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def records_of(text: str) -> list:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def shared_wheels() -> list:
+    """Every wheel in ../shared/wheels; the caller skips when there are none."""
+    return sorted(SHARED_WHEELS.rglob("*.whl")) if SHARED_WHEELS.is_dir() else []
+
+
+def python_tag() -> str:
+    return f"cp{sys.version_info.major}{sys.version_info.minor}"
+
+
+def platform_tag() -> str:
+    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
+def make_wheel(directory: Path, name="demo", version="1.0", tag="py3-none-any", files=(), *,
+               purelib=True, record_rows=None, extra_entries=()) -> Path:
+    """Writes a wheel with zipfile. `files` holds (arcname, bytes, mode); RECORD
+    is generated unless `record_rows` replaces it; `extra_entries` (ZipInfo,
+    bytes) are written as they are, after everything else."""
+    dist_info = f"{name}-{version}.dist-info"
+    wheel_text = (f"Wheel-Version: 1.0\nGenerator: wheelkit\nRoot-Is-Purelib: {'true' if purelib else 'false'}\n"
+                  f"Tag: {tag}\n\n").encode()
+    members = list(files) + [
+        (f"{dist_info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode(), 0o644),
+        (f"{dist_info}/WHEEL", wheel_text, 0o644),
+    ]
+    if record_rows is None:
+        record_rows = [(n, record_digest(d), str(len(d))) for n, d, _ in members] + [(f"{dist_info}/RECORD", "", "")]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(record_rows)
+    members.append((f"{dist_info}/RECORD", out.getvalue().encode(), 0o644))
+    path = Path(directory) / f"{name}-{version}-{tag}.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for arcname, data, mode in members:
+            info = zipfile.ZipInfo(arcname, date_time=(2024, 5, 6, 7, 8, 10))
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+        for info, data in extra_entries:
+            z.writestr(info, data)
+    return path
+
+
+def build_extension(directory: Path, source: Path = DATA / "spam.c", module="_spam", cc="gcc") -> Path:
+    include = sysconfig.get_paths()["include"]
+    out = Path(directory) / (module + sysconfig.get_config_var("EXT_SUFFIX"))
+    subprocess.run([cc, "-shared", "-fPIC", "-O1", f"-I{include}", "-o", str(out), str(source)], check=True)
+    return out
+
+
+def spam_wheel(directory: Path) -> Path:
+    """A platform wheel with a real extension module and a package around it."""
+    extension = build_extension(directory)
+    tag = f"{python_tag()}-{python_tag()}-{platform_tag()}"
+    files = [
+        ("spam/__init__.py", b"from ._spam import add\n", 0o644),
+        (f"spam/{extension.name}", extension.read_bytes(), 0o755),
+        ("spam/data/table.txt", b"1 2 3\n" * 1000, 0o644),
+        ("spam-1.0.data/scripts/spam-hello", b"#!python\nprint('hello')\n", 0o755),
+    ]
+    return make_wheel(directory, name="spam", version="1.0", tag=tag, files=files, purelib=False)
+
+
+def stored_bytes(wheel: Path, name: str) -> bytes:
+    """A member's bytes as stored in the archive (compressed, not inflated)."""
+    with zipfile.ZipFile(wheel) as z:
+        info = z.getinfo(name)
+    with open(wheel, "rb") as f:
+        f.seek(info.header_offset)
+        header = f.read(30)
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        f.seek(info.header_offset + 30 + name_length + extra_length)
+        return f.read(info.compress_size)
+
+
+class StageTest(unittest.TestCase):
+    """Gives each test a scratch directory, and a TMPDIR for the stages so a
+    test can tell that nothing was left behind."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="aw-test-"))
+        self.stage_tmp = self.tmp / "stage-tmp"
+        self.stage_tmp.mkdir()
+        self.env = dict(os.environ, TMPDIR=str(self.stage_tmp))
+        self.env.pop("SOURCE_DATE_EPOCH", None)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def run_stage(self, stage, *args, stdin=None, env=None, expect=0):
+        result = subprocess.run([str(BIN / stage), *map(str, args)], input=stdin, capture_output=True, text=True,
+                                env=env or self.env)
+        if expect is not None:
+            self.assertEqual(result.returncode, expect, f"{stage} {args}: {result.stderr}")
+        return result
+
+    def unpack(self, wheel, *args):
+        return self.run_stage("whl-unpack", *args, wheel).stdout
+
+    def pack(self, records, *args, env=None):
+        out = self.run_stage("whl-pack", *args, stdin=records, env=env)
+        return records_of(out.stdout)[-1]
+
+    def round_trip(self, wheel, out_dir, unpack_args=(), pack_args=(), env=None):
+        return self.pack(self.unpack(wheel, *unpack_args), "-w", out_dir, *pack_args, env=env)
+
+    def assert_nothing_left(self):
+        self.assertEqual(sorted(os.listdir(self.stage_tmp)), [], "temporary files left behind")
+
+    def assert_valid_wheel(self, wheel: Path):
+        """RECORD lists every file with its right hash and comes last; zip
+        readers agree the archive is sound."""
+        with zipfile.ZipFile(wheel) as z:
+            self.assertIsNone(z.testzip())
+            names = z.namelist()
+            self.assertEqual(len(names), len(set(names)))
+            record_name = names[-1]
+            self.assertTrue(record_name.endswith(".dist-info/RECORD"), names)
+            rows = list(csv.reader(io.StringIO(z.read(record_name).decode())))
+            files = [n for n in names if not n.endswith("/")]
+            self.assertEqual([r[0] for r in rows], files)
+            for path, digest, size in rows[:-1]:
+                data = z.read(path)
+                self.assertEqual(digest, record_digest(data), path)
+                self.assertEqual(size, str(len(data)), path)
+            self.assertEqual(rows[-1][1:], ["", ""])
+        result = subprocess.run(["unzip", "-tq", str(wheel)], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def file_contents(self, wheel: Path) -> dict:
+        with zipfile.ZipFile(wheel) as z:
+            return {n: z.read(n) for n in z.namelist() if not n.endswith("/") and not n.endswith("/RECORD")}

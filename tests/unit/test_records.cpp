@@ -1,0 +1,59 @@
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "diagnostics.hpp"
+#include "records.hpp"
+
+#include <sstream>
+
+namespace {
+std::string error_of(const std::string& text) {
+    std::istringstream in(text);
+    aw::RecordReader reader(in);
+    try {
+        reader.read_all();
+    } catch (const aw::Error& error) {
+        return error.what();
+    }
+    return "";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(records)
+
+BOOST_AUTO_TEST_CASE(keeps_lines_byte_exact_and_skips_blank_ones) {
+    std::istringstream in("{\"kind\":\"a\",  \"version\":1}\n\n{\"kind\":\"b\",\"x\":[1, 2]}\n");
+    auto records = aw::RecordReader(in).read_all();
+    BOOST_REQUIRE_EQUAL(records.size(), 2u);
+    BOOST_TEST(records[1].kind() == "b");
+    BOOST_TEST(records[1].line == "{\"kind\":\"b\",\"x\":[1, 2]}");
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_line) {
+    BOOST_TEST(error_of("{\"kind\":\"a\",\"version\":1}\n{oops\n").starts_with("standard input: line 2: not a JSON record"));
+    BOOST_TEST(error_of("{\"kind\":\"a\",\"version\":1}\n[1]\n") == "standard input: line 2: a record must be a JSON object");
+    BOOST_TEST(error_of("{\"kind\":\"a\",\"version\":1}\n{\"x\":1}\n") == "standard input: line 2: record has no \"kind\" string");
+    BOOST_TEST(error_of("{\"kind\":\"a\"}\n").starts_with("standard input: line 1: the first record must carry"));
+    BOOST_TEST(error_of("{\"kind\":\"a\",\"version\":2}\n").starts_with("standard input: line 1: protocol version 2 is not supported"));
+}
+
+BOOST_AUTO_TEST_CASE(writer_stamps_the_version_once) {
+    std::ostringstream out;
+    aw::RecordWriter writer(out);
+    writer.emit({{"kind", "a"}});
+    writer.emit({{"kind", "b"}});
+    writer.flush();
+    BOOST_TEST(out.str() == "{\"kind\":\"a\",\"version\":1}\n{\"kind\":\"b\"}\n");
+}
+
+BOOST_AUTO_TEST_CASE(required_fields_name_kind_and_field) {
+    aw::Json record{{"kind", "wheel"}, {"path", 3}};
+    BOOST_CHECK_EXCEPTION(aw::required_string(record, "path"), aw::Error, [](const aw::Error& e) {
+        return std::string(e.what()) == "record of kind \"wheel\": field \"path\" must be a string";
+    });
+    BOOST_CHECK_EXCEPTION(aw::required_field(record, "workdir"), aw::Error, [](const aw::Error& e) {
+        return std::string(e.what()) == "record of kind \"wheel\" has no \"workdir\" field";
+    });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
