@@ -213,7 +213,7 @@ std::uint32_t extracted_mode(std::optional<std::uint32_t> unix_mode) {
 UnpackedWheel unpack_wheel(const UnpackOptions& options) {
     UnpackedWheel wheel;
     wheel.path = std::filesystem::absolute(options.wheel_path).lexically_normal();
-    wheel.name = parse_wheel_filename(std::filesystem::path(wheel.path).filename().string());
+    wheel.name = parse_wheel_filename(wheel.path);
     wheel.elf_only = options.elf_only;
 
     ZipReader reader(wheel.path);

@@ -27,38 +27,39 @@ bool all_of_charset(std::string_view text, std::string_view extra) {
     });
 }
 
-std::vector<std::string> expand_tag_set(std::string_view basename, std::string_view set, const char* what) {
+std::vector<std::string> expand_tag_set(std::string_view path, std::string_view set, const char* what) {
     std::vector<std::string> tags = split(set, '.');
     for (const std::string& tag : tags)
         if (tag.empty() || !all_of_charset(tag, ""))
-            fail("{}: not a wheel file name: bad {} tag '{}'", basename, what, tag);
+            fail("{}: not a wheel file name: bad {} tag '{}'", path, what, tag);
     return tags;
 }
 }  // namespace
 
-WheelName parse_wheel_filename(std::string_view basename) {
+WheelName parse_wheel_filename(std::string_view path) {
+    std::string_view basename = path.substr(path.rfind('/') + 1);
     constexpr std::string_view kSuffix = ".whl";
     if (basename.size() <= kSuffix.size() || basename.substr(basename.size() - kSuffix.size()) != kSuffix)
-        fail("{}: not a wheel file name: it must end in .whl", basename);
+        fail("{}: not a wheel file name: it must end in .whl", path);
     std::string_view stem = basename.substr(0, basename.size() - kSuffix.size());
     std::vector<std::string> parts = split(stem, '-');
     if (parts.size() != 5 && parts.size() != 6)
-        fail("{}: not a wheel file name: expected name-version(-build)-python-abi-platform.whl", basename);
+        fail("{}: not a wheel file name: expected name-version(-build)-python-abi-platform.whl", path);
     WheelName wheel;
     wheel.name = parts[0];
     wheel.version = parts[1];
-    if (!all_of_charset(wheel.name, "")) fail("{}: not a wheel file name: bad distribution name '{}'", basename, wheel.name);
+    if (!all_of_charset(wheel.name, "")) fail("{}: not a wheel file name: bad distribution name '{}'", path, wheel.name);
     if (!all_of_charset(wheel.version, "!+"))
-        fail("{}: not a wheel file name: bad version '{}'", basename, wheel.version);
+        fail("{}: not a wheel file name: bad version '{}'", path, wheel.version);
     if (parts.size() == 6) {
         wheel.build = parts[2];
         if (!all_of_charset(*wheel.build, "") || !(wheel.build->front() >= '0' && wheel.build->front() <= '9'))
-            fail("{}: not a wheel file name: build tag '{}' must start with a digit", basename, *wheel.build);
+            fail("{}: not a wheel file name: build tag '{}' must start with a digit", path, *wheel.build);
     }
     std::size_t tags_at = parts.size() - 3;
-    wheel.python = expand_tag_set(basename, parts[tags_at], "python");
-    wheel.abi = expand_tag_set(basename, parts[tags_at + 1], "abi");
-    wheel.platform = expand_tag_set(basename, parts[tags_at + 2], "platform");
+    wheel.python = expand_tag_set(path, parts[tags_at], "python");
+    wheel.abi = expand_tag_set(path, parts[tags_at + 1], "abi");
+    wheel.platform = expand_tag_set(path, parts[tags_at + 2], "platform");
     wheel.prefix = std::string(stem.substr(0, stem.rfind('-')));
     return wheel;
 }

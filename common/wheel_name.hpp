@@ -23,8 +23,9 @@ struct WheelName {
     std::string filename_with_platforms(const std::vector<std::string>& platforms) const;
 };
 
-// Throws Error naming what is wrong with `basename`.
-WheelName parse_wheel_filename(std::string_view basename);
+// Parses the last component of `path`; throws Error naming `path` and what
+// is wrong with its name.
+WheelName parse_wheel_filename(std::string_view path);
 
 // A compressed tag set: sorted, unique, joined with '.'.
 std::string compress_tags(std::vector<std::string> tags);

@@ -23,6 +23,7 @@ std::string open_error_text(int code) {
     zip_error_fini(&error);
     switch (code) {
         case ZIP_ER_NOZIP: return "not a zip archive";
+        case ZIP_ER_EXISTS: return "two members of the archive have the same name";
         case ZIP_ER_INCONS: return "inconsistent zip archive (truncated or corrupt): " + text;
         default: return text;
     }

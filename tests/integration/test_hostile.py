@@ -1,0 +1,286 @@
+"""Untrusted wheels and bad streams: one-line errors, non-zero exits, nothing left on disk."""
+import hashlib
+import json
+import os
+import shutil
+import struct
+import warnings
+import zipfile
+from pathlib import Path
+
+from wheelkit import StageTest, make_wheel, record_digest, records_of
+
+
+def central_entries(data: bytes):
+    """(name, central header offset, local header offset) of every entry."""
+    end = data.rindex(b"PK\x05\x06")
+    count, _, offset = struct.unpack("<HII", data[end + 10:end + 20])
+    for _ in range(count):
+        name_len, extra_len, comment_len = struct.unpack("<HHH", data[offset + 28:offset + 34])
+        local = struct.unpack("<I", data[offset + 42:offset + 46])[0]
+        yield data[offset + 46:offset + 46 + name_len].decode(), offset, local
+        offset += 46 + name_len + extra_len + comment_len
+
+
+def patch_member(path: Path, name: str, *, flags_or=0, size=None):
+    """Changes a member's flags or declared size in both its local and central headers."""
+    data = bytearray(path.read_bytes())
+    for entry, central, local in central_entries(bytes(data)):
+        if entry != name:
+            continue
+        for flags_at in (local + 6, central + 8):
+            data[flags_at:flags_at + 2] = struct.pack("<H", struct.unpack("<H", data[flags_at:flags_at + 2])[0] | flags_or)
+        if size is not None:
+            data[local + 22:local + 26] = struct.pack("<I", size)
+            data[central + 24:central + 28] = struct.pack("<I", size)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def info(name, mode=0o100644):
+    zinfo = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    zinfo.external_attr = mode << 16
+    return zinfo
+
+
+class HostileWheels(StageTest):
+    def assert_refused(self, wheel: Path, *expected: str):
+        for args in ((), ("--dest", self.tmp / "dest")):
+            result = self.run_stage("whl-unpack", *args, wheel, expect=1)
+            *warnings, error = result.stderr.splitlines()
+            self.assertTrue(all(w.startswith("whl-unpack: warning: ") for w in warnings), result.stderr)
+            self.assertTrue(error.startswith(f"whl-unpack: error: {wheel}"), error)
+            for text in expected:
+                self.assertIn(text, error)
+            self.assertEqual(result.stdout, "")
+            self.assert_nothing_left()
+            self.assertFalse((self.tmp / "dest").exists(), "--dest was left behind")
+        return error
+
+    def good(self, **kwargs):
+        return make_wheel(self.tmp, files=[("demo/__init__.py", b"x = 1\n" * 100, 0o644)], **kwargs)
+
+    def test_not_a_zip(self):
+        wheel = self.tmp / "demo-1.0-py3-none-any.whl"
+        wheel.write_text("this is not a zip file\n" * 20)
+        self.assert_refused(wheel, "not a zip archive")
+
+    def test_truncated(self):
+        wheel = self.good()
+        data = wheel.read_bytes()
+        wheel.write_bytes(data[: len(data) // 2])
+        self.assert_refused(wheel)
+
+    def test_missing_file(self):
+        self.assert_refused(self.tmp / "demo-1.0-py3-none-any.whl", "cannot open")
+
+    def test_bad_file_name(self):
+        wheel = self.good()
+        renamed = wheel.with_name("demo-1.0.zip")
+        wheel.rename(renamed)
+        self.assert_refused(renamed, "not a wheel file name")
+
+    def test_unsafe_paths(self):
+        for name, reason in (("/etc/evil", "absolute path"), ("../evil.py", "'..' path component"),
+                             ("demo/../../evil.py", "'..' path component"), ("demo\\..\\evil", "backslash")):
+            with self.subTest(name=name):
+                wheel = self.good(extra_entries=[(info(name), b"evil")])
+                self.assert_refused(wheel, f"member {name}: unsafe path: {reason}")
+                wheel.unlink()
+
+    def test_links_and_devices(self):
+        for mode, reason in ((0o120777, "symbolic link"), (0o020644, "device or special file"),
+                             (0o010644, "device or special file")):
+            with self.subTest(mode=oct(mode)):
+                wheel = self.good(extra_entries=[(info("demo/link", mode), b"/etc/passwd")])
+                self.assert_refused(wheel, "member demo/link", reason)
+                wheel.unlink()
+
+    def test_duplicate_names(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns about the duplicate it is told to write
+            wheel = self.good(extra_entries=[(info("demo/__init__.py"), b"y = 2\n")])
+        self.assert_refused(wheel, "two members of the archive have the same name")
+
+    def test_file_and_directory_with_one_name(self):
+        wheel = self.good(extra_entries=[(info("demo/x"), b"1"), (info("demo/x/y.py"), b"2")])
+        self.assert_refused(wheel, "'demo/x' is both a file and a directory")
+
+    def test_reserved_marker_name(self):
+        wheel = self.good(extra_entries=[(info(".whl-unpack-workdir"), b"")])
+        self.assert_refused(wheel, "reserved")
+
+    def test_zip_bomb(self):
+        wheel = patch_member(self.good(), "demo/__init__.py", size=0xFFFFFFF0)
+        self.assert_refused(wheel, "member demo/__init__.py", "more than deflate can expand")
+
+    def test_size_smaller_than_data(self):
+        big = info("demo/big.txt")
+        big.compress_type = zipfile.ZIP_DEFLATED
+        wheel = patch_member(self.good(extra_entries=[(big, b"b" * 600)]), "demo/big.txt", size=10)
+        self.assert_refused(wheel, "member demo/big.txt: inflates past its declared size of 10 bytes")
+
+    def test_encrypted(self):
+        wheel = patch_member(self.good(), "demo/__init__.py", flags_or=1)
+        self.assert_refused(wheel, "member demo/__init__.py", "encrypted")
+
+    def test_corrupt_data(self):
+        wheel = self.good()
+        data = bytearray(wheel.read_bytes())
+        _, _, local = next(e for e in central_entries(bytes(data)) if e[0] == "demo/__init__.py")
+        name_len, extra_len = struct.unpack("<HH", data[local + 26:local + 30])
+        start = local + 30 + name_len + extra_len
+        data[start + 2:start + 8] = b"\xff" * 6
+        wheel.write_bytes(bytes(data))
+        self.assert_refused(wheel, "member demo/__init__.py")
+
+    def test_unsupported_compression(self):
+        zinfo = info("demo/b.txt")
+        zinfo.compress_type = zipfile.ZIP_BZIP2
+        wheel = self.good(extra_entries=[(zinfo, b"b" * 100)])
+        self.assert_refused(wheel, "member demo/b.txt", "compression method 12")
+
+    def test_dist_info_problems(self):
+        cases = {
+            "none": ([("demo/__init__.py", b"", 0o644)], "exactly one top-level .dist-info directory, found 0"),
+            "two": ([("other-1.0.dist-info/METADATA", b"", 0o644)], "found 2"),
+        }
+        none = self.tmp / "demo-1.0-py3-none-any.whl"
+        with zipfile.ZipFile(none, "w") as z:
+            z.writestr(info("demo/__init__.py"), b"")
+        self.assert_refused(none, cases["none"][1])
+        none.unlink()
+        self.assert_refused(self.good(extra_entries=[(info("other-1.0.dist-info/METADATA"), b"")]), cases["two"][1])
+
+    def test_missing_record(self):
+        wheel = self.tmp / "demo-1.0-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as z:
+            z.writestr(info("demo-1.0.dist-info/WHEEL"), b"Wheel-Version: 1.0\n")
+        self.assert_refused(wheel, "demo-1.0.dist-info/RECORD is missing")
+
+    def test_record_mismatches(self):
+        body = b"x = 1\n"
+        files = [("demo/__init__.py", body, 0o644)]
+        meta = "demo-1.0.dist-info"
+        for rows, expected in (
+            ([("demo/__init__.py", record_digest(b"other"), str(len(body)))], "sha256 does not match RECORD"),
+            ([("demo/__init__.py", record_digest(body), "999")], "RECORD says 999 bytes"),
+            ([("demo/__init__.py", "md5=abc", str(len(body)))], "hash 'md5=abc' is not supported"),
+            ([("demo/__init__.py", record_digest(body), "6", "extra")], "line 1: expected 3 fields"),
+        ):
+            with self.subTest(expected=expected):
+                wheel = make_wheel(self.tmp, files=files, record_rows=rows + [(f"{meta}/RECORD", "", "")])
+                self.assert_refused(wheel, expected)
+                wheel.unlink()
+
+    def test_sha512_record_is_verified(self):
+        body = b"x = 1\n"
+        import base64
+        digest = "sha512=" + base64.urlsafe_b64encode(hashlib.sha512(body).digest()).rstrip(b"=").decode()
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", body, 0o644)],
+                           record_rows=[("demo/__init__.py", digest, str(len(body)))])
+        result = self.run_stage("whl-unpack", wheel)
+        self.assertNotIn("error", result.stderr)
+        shutil.rmtree(records_of(result.stdout)[0]["workdir"])
+        bad = "sha512=" + base64.urlsafe_b64encode(hashlib.sha512(b"y").digest()).rstrip(b"=").decode()
+        wheel.unlink()
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", body, 0o644)],
+                           record_rows=[("demo/__init__.py", bad, str(len(body)))])
+        self.assert_refused(wheel, "sha512 does not match RECORD")
+
+    def test_malformed_wheel_metadata(self):
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
+        data = {}
+        with zipfile.ZipFile(wheel) as z:
+            for name in z.namelist():
+                data[name] = z.read(name)
+        data["demo-1.0.dist-info/WHEEL"] = b"this line has no colon\n"
+        wheel.unlink()
+        with zipfile.ZipFile(wheel, "w") as z:
+            for name, body in data.items():
+                z.writestr(info(name), body)
+        self.assert_refused(wheel, "WHEEL: line 1: expected 'Name: value'")
+
+    def test_record_gaps_are_warnings(self):
+        files = [("demo/__init__.py", b"", 0o644), ("demo/unlisted.py", b"u", 0o644)]
+        rows = [("demo/__init__.py", record_digest(b""), "0"), ("demo/ghost.py", record_digest(b"g"), "1")]
+        wheel = make_wheel(self.tmp, files=files, record_rows=rows)
+        result = self.run_stage("whl-unpack", wheel)
+        self.assertIn("whl-unpack: warning: ", result.stderr)
+        self.assertIn("member demo/unlisted.py is not listed in RECORD", result.stderr)
+        self.assertIn("RECORD lists demo/ghost.py, which is not in the archive", result.stderr)
+
+    def test_dest_must_be_new_or_empty(self):
+        dest = self.tmp / "full"
+        dest.mkdir()
+        (dest / "keep.txt").write_text("mine")
+        result = self.run_stage("whl-unpack", "--dest", dest, self.good(), expect=1)
+        self.assertIn("directory is not empty", result.stderr)
+        self.assertEqual(os.listdir(dest), ["keep.txt"])
+
+    def test_usage_errors(self):
+        self.assertIn("expected exactly one WHEEL", self.run_stage("whl-unpack", expect=2).stderr)
+        self.assertIn("unknown or incomplete option '--bogus'", self.run_stage("whl-unpack", "--bogus", "x", expect=2).stderr)
+        self.assertIn("usage: whl-unpack", self.run_stage("whl-unpack", "--help").stdout)
+
+
+class BadStreams(StageTest):
+    def assert_pack_refused(self, stdin: str, *expected: str, args=()):
+        out = self.tmp / "wheelhouse"
+        result = self.run_stage("whl-pack", "-w", out, *args, stdin=stdin, expect=1)
+        lines = result.stderr.splitlines()
+        self.assertEqual(len(lines), 1, result.stderr)
+        self.assertTrue(lines[0].startswith("whl-pack: error: "), lines[0])
+        for text in expected:
+            self.assertIn(text, lines[0])
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(list(out.iterdir()) if out.exists() else [], [], "partial output left behind")
+
+    def records(self):
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
+        return wheel, self.unpack(wheel)
+
+    def test_empty_and_malformed_streams(self):
+        self.assert_pack_refused("", 'no "wheel" record')
+        _, records = self.records()
+        lines = records.splitlines()
+        self.assert_pack_refused("\n".join(lines[:2] + ["{not json"] + lines[2:]), "line 3: not a JSON record")
+        first = json.loads(lines[0])
+        first["version"] = 99
+        self.assert_pack_refused(json.dumps(first) + "\n", "line 1: protocol version 99 is not supported")
+        self.assert_pack_refused(records + lines[0] + "\n", "more than one wheel")
+
+    def test_refuses_to_overwrite_the_input(self):
+        wheel, records = self.records()
+        before = wheel.read_bytes()
+        result = self.run_stage("whl-pack", "-w", wheel.parent, stdin=records, expect=1)
+        self.assertIn("the output would replace the input wheel", result.stderr)
+        self.assertEqual(wheel.read_bytes(), before)
+
+    def test_original_replaced_after_unpack(self):
+        wheel, records = self.records()
+        os.utime(wheel, ns=(1, 1))
+        self.assert_pack_refused(records, "changed since whl-unpack")
+
+    def test_workdir_not_made_by_unpack(self):
+        _, records = self.records()
+        head = json.loads(records.splitlines()[0])
+        stranger = self.tmp / "stranger"
+        stranger.mkdir()
+        head["workdir"] = str(stranger)
+        self.assert_pack_refused(json.dumps(head) + "\n", "not a work directory made by whl-unpack")
+        self.assertTrue(stranger.is_dir())
+
+    def test_links_in_the_work_directory(self):
+        _, records = self.records()
+        workdir = Path(records_of(records)[0]["workdir"])
+        os.symlink("/etc/passwd", workdir / "demo/passwd")
+        self.assert_pack_refused(records, "demo/passwd is not a regular file or directory")
+
+    def test_bad_options(self):
+        self.assertIn("not a whole number from 0 to 9",
+                      self.run_stage("whl-pack", "-z", "11", stdin="", expect=2).stderr)
+        self.assertIn("reads records from stdin", self.run_stage("whl-pack", "x.whl", stdin="", expect=2).stderr)
+        self.assertIn("is not a whole number of seconds",
+                      self.run_stage("whl-pack", stdin=self.records()[1], env=dict(self.env, SOURCE_DATE_EPOCH="x"),
+                                     expect=1).stderr)
