@@ -20,7 +20,7 @@ MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
-	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip
+	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time
 
 .PHONY: all deps check unit integration demo bench install clean
 

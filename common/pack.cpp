@@ -111,17 +111,21 @@ public:
         finish_entry(static_cast<zip_uint64_t>(index), name, S_IFDIR | 0755, 0x10);
     }
 
-    void add_raw_copy(const std::string& name, const ZipReader& original, std::uint64_t original_index, std::uint32_t mode) {
-        add(name, zip_source_zip(archive_.get(), original.handle(), original_index, 0, 0, -1), mode, false);
+    void add_raw_copy(const std::string& name, const ZipReader& original, const ZipEntry& entry, std::uint32_t mode) {
+        zip_uint64_t index = add(name, zip_source_zip(archive_.get(), original.handle(), entry.index, 0, 0, -1), mode);
+        // The entry's method must equal the source's, or libzip inflates and
+        // deflates again (its default method is deflate, so stored members
+        // would be recompressed).
+        check(zip_set_file_compression(archive_.get(), index, entry.method, 0), name);
     }
 
     void add_file(const std::string& name, const std::string& path, std::uint32_t mode) {
-        add(name, zip_source_file(archive_.get(), path.c_str(), 0, -1), mode, true);
+        set_new_member_compression(add(name, zip_source_file(archive_.get(), path.c_str(), 0, -1), mode), name);
     }
 
     void add_bytes(const std::string& name, std::string bytes, std::uint32_t mode) {
         const std::string& kept = buffers_.emplace_back(std::move(bytes));
-        add(name, zip_source_buffer(archive_.get(), kept.data(), kept.size(), 0), mode, true);
+        set_new_member_compression(add(name, zip_source_buffer(archive_.get(), kept.data(), kept.size(), 0), mode), name);
     }
 
     // Writes the archive (libzip writes a temp file beside it and renames).
@@ -138,20 +142,22 @@ private:
         if (result < 0) fail("{}: cannot add {}: {}", path_, name, zip_strerror(archive_.get()));
     }
 
-    void add(const std::string& name, zip_source_t* source, std::uint32_t mode, bool compress) {
+    zip_uint64_t add(const std::string& name, zip_source_t* source, std::uint32_t mode) {
         if (source == nullptr) fail("{}: cannot read data for {}: {}", path_, name, zip_strerror(archive_.get()));
         zip_int64_t index = zip_file_add(archive_.get(), name.c_str(), source, ZIP_FL_ENC_UTF_8);
         if (index < 0) zip_source_free(source);
         check(index, name);
         auto entry = static_cast<zip_uint64_t>(index);
-        if (compress) {
-            // Level 0 stores: libzip reads a deflate level of 0 as "default".
-            bool store = level_ == 0;
-            check(zip_set_file_compression(archive_.get(), entry, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
-                                           store ? 0 : static_cast<zip_uint32_t>(level_)),
-                  name);
-        }
         finish_entry(entry, name, S_IFREG | mode, 0);
+        return entry;
+    }
+
+    void set_new_member_compression(zip_uint64_t index, const std::string& name) {
+        // Level 0 stores: libzip reads a deflate level of 0 as "default".
+        bool store = level_ == 0;
+        check(zip_set_file_compression(archive_.get(), index, store ? ZIP_CM_STORE : ZIP_CM_DEFLATE,
+                                       store ? 0 : static_cast<zip_uint32_t>(level_)),
+              name);
     }
 
     void finish_entry(zip_uint64_t index, const std::string& name, std::uint32_t st_mode, std::uint32_t dos_attributes) {
@@ -327,7 +333,7 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
                 original.read_member(entry, [&](std::span<const std::byte> bytes) { digest.update(bytes); });
                 sha256 = to_hex(digest.finish());
             }
-            writer.add_raw_copy(name, original, entry.index, before->mode);
+            writer.add_raw_copy(name, original, entry, before->mode);
             ++packed.copied;
         } else {
             FileDigest now = digest_file(disk_path);
@@ -337,7 +343,7 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
             if (::stat(disk_path.c_str(), &info) != 0) fail("{}: cannot stat: {}", disk_path, std::strerror(errno));
             std::uint32_t mode = info.st_mode & 0777;
             if (before != nullptr && before->sha256 == sha256) {
-                writer.add_raw_copy(name, original, original_entry(original, name).index, mode);
+                writer.add_raw_copy(name, original, original_entry(original, name), mode);
                 ++packed.copied;
             } else {
                 writer.add_file(name, disk_path, mode);

@@ -108,9 +108,9 @@ class RoundTrip(StageTest):
         self.assertEqual(contents["spam/new.txt"], b"new\n")
         self.assertNotIn("spam/data/table.txt", contents)
         extension = next(n for n in contents if n.endswith(".so"))
-        for name in (extension, "spam-1.0.data/scripts/spam-hello", "spam-1.0.dist-info/METADATA"):
+        for name in (extension, "spam/data/stored.bin", "spam-1.0.data/scripts/spam-hello", "spam-1.0.dist-info/METADATA"):
             self.assertEqual(stored_bytes(packed, name), stored_bytes(wheel, name), name)
-        self.assertEqual((output["copied"], output["compressed"]), (4, 3))  # 2 changed + RECORD
+        self.assertEqual((output["copied"], output["compressed"]), (5, 3))  # 2 changed + RECORD
         self.assertFalse(workdir.exists(), "the work directory is removed after a successful pack")
 
     def test_keep_work_and_signature_removal(self):

@@ -45,7 +45,7 @@ def platform_tag() -> str:
 
 def make_wheel(directory: Path, name="demo", version="1.0", tag="py3-none-any", files=(), *,
                purelib=True, record_rows=None, extra_entries=()) -> Path:
-    """Writes a wheel with zipfile. `files` holds (arcname, bytes, mode); RECORD
+    """Writes a wheel with zipfile. `files` holds (arcname, bytes, mode[, method]); RECORD
     is generated unless `record_rows` replaces it; `extra_entries` (ZipInfo,
     bytes) are written as they are, after everything else."""
     dist_info = f"{name}-{version}.dist-info"
@@ -56,16 +56,16 @@ def make_wheel(directory: Path, name="demo", version="1.0", tag="py3-none-any", 
         (f"{dist_info}/WHEEL", wheel_text, 0o644),
     ]
     if record_rows is None:
-        record_rows = [(n, record_digest(d), str(len(d))) for n, d, _ in members] + [(f"{dist_info}/RECORD", "", "")]
+        record_rows = [(m[0], record_digest(m[1]), str(len(m[1]))) for m in members] + [(f"{dist_info}/RECORD", "", "")]
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(record_rows)
     members.append((f"{dist_info}/RECORD", out.getvalue().encode(), 0o644))
     path = Path(directory) / f"{name}-{version}-{tag}.whl"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for arcname, data, mode in members:
+        for arcname, data, mode, *method in members:
             info = zipfile.ZipInfo(arcname, date_time=(2024, 5, 6, 7, 8, 10))
             info.external_attr = (0o100000 | mode) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = method[0] if method else zipfile.ZIP_DEFLATED
             z.writestr(info, data)
         for info, data in extra_entries:
             z.writestr(info, data)
@@ -87,6 +87,7 @@ def spam_wheel(directory: Path) -> Path:
         ("spam/__init__.py", b"from ._spam import add\n", 0o644),
         (f"spam/{extension.name}", extension.read_bytes(), 0o755),
         ("spam/data/table.txt", b"1 2 3\n" * 1000, 0o644),
+        ("spam/data/stored.bin", bytes(range(256)) * 64, 0o644, zipfile.ZIP_STORED),
         ("spam-1.0.data/scripts/spam-hello", b"#!python\nprint('hello')\n", 0o755),
     ]
     return make_wheel(directory, name="spam", version="1.0", tag=tag, files=files, purelib=False)

@@ -1,0 +1,93 @@
+"""make bench: time and peak memory of the wheel I/O stages on a large generated wheel.
+
+Prints figures; it asserts nothing about time (speed is measured, never tested)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
+from wheelkit import BIN, record_digest  # noqa: E402
+
+MiB = 1 << 20
+
+
+def generate_wheel(directory: Path, total_mib: int) -> Path:
+    """At least total_mib on disk: incompressible blobs stored, text deflated, a few ELF files."""
+    path = directory / f"big-1.0-cp311-cp311-linux_{os.uname().machine}.whl"
+    rows = []
+    with zipfile.ZipFile(path, "w") as z:
+        def add(name, data, method):
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr = 0o100644 << 16
+            info.compress_type = method
+            z.writestr(info, data)
+            rows.append(f"{name},{record_digest(data)},{len(data)}")
+        for i in range(total_mib // 16 + 1):
+            add(f"big/data/blob{i:03}.bin", os.urandom(16 * MiB), zipfile.ZIP_STORED)
+        text = b"".join(b"line %d of a fairly ordinary text file\n" % i for i in range(400000))
+        for i in range(2):
+            add(f"big/text/file{i:03}.txt", text, zipfile.ZIP_DEFLATED)
+        for i, lib in enumerate(["/bin/ls", "/bin/cp", "/bin/mv"]):
+            add(f"big/_ext{i}.so", Path(lib).read_bytes(), zipfile.ZIP_DEFLATED)
+        dist = "big-1.0.dist-info"
+        add(f"{dist}/WHEEL", b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-linux_x86_64\n", zipfile.ZIP_DEFLATED)
+        rows.append(f"{dist}/RECORD,,")
+        z.writestr(f"{dist}/RECORD", "\n".join(rows) + "\n")
+    return path
+
+
+def timed(argv, stdin_path=None, stdout_path=None):
+    """Runs argv under GNU time (a small parent, so the peak RSS is the
+    stage's own) with files for stdin/stdout; returns (seconds, peak RSS MiB)."""
+    stdin = open(stdin_path) if stdin_path else subprocess.DEVNULL
+    stdout = open(stdout_path, "w") if stdout_path else subprocess.DEVNULL
+    result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *map(str, argv)], stdin=stdin, stdout=stdout,
+                            stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit(f"bench: {argv[0]} failed: {result.stderr}")
+    seconds, kib = result.stderr.split()[-2:]
+    return float(seconds), int(kib) / 1024
+
+
+def main():
+    total = int(os.environ.get("BENCH_WHEEL_MIB", "300"))
+    scratch = Path(tempfile.mkdtemp(prefix="aw-bench-"))
+    try:
+        wheel = generate_wheel(scratch, total)
+        size = wheel.stat().st_size / MiB
+        print(f"wheel: {wheel.name}, {size:.0f} MiB on disk")
+        records = scratch / "records.jsonl"
+        rows = []
+        for label, extra in (("full", []), ("--elf-only", ["--elf-only"])):
+            t_unpack, rss_unpack = timed([BIN / "whl-unpack", *extra, wheel], stdout_path=records)
+            t_pack, rss_pack = timed([BIN / "whl-pack", "-w", scratch / "out"], stdin_path=records,
+                                     stdout_path=scratch / "out.jsonl")
+            output = json.loads(Path(scratch / "out.jsonl").read_text().splitlines()[-1])
+            rows.append((label, t_unpack, rss_unpack, t_pack, rss_pack, output["copied"], output["compressed"]))
+            Path(output["path"]).unlink()
+        start = time.monotonic()
+        with zipfile.ZipFile(wheel) as z:
+            z.extractall(scratch / "py")
+        with zipfile.ZipFile(scratch / "py.whl", "w", zipfile.ZIP_DEFLATED) as out:
+            for path in sorted((scratch / "py").rglob("*")):
+                if path.is_file():
+                    out.write(path, path.relative_to(scratch / "py"))
+        python_round_trip = time.monotonic() - start
+        print(f"{'mode':12} {'unpack s':>9} {'unpack MiB':>10} {'pack s':>7} {'pack MiB':>9} {'raw copies':>10} {'deflated':>8}")
+        for label, tu, ru, tp, rp, copied, compressed in rows:
+            print(f"{label:12} {tu:9.2f} {ru:10.1f} {tp:7.2f} {rp:9.1f} {copied:10} {compressed:8}")
+        print(f"python zipfile extract + rewrite (what a Python tool does): {python_round_trip:.2f} s")
+        peak = max(max(r[2], r[4]) for r in rows)
+        print(f"peak RSS of any stage: {peak:.1f} MiB ({'within' if peak < 64 else 'OVER'} the 64 MiB budget)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

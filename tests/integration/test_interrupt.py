@@ -1,0 +1,82 @@
+"""Ctrl-C at any moment: the stage exits 128+SIGINT and leaves nothing half-written.
+
+Signals land at several delays; whichever phase each one hits, the result must
+be either a complete success or a clean refusal, and at least one must hit."""
+import json
+import os
+import signal
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+from wheelkit import BIN, StageTest, make_wheel, records_of
+
+DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4)
+
+
+class Interrupts(StageTest):
+    def big_wheel(self):
+        # Incompressible data so every phase takes measurable time.
+        files = [(f"demo/blob{i}.bin", os.urandom(8 << 20), 0o644) for i in range(6)]
+        return make_wheel(self.tmp, files=files)
+
+    def interrupt(self, argv, delay, stdin_text=None):
+        process = subprocess.Popen([str(a) for a in argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=self.env, text=True)
+        if stdin_text is not None:
+            process.stdin.write(stdin_text)
+            process.stdin.close()
+            process.stdin = None  # so communicate() does not flush it
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        return process.returncode, out, err
+
+    def test_unpack(self):
+        wheel = self.big_wheel()
+        hits = 0
+        for delay in DELAYS:
+            code, out, err = self.interrupt([BIN / "whl-unpack", wheel], delay)
+            if code == 0:
+                subprocess.run(["rm", "-rf", records_of(out)[0]["workdir"]], check=True)
+                continue
+            hits += 1
+            self.assertEqual(code, 128 + signal.SIGINT, err)
+            self.assertIn("whl-unpack: error: interrupted by signal 2", err)
+            self.assertEqual(out, "")
+            self.assert_nothing_left()
+        self.assertGreater(hits, 0, "no signal arrived before whl-unpack finished")
+
+    def test_pack(self):
+        wheel = self.big_wheel()
+        out_dir = self.tmp / "out"
+        hits = 0
+        for delay in DELAYS:
+            records = self.unpack(wheel)
+            workdir = Path(records_of(records)[0]["workdir"])
+            (workdir / "demo/new.bin").write_bytes(os.urandom(32 << 20))  # compressed anew at level 9
+            code, out, err = self.interrupt([BIN / "whl-pack", "-w", out_dir, "-z", "9"], delay, records)
+            if code == 0:
+                with zipfile.ZipFile(records_of(out)[-1]["path"]) as z:
+                    self.assertIsNone(z.testzip())
+                for leftover in out_dir.iterdir():
+                    leftover.unlink()
+                continue
+            hits += 1
+            self.assertEqual(code, 128 + signal.SIGINT, err)
+            self.assertEqual(list(out_dir.iterdir()) if out_dir.exists() else [], [], "partial wheel left behind")
+            self.assertTrue(workdir.is_dir(), "the work directory stays for the caller to remove")
+            subprocess.run(["rm", "-rf", str(workdir)], check=True)
+        self.assertGreater(hits, 0, "no signal arrived before whl-pack finished")
+
+    def test_pack_waiting_for_its_input(self):
+        process = subprocess.Popen([str(BIN / "whl-pack"), "-w", str(self.tmp / "out")], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, text=True)
+        process.stdin.write(json.dumps({"kind": "wheel", "version": 1}) + "\n")
+        process.stdin.flush()
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+        self.assertEqual(process.returncode, 128 + signal.SIGINT, err)
+        self.assertFalse((self.tmp / "out").exists())
