@@ -74,10 +74,10 @@ integration: all
 	$(PYTHON) tests/run_integration.py $(BUILD)
 
 demo: all
-	@PYTHON=$(PYTHON) sh tests/demo.sh $(BUILD)
+	$(PYTHON) tests/demo.py $(BUILD)
 
 bench: all
-	@PYTHON=$(PYTHON) $(PYTHON) tests/bench.py $(BUILD)
+	$(PYTHON) tests/bench.py $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/auditwheel/policies \

@@ -8,7 +8,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT INT TERM
 
 echo "== unit tests"
-"$build/tests/unit-tests" --report_level=short --log_level=test_suite >"$scratch/unit.log" 2>&1
+"$build/tests/unit-tests" --report_level=short --log_level=test_suite --color_output=no >"$scratch/unit.log" 2>&1
 unit_status=$?
 cat "$scratch/unit.log"
 count() { # count WORD: test cases reported with that outcome

@@ -29,9 +29,16 @@ BOOST_AUTO_TEST_CASE(parses_build_tag_and_compressed_sets) {
 
 BOOST_AUTO_TEST_CASE(refuses_malformed_names) {
     for (const char* name : {"x-1.0-py3-none-any.zip", "x-1.0-py3-none.whl", "x-1.0-b-py3-none-any.whl",
-                             "x-1.0-1-2-py3-none-any.whl", "x-1.0-py3--any.whl", "x/y-1.0-py3-none-any.whl",
+                             "x-1.0-1-2-py3-none-any.whl", "x-1.0-py3--any.whl", "x~y-1.0-py3-none-any.whl",
                              "x-1.0-py3-none-an..y.whl", ".whl"})
         BOOST_CHECK_THROW(parse_wheel_filename(name), aw::Error);
+}
+
+BOOST_AUTO_TEST_CASE(takes_the_last_path_component_and_names_the_path) {
+    BOOST_TEST(parse_wheel_filename("dist/sub/x-1.0-py3-none-any.whl").name == "x");
+    BOOST_CHECK_EXCEPTION(parse_wheel_filename("dist/x.zip"), aw::Error, [](const aw::Error& e) {
+        return std::string(e.what()) == "dist/x.zip: not a wheel file name: it must end in .whl";
+    });
 }
 
 BOOST_AUTO_TEST_CASE(compresses_sorted_unique) {

@@ -1,0 +1,38 @@
+"""make install puts stages, wrapper, policies and man pages where the wrapper finds them."""
+import subprocess
+
+from wheelkit import BIN, ROOT, StageTest, make_wheel, records_of
+
+
+class Install(StageTest):
+    def test_installed_tree_works_without_environment(self):
+        destdir = self.tmp / "dest"
+        subprocess.run(["make", "-s", "-C", str(ROOT), "install", f"DESTDIR={destdir}", "PREFIX=/opt/aw"], check=True,
+                       capture_output=True)
+        prefix = destdir / "opt/aw"
+        for stage in ("whl-unpack", "whl-pack", "auditwheel"):
+            self.assertTrue((prefix / "bin" / stage).is_file(), stage)
+        for page in ("man1/whl-unpack.1", "man1/whl-pack.1", "man1/auditwheel.1", "man7/auditwheel-records.7"):
+            self.assertTrue((prefix / "share/man" / page).is_file(), page)
+        env = {"PATH": "/usr/bin:/bin"}
+        version = subprocess.run([str(prefix / "bin/auditwheel"), "--version"], capture_output=True, text=True, env=env)
+        self.assertEqual(version.returncode, 0, version.stderr)
+        self.assertIn(f"installed at {prefix}/bin (policies: {prefix}/share/auditwheel/policies)", version.stdout)
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
+        records = subprocess.run([str(prefix / "bin/whl-unpack"), str(wheel)], capture_output=True, text=True,
+                                 env=dict(env, TMPDIR=str(self.stage_tmp)), check=True).stdout
+        out = subprocess.run([str(prefix / "bin/whl-pack"), "-w", str(self.tmp / "out")], input=records,
+                             capture_output=True, text=True, env=env, check=True).stdout
+        self.assertEqual(records_of(out)[-1]["filename"], wheel.name)
+
+
+class Wrapper(StageTest):
+    def test_build_tree_wrapper(self):
+        result = subprocess.run([str(BIN / "auditwheel"), "-V"], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0)
+        self.assertIn(f"installed at {BIN}", result.stdout)
+        self.assertIn("usage: auditwheel", subprocess.run([str(BIN / "auditwheel")], capture_output=True,
+                                                           text=True).stdout)
+        unknown = subprocess.run([str(BIN / "auditwheel"), "frobnicate"], capture_output=True, text=True)
+        self.assertEqual(unknown.returncode, 2)
+        self.assertEqual(unknown.stderr, "auditwheel: error: unknown command 'frobnicate'; see auditwheel --help\n")
