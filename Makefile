@@ -22,7 +22,7 @@ MAN_PAGES := $(wildcard man/*.1 man/*.7)
 DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
 	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time
 
-.PHONY: all deps check unit integration demo bench install clean
+.PHONY: all deps check sanitize unit integration demo bench install clean
 
 all: $(BINARIES) $(BUILD)/share/auditwheel/policies
 
@@ -66,6 +66,11 @@ $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(BUILD)/lib/libaw-common.a
 
 check: all $(BUILD)/tests/unit-tests
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run-all.sh
+
+# Every suite again, built with AddressSanitizer and UBSan, in $(BUILD)-asan.
+sanitize:
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MAKE) BUILD=$(BUILD)-asan \
+	  CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" check
 
 unit: $(BUILD)/tests/unit-tests
 	$(BUILD)/tests/unit-tests

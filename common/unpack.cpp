@@ -147,6 +147,12 @@ void write_all(int fd, std::span<const std::byte> bytes, const std::string& path
     }
 }
 
+void make_directories(const std::string& wheel, const std::string& member, const std::filesystem::path& directory) {
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error) fail("{}: member {}: cannot create directory {}: {}", wheel, member, directory.string(), error.message());
+}
+
 struct ExtractedFacts {
     std::string sha256_hex;
     std::optional<ElfIdent> elf;
@@ -157,7 +163,7 @@ struct ExtractedFacts {
 ExtractedFacts extract_member(const ZipReader& reader, const ZipEntry& entry, const std::string& workdir,
                               std::uint32_t mode, const RecordRow* row) {
     std::filesystem::path target = std::filesystem::path(workdir) / entry.name;
-    std::filesystem::create_directories(target.parent_path());
+    make_directories(reader.path(), entry.name, target.parent_path());
     UniqueFd fd(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) {
         if (errno == EEXIST)
@@ -238,7 +244,7 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
     }
 
     for (const ZipEntry& entry : reader.entries())
-        if (entry.is_directory()) std::filesystem::create_directories(std::filesystem::path(wheel.workdir) / entry.name);
+        if (entry.is_directory()) make_directories(wheel.path, entry.name, std::filesystem::path(wheel.workdir) / entry.name);
     for (const ZipEntry* entry : files) {
         throw_if_interrupted();
         auto found = record.find(entry->name);
