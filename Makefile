@@ -64,7 +64,11 @@ $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(BUILD)/lib/libaw-common.a
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS) -lboost_unit_test_framework
 
-check: all $(BUILD)/tests/unit-tests
+# The build runs on every core (the README's commands take no -j).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+check: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BUILD)/tests/unit-tests
 	@BUILD=$(BUILD) PYTHON=$(PYTHON) sh tests/run-all.sh
 
 # Every suite again, built with AddressSanitizer and UBSan, in $(BUILD)-asan.
@@ -78,7 +82,8 @@ unit: $(BUILD)/tests/unit-tests
 integration: all
 	$(PYTHON) tests/run_integration.py $(BUILD)
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	$(PYTHON) tests/demo.py $(BUILD)
 
 bench: all
@@ -94,5 +99,8 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Keep the stages' objects: they are intermediate files of a pattern chain.
+.SECONDARY:
 
 -include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/tools/%/main.d,$(STAGES))

@@ -4,7 +4,6 @@
 #include "digest.hpp"
 #include "interrupt.hpp"
 #include "record_file.hpp"
-#include "work_dir.hpp"
 #include "zip_reader.hpp"
 
 #include <zip.h>
@@ -13,10 +12,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <deque>
-#include <fstream>
 #include <algorithm>
+#include <deque>
 #include <filesystem>
+#include <fstream>
 #include <sys/stat.h>
 
 namespace aw {
@@ -183,9 +182,57 @@ void check_original_unchanged(const PackInput& input, const ZipReader& original)
 }
 
 const ZipEntry& original_entry(const ZipReader& original, const std::string& path) {
-    for (const ZipEntry& entry : original.entries())
-        if (entry.name == path) return entry;
+    if (const ZipEntry* entry = original.find(path)) return *entry;
     fail("{}: member {} is not in the original wheel", original.path(), path);
+}
+
+std::string sha256_hex_of(std::string_view bytes) {
+    Digest digest;
+    digest.update(std::as_bytes(std::span(bytes.data(), bytes.size())));
+    return to_hex(digest.finish());
+}
+
+// Adds one file the cheapest way its content allows: the original's
+// compressed bytes when unchanged, else compressed anew. Returns its RECORD row.
+RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& input, const ZipReader& original,
+                   const std::string& name, const std::optional<WheelMetadata>& new_wheel_metadata) {
+    auto member = input.members.find(name);
+    const OriginalMember* before = member == input.members.end() ? nullptr : &member->second;
+    std::string disk_path = (fs::path(input.workdir) / name).string();
+
+    if (new_wheel_metadata && name == input.dist_info + "/WHEEL") {
+        std::string text = new_wheel_metadata->serialize();
+        RecordRow row{name, record_row_hash(sha256_hex_of(text)), std::to_string(text.size())};
+        writer.add_bytes(name, std::move(text), before != nullptr ? before->mode : 0644);
+        ++packed.compressed;
+        return row;
+    }
+    if (before != nullptr && !before->extracted && !fs::exists(disk_path)) {
+        const ZipEntry& entry = original_entry(original, name);
+        std::string sha256;
+        if (before->sha256) {
+            sha256 = *before->sha256;
+        } else {  // RECORD had no sha256 for it: hash it once, from the zip
+            Digest digest;
+            original.read_member(entry, [&](std::span<const std::byte> bytes) { digest.update(bytes); });
+            sha256 = to_hex(digest.finish());
+        }
+        writer.add_raw_copy(name, original, entry, before->mode);
+        ++packed.copied;
+        return RecordRow{name, record_row_hash(sha256), std::to_string(entry.size)};
+    }
+    FileDigest now = digest_file(disk_path);
+    struct stat info {};
+    if (::stat(disk_path.c_str(), &info) != 0) fail("{}: cannot stat: {}", disk_path, std::strerror(errno));
+    std::uint32_t mode = info.st_mode & 0777;
+    if (before != nullptr && before->sha256 == now.sha256_hex) {
+        writer.add_raw_copy(name, original, original_entry(original, name), mode);
+        ++packed.copied;
+    } else {
+        writer.add_file(name, disk_path, mode);
+        ++packed.compressed;
+    }
+    return RecordRow{name, record_row_hash(now.sha256_hex), std::to_string(now.size)};
 }
 
 void refuse_overwriting_input(const std::string& output, const std::string& input) {
@@ -310,47 +357,7 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
             continue;
         }
         if (name == record_path) continue;  // written last, once every hash is known
-        auto member = input.members.find(name);
-        const OriginalMember* before = member == input.members.end() ? nullptr : &member->second;
-        std::string disk_path = (fs::path(input.workdir) / name).string();
-        std::string sha256;
-        std::uint64_t size = 0;
-        if (name == wheel_file && retag.metadata) {
-            std::string text = retag.metadata->serialize();
-            Digest digest;
-            digest.update(std::as_bytes(std::span(text.data(), text.size())));
-            sha256 = to_hex(digest.finish());
-            size = text.size();
-            writer.add_bytes(name, std::move(text), before != nullptr ? before->mode : 0644);
-            ++packed.compressed;
-        } else if (before != nullptr && !before->extracted && !fs::exists(disk_path)) {
-            const ZipEntry& entry = original_entry(original, name);
-            size = entry.size;
-            if (before->sha256) {
-                sha256 = *before->sha256;
-            } else {
-                Digest digest;
-                original.read_member(entry, [&](std::span<const std::byte> bytes) { digest.update(bytes); });
-                sha256 = to_hex(digest.finish());
-            }
-            writer.add_raw_copy(name, original, entry, before->mode);
-            ++packed.copied;
-        } else {
-            FileDigest now = digest_file(disk_path);
-            sha256 = now.sha256_hex;
-            size = now.size;
-            struct stat info {};
-            if (::stat(disk_path.c_str(), &info) != 0) fail("{}: cannot stat: {}", disk_path, std::strerror(errno));
-            std::uint32_t mode = info.st_mode & 0777;
-            if (before != nullptr && before->sha256 == sha256) {
-                writer.add_raw_copy(name, original, original_entry(original, name), mode);
-                ++packed.copied;
-            } else {
-                writer.add_file(name, disk_path, mode);
-                ++packed.compressed;
-            }
-        }
-        rows.push_back(RecordRow{name, record_row_hash(sha256), std::to_string(size)});
+        rows.push_back(add_file(writer, packed, input, original, name, retag.metadata));
     }
     rows.push_back(RecordRow{record_path, "", ""});
     auto record_member = input.members.find(record_path);

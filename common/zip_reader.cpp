@@ -68,8 +68,14 @@ ZipReader::ZipReader(const std::string& path) : path_(path) {
         if (zip_file_get_external_attributes(archive_, index, 0, &opsys, &attributes) == 0 &&
             opsys == ZIP_OPSYS_UNIX && (attributes >> 16) != 0)
             entry.unix_mode = attributes >> 16;
+        index_by_name_.emplace(entry.name, entries_.size());
         entries_.push_back(std::move(entry));
     }
+}
+
+const ZipEntry* ZipReader::find(const std::string& name) const {
+    auto found = index_by_name_.find(name);
+    return found == index_by_name_.end() ? nullptr : &entries_[found->second];
 }
 
 ZipReader::~ZipReader() {

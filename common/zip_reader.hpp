@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 typedef struct zip zip_t;
@@ -42,6 +43,8 @@ public:
     std::uint64_t file_size() const { return file_size_; }
     std::int64_t file_mtime_ns() const { return file_mtime_ns_; }
     const std::vector<ZipEntry>& entries() const { return entries_; }
+    // The entry named `name`, or nullptr.
+    const ZipEntry* find(const std::string& name) const;
 
     // Streams the whole member to `sink`; fails if it inflates past its
     // declared size or its CRC does not match.
@@ -55,6 +58,7 @@ private:
     std::uint64_t file_size_ = 0;
     std::int64_t file_mtime_ns_ = 0;
     std::vector<ZipEntry> entries_;
+    std::unordered_map<std::string, std::size_t> index_by_name_;
 };
 
 // Why a member's declared sizes cannot be true (a zip bomb, a lie), or nullopt.
