@@ -1,0 +1,171 @@
+#include "dependency_tree.hpp"
+
+#include "ld_search.hpp"
+
+#include <sys/stat.h>
+
+#include <deque>
+#include <regex>
+
+namespace aw {
+
+struct DependencyResolver::Node {
+    std::string path;  // as found (its directory is $ORIGIN)
+    std::shared_ptr<const ElfFacts> facts;
+    const Node* loader = nullptr;  // the object whose DT_NEEDED brought it in
+};
+
+namespace {
+std::string directory_of(const std::string& path) {
+    std::size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string rooted(const std::string& root, const std::string& path) {
+    return root == "/" || !path.starts_with('/') ? path : root + path;
+}
+
+bool is_inside(const std::string& path, const std::string& directory) {
+    return path.size() > directory.size() && path.starts_with(directory) && path[directory.size()] == '/';
+}
+}  // namespace
+
+bool is_libpython(const std::string& soname) {
+    static const std::regex pattern(R"(^libpython\d+\.\d+m?\.so(\.\d+)*$)");
+    return std::regex_match(soname, pattern);
+}
+
+DependencyResolver::DependencyResolver(SearchOptions options) : options_(std::move(options)) {}
+
+std::shared_ptr<const ElfFacts> DependencyResolver::parse(const std::string& realpath) {
+    auto [it, inserted] = parsed_.try_emplace(realpath);
+    if (!inserted) return it->second;
+    try {
+        it->second = std::make_shared<const ElfFacts>(read_elf_facts(realpath));
+    } catch (const ElfError& error) {
+        warn("skipping candidate library {}", error.what());
+    }
+    return it->second;
+}
+
+bool DependencyResolver::is_directory(const std::string& path) {
+    auto [it, inserted] = directories_.try_emplace(path, false);
+    if (inserted) {
+        struct stat info {};
+        it->second = ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    }
+    return it->second;
+}
+
+const std::vector<std::string>& DependencyResolver::system_dirs(const ElfIdent& target, const std::string& libc) {
+    std::string key = libc + "/" + target.machine + "/" + std::to_string(target.elf_class);
+    auto [it, inserted] = system_dirs_.try_emplace(key);
+    if (!inserted) return it->second;
+    if (options_.ldpaths) {
+        it->second = *options_.ldpaths;
+    } else if (libc == "musl") {
+        it->second = musl_system_path(options_.root, target.machine);
+    } else {
+        if (!ld_so_conf_) ld_so_conf_ = read_ld_so_conf(options_.root);
+        it->second = *ld_so_conf_;
+        for (const std::string& dir : glibc_default_dirs(target.machine, target.elf_class))
+            if (std::find(it->second.begin(), it->second.end(), dir) == it->second.end()) it->second.push_back(dir);
+    }
+    for (std::string& dir : it->second) dir = rooted(options_.root, dir);
+    return it->second;
+}
+
+std::vector<std::string> DependencyResolver::search_dirs(const Node& requester, const std::string& libc) {
+    std::vector<std::string> dirs;
+    auto add_entries = [&](const Node& node, const std::vector<std::string>& entries) {
+        for (const std::string& entry : entries) {
+            std::string dir = expand_dynamic_tokens(entry.empty() ? "." : entry, directory_of(node.path), node.facts->ident);
+            dirs.push_back(entry.find("ORIGIN") != std::string::npos ? dir : rooted(options_.root, dir));
+        }
+    };
+    const ElfFacts& facts = *requester.facts;
+    if (libc == "musl") {
+        // musl: LD_LIBRARY_PATH, then RUNPATH (or else RPATH) of the requester and of every loader above it.
+        dirs = options_.library_path;
+        for (const Node* node = &requester; node != nullptr; node = node->loader)
+            add_entries(*node, node->facts->runpath.empty() ? node->facts->rpath : node->facts->runpath);
+    } else {
+        // glibc: without RUNPATH, RPATH of the requester and of its loaders (those without RUNPATH);
+        // then LD_LIBRARY_PATH; then the requester's RUNPATH; then ld.so.conf and the defaults.
+        if (facts.runpath.empty())
+            for (const Node* node = &requester; node != nullptr; node = node->loader)
+                if (node->facts->runpath.empty()) add_entries(*node, node->facts->rpath);
+        dirs.insert(dirs.end(), options_.library_path.begin(), options_.library_path.end());
+        add_entries(requester, facts.runpath);
+    }
+    const std::vector<std::string>& system = system_dirs(facts.ident, libc);
+    dirs.insert(dirs.end(), system.begin(), system.end());
+    return dirs;
+}
+
+std::optional<std::pair<std::string, std::string>> DependencyResolver::find(const std::string& name, const Node& requester,
+                                                                            const std::string& libc) {
+    auto try_candidate = [&](const std::string& candidate) -> std::optional<std::pair<std::string, std::string>> {
+        std::optional<std::string> real = resolve_in_root(candidate, options_.root);
+        struct stat info {};
+        if (!real || ::stat(real->c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
+        std::shared_ptr<const ElfFacts> facts = parse(*real);
+        if (!facts || !is_loadable_by(requester.facts->ident, facts->ident)) return std::nullopt;
+        return std::make_pair(candidate, *real);
+    };
+    if (name.find('/') != std::string::npos) return try_candidate(rooted(options_.root, name));
+    for (const std::string& dir : search_dirs(requester, libc))
+        if (is_directory(dir))
+            if (auto found = try_candidate(dir + "/" + name)) return found;
+    return std::nullopt;
+}
+
+DependencyTree DependencyResolver::resolve(const std::string& path) {
+    DependencyTree tree;
+    tree.path = path;
+    tree.facts = std::make_shared<const ElfFacts>(read_elf_facts(path));
+    std::string file_name = path.substr(path.rfind('/') + 1);
+    tree.libc = detect_libc(*tree.facts, file_name);
+    std::string libc = tree.libc.value_or("glibc");
+
+    std::deque<Node> nodes;  // stable addresses for the loader chain
+    nodes.push_back(Node{path, tree.facts, nullptr});
+    std::map<std::string, std::size_t> loaded;  // soname or needed name -> index in tree.libraries
+    if (tree.facts->interpreter) {
+        // The interpreter is always loaded; a DT_NEEDED on its name is that object.
+        std::string interpreter = rooted(options_.root, *tree.facts->interpreter);
+        std::optional<std::string> real = resolve_in_root(interpreter, options_.root);
+        std::string soname = interpreter.substr(interpreter.rfind('/') + 1);
+        ResolvedLibrary library{soname, std::nullopt, std::nullopt, {}, false, false};
+        if (real && parse(*real)) {
+            library.path = interpreter;
+            library.realpath = real;
+            library.needed = parse(*real)->needed;
+        }
+        loaded[soname] = tree.libraries.size();
+        tree.libraries.push_back(library);
+    }
+    for (std::size_t current = 0; current < nodes.size(); ++current) {
+        const Node& requester = nodes[current];
+        for (const std::string& name : requester.facts->needed) {
+            if (loaded.count(name)) continue;
+            ResolvedLibrary library{name, std::nullopt, std::nullopt, {}, false, is_libpython(name)};
+            loaded[name] = tree.libraries.size();
+            if (!library.skipped) {
+                if (auto found = find(name, requester, libc)) {
+                    std::shared_ptr<const ElfFacts> facts = parse(found->second);
+                    library.path = found->first;
+                    library.realpath = found->second;
+                    library.needed = facts->needed;
+                    library.in_wheel = options_.wheel_root && is_inside(found->second, *options_.wheel_root);
+                    if (facts->soname && !loaded.count(*facts->soname)) loaded[*facts->soname] = loaded[name];
+                    nodes.push_back(Node{found->first, facts, &requester});
+                }
+            }
+            tree.libraries.push_back(std::move(library));
+        }
+    }
+    return tree;
+}
+
+}  // namespace aw

@@ -1,0 +1,69 @@
+// The libraries an ELF file loads, found as its target's dynamic loader
+// would find them (see elf-deps(1) for the order and where we differ from
+// pypa auditwheel).
+#pragma once
+
+#include "elf_file.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+struct SearchOptions {
+    std::string root = "/";  // resolve inside this sysroot
+    // Replaces ld.so.conf and the default directories (--ldpaths).
+    std::optional<std::vector<std::string>> ldpaths;
+    // Searched where LD_LIBRARY_PATH is: --add-path, AUDITWHEEL_LD_LIBRARY_PATH,
+    // then LD_LIBRARY_PATH (not with --ldpaths), in that order.
+    std::vector<std::string> library_path;
+    // Files under this directory are "in the wheel".
+    std::optional<std::string> wheel_root;
+};
+
+struct ResolvedLibrary {
+    std::string soname;  // the DT_NEEDED name
+    std::optional<std::string> path;      // where the loader finds it
+    std::optional<std::string> realpath;  // with links resolved
+    std::vector<std::string> needed;
+    bool in_wheel = false;
+    bool skipped = false;  // libpython: never resolved, as pypa auditwheel
+};
+
+struct DependencyTree {
+    std::string path;
+    std::shared_ptr<const ElfFacts> facts;
+    std::optional<std::string> libc;
+    std::vector<ResolvedLibrary> libraries;  // breadth first, as the loader loads them
+};
+
+// True for libpythonX.Y[m].so[.N...], which extensions must not need.
+bool is_libpython(const std::string& soname);
+
+// Resolves trees for many files, parsing each library once.
+class DependencyResolver {
+public:
+    explicit DependencyResolver(SearchOptions options);
+    DependencyTree resolve(const std::string& path);  // throws ElfError for the file itself
+
+private:
+    struct Node;
+    std::shared_ptr<const ElfFacts> parse(const std::string& realpath);
+    std::optional<std::pair<std::string, std::string>> find(const std::string& name, const Node& requester,
+                                                            const std::string& libc);
+    std::vector<std::string> search_dirs(const Node& requester, const std::string& libc);
+    const std::vector<std::string>& system_dirs(const ElfIdent& target, const std::string& libc);
+    bool is_directory(const std::string& path);
+
+    SearchOptions options_;
+    std::map<std::string, std::shared_ptr<const ElfFacts>> parsed_;  // by realpath; null when unusable
+    std::map<std::string, std::vector<std::string>> system_dirs_;    // by libc and machine
+    std::map<std::string, bool> directories_;
+    std::optional<std::vector<std::string>> ld_so_conf_;
+};
+
+}  // namespace aw

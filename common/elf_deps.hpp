@@ -1,0 +1,40 @@
+// elf-deps' records: an "elf" record per ELF file with its facts and its
+// dependency tree, and a "library" record per library any tree loads.
+#pragma once
+
+#include "dependency_tree.hpp"
+#include "records.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+// Exports the module init function CPython (PyInit_<mod>), Python 2
+// (init<mod>) or PyPy's cffi (_cffi_pypyinit_<mod>) looks for, <mod> being
+// the file name up to its first '.'.
+bool is_python_extension(const ElfFacts& facts, const std::string& file_name);
+
+// `label` is the member path (or the file as named); `workdir` maps in-wheel
+// realpaths back to member paths.
+Json elf_record(const std::string& label, const DependencyTree& tree, const std::string& workdir);
+Json elf_error_record(const std::string& label, const std::string& file, const std::string& error);
+
+// Collects the libraries of many trees, one record per library.
+class LibraryIndex {
+public:
+    void add(const std::string& label, const DependencyTree& tree, const std::string& workdir);
+    std::vector<Json> records() const;
+
+private:
+    std::vector<std::string> order_;
+    std::map<std::string, Json> by_key_;  // realpath, or "?soname" when not found
+};
+
+// pax-utils lddtree's indented text, each library once, where first reached.
+std::string format_lddtree(const DependencyTree& tree);
+// The object pypa auditwheel's `lddtree` prints.
+Json lddtree_json(const DependencyTree& tree);
+
+}  // namespace aw

@@ -1,0 +1,66 @@
+// Reading ELF files through elfutils libelf/gelf: any class, byte order and
+// machine on any host. Every offset, size and string index taken from the
+// file is checked (libelf's data accessors, and `dynamic_string`).
+#pragma once
+
+#include "diagnostics.hpp"
+#include "elf_ident.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+typedef struct Elf Elf;
+
+namespace aw {
+
+// An ELF file that cannot be read as such; the message names the file and place.
+class ElfError : public Error {
+public:
+    using Error::Error;
+};
+
+// What the dynamic loader and the policies need to know of one ELF file.
+struct ElfFacts {
+    ElfIdent ident;
+    std::uint16_t type = 0;       // e_type
+    std::uint32_t flags = 0;      // e_flags (ARM float ABI)
+    bool position_independent_executable = false;  // ET_DYN with PT_INTERP or DF_1_PIE
+    std::optional<std::string> interpreter;
+    std::optional<std::string> soname;
+    std::vector<std::string> needed;   // DT_NEEDED, in order
+    std::vector<std::string> rpath;    // DT_RPATH split on ':', unexpanded
+    std::vector<std::string> runpath;  // DT_RUNPATH split on ':', unexpanded
+    bool has_dynamic = false;
+    std::optional<std::string> gnu_stack;  // "rw", "rwx", ... from PT_GNU_STACK
+    std::vector<std::string> defined_functions;  // .dynsym STT_FUNC with a section
+
+    std::string type_name() const;  // "shared object", "executable", "pie executable", ...
+};
+
+// RAII over an open file and its libelf descriptor.
+class ElfReader {
+public:
+    explicit ElfReader(const std::string& path);  // throws ElfError
+    ~ElfReader();
+    ElfReader(const ElfReader&) = delete;
+    ElfReader& operator=(const ElfReader&) = delete;
+
+    Elf* handle() const { return elf_; }
+    const std::string& path() const { return path_; }
+    ElfFacts facts() const;  // throws ElfError
+
+private:
+    std::string path_;
+    int fd_ = -1;
+    Elf* elf_ = nullptr;
+};
+
+ElfFacts read_elf_facts(const std::string& path);
+
+// Splits an RPATH/RUNPATH string on ':' (empty entries kept: they mean the
+// current directory to glibc).
+std::vector<std::string> split_search_path(const std::string& value);
+
+}  // namespace aw

@@ -1,0 +1,118 @@
+// elf-deps: the facts and dependency tree of every ELF member in the stream
+// (or of the files named), resolved as the target's dynamic loader would.
+#include "diagnostics.hpp"
+#include "elf_deps.hpp"
+#include "interrupt.hpp"
+#include "records.hpp"
+
+#include <getopt.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace {
+constexpr const char* kUsage =
+    "usage: elf-deps [--ldpaths PATHS] [--root DIR] [--add-path DIR]... [--format FORMAT] [FILE...]\n"
+    "Resolves the libraries of every ELF member in the records on stdin, or of each FILE.\n"
+    "  --ldpaths PATHS  search these ':'-separated directories instead of ld.so.conf and the defaults\n"
+    "  --root DIR       resolve inside the sysroot DIR\n"
+    "  --add-path DIR   also search DIR, where LD_LIBRARY_PATH is searched (repeatable)\n"
+    "  --format FORMAT  records (default), tree (lddtree's text) or json (pypa auditwheel's lddtree);\n"
+    "                   tree and json take exactly one FILE\n"
+    "See elf-deps(1) and auditwheel-records(7).\n";
+
+std::vector<std::string> non_empty_entries(const char* value) {
+    std::vector<std::string> entries;
+    if (value == nullptr) return entries;
+    for (const std::string& entry : aw::split_search_path(value))
+        if (!entry.empty()) entries.push_back(entry);
+    return entries;
+}
+
+int deps_main(int argc, char** argv) {
+    aw::SearchOptions search;
+    std::vector<std::string> add_paths;
+    std::string format = "records";
+    static const option kOptions[] = {{"ldpaths", required_argument, nullptr, 'l'},
+                                      {"root", required_argument, nullptr, 'r'},
+                                      {"add-path", required_argument, nullptr, 'a'},
+                                      {"format", required_argument, nullptr, 'f'},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
+    opterr = 0;
+    for (int option; (option = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1;) {
+        switch (option) {
+            case 'l': search.ldpaths = non_empty_entries(optarg); break;
+            case 'r': search.root = std::filesystem::absolute(optarg).lexically_normal().string(); break;
+            case 'a': add_paths.push_back(optarg); break;
+            case 'f': format = optarg; break;
+            case 'h': std::cout << kUsage; return aw::kExitOk;
+            default: aw::fail_usage("unknown or incomplete option '{}'; see elf-deps --help", argv[optind - 1]);
+        }
+    }
+    if (format != "records" && format != "tree" && format != "json")
+        aw::fail_usage("--format must be records, tree or json, not '{}'", format);
+    std::vector<std::string> files(argv + optind, argv + argc);
+    if (format != "records" && files.size() != 1) aw::fail_usage("--format {} takes exactly one FILE", format);
+    if (search.root.size() > 1 && search.root.ends_with('/')) search.root.pop_back();
+
+    // As pypa auditwheel: AUDITWHEEL_LD_LIBRARY_PATH before LD_LIBRARY_PATH, and
+    // LD_LIBRARY_PATH (a host setting) not with --ldpaths or a sysroot.
+    search.library_path = add_paths;
+    for (const std::string& dir : non_empty_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+    if (!search.ldpaths && search.root == "/")
+        for (const std::string& dir : non_empty_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+
+    aw::RecordWriter out(std::cout);
+    aw::LibraryIndex libraries;
+    if (!files.empty()) {
+        aw::DependencyResolver resolver(search);
+        for (const std::string& file : files) {
+            aw::DependencyTree tree = resolver.resolve(std::filesystem::absolute(file).lexically_normal().string());
+            if (format == "tree") std::cout << aw::format_lddtree(tree);
+            if (format == "json") std::cout << aw::lddtree_json(tree).dump(4) << '\n';
+            if (format != "records") return aw::kExitOk;
+            out.emit(aw::elf_record(file, tree, ""));
+            libraries.add(file, tree, "");
+        }
+    } else {
+        std::string workdir;
+        std::vector<std::pair<std::string, aw::DependencyTree>> trees;
+        std::optional<aw::DependencyResolver> resolver;
+        aw::RecordReader in(std::cin);
+        while (auto record = in.next()) {
+            out.pass_through(*record);
+            std::string kind = record->kind();
+            if (kind == "wheel") {
+                workdir = aw::required_string(record->value, "workdir");
+                search.wheel_root = workdir;
+                resolver.emplace(search);
+            } else if (kind == "member" && record->value.value("elf", aw::Json(nullptr)).is_object() &&
+                       record->value.value("extracted", false)) {
+                if (!resolver) aw::fail("member record before the wheel record (line order)");
+                aw::throw_if_interrupted();
+                std::string path = aw::required_string(record->value, "path");
+                std::string file = workdir + "/" + path;
+                try {
+                    trees.emplace_back(path, resolver->resolve(file));
+                } catch (const aw::ElfError& error) {
+                    aw::warn("member {}: {}", path, error.what());
+                    out.emit(aw::elf_error_record(path, file, error.what()));
+                }
+            }
+        }
+        for (const auto& [path, tree] : trees) {
+            out.emit(aw::elf_record(path, tree, workdir));
+            libraries.add(path, tree, workdir);
+        }
+    }
+    for (const aw::Json& record : libraries.records()) out.emit(record);
+    out.flush();
+    return aw::kExitOk;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return aw::run_stage("elf-deps", [&] { return deps_main(argc, argv); });
+}
