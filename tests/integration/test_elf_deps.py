@@ -275,3 +275,33 @@ class HostileElf(ElfDepsTest):
         self.assertIn("error", elf)
         self.assertIn("elf-deps: warning: member pkg/_x.so:", result.stderr)
         shutil.rmtree(records_of(unpacked)[0]["workdir"])
+
+
+class LddtreeCommand(ElfDepsTest):
+    def test_tree_and_json(self):
+        ext = self.chain(["-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN/libs"])
+        text = subprocess.run([str(BIN / "auditwheel"), "lddtree", str(ext)], capture_output=True, text=True, check=True)
+        lines = text.stdout.splitlines()
+        self.assertEqual(lines[0], str(ext))
+        self.assertEqual(lines[1], f"    libone.so => {self.tmp / 'libs/libone.so'}")
+        self.assertEqual(lines[2], f"        libtwo.so => {self.tmp / 'libs/libtwo.so'}")
+        result = subprocess.run([str(BIN / "auditwheel"), "lddtree", "--json", "--ldpaths", "/nonexistent", str(ext)],
+                                capture_output=True, text=True, check=True)
+        tree = json.loads(result.stdout)
+        self.assertEqual(set(tree), {"interpreter", "libc", "path", "realpath", "needed", "rpath", "runpath", "libraries"})
+        self.assertEqual(tree["rpath"], [str(self.tmp / "libs")])
+        self.assertEqual(tree["libraries"]["libone.so"],
+                         {"soname": "libone.so", "path": str(self.tmp / "libs/libone.so"),
+                          "realpath": str(self.tmp / "libs/libone.so"), "needed": ["libtwo.so", "libc.so.6"]})
+        self.assertIsNone(tree["libraries"]["libc.so.6"]["path"], "--ldpaths replaced the system directories")
+
+    def test_usage_errors(self):
+        for args, message in ((["--bogus", "x"], "unknown option '--bogus'"), ([], "expected one FILE"),
+                              (["a", "b"], "expected one FILE"), (["--ldpaths"], "--ldpaths needs a value")):
+            result = subprocess.run([str(BIN / "auditwheel"), "lddtree", *args], capture_output=True, text=True)
+            self.assertEqual(result.returncode, 2, args)
+            self.assertIn(message, result.stderr)
+        missing = subprocess.run([str(BIN / "auditwheel"), "lddtree", str(self.tmp / "missing")], capture_output=True,
+                                 text=True)
+        self.assertEqual(missing.returncode, 1)
+        self.assertEqual(missing.stderr, f"elf-deps: error: {self.tmp / 'missing'}: cannot open: No such file or directory\n")
