@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include <deque>
-#include <regex>
+#include <string_view>
 
 namespace aw {
 
@@ -31,8 +31,25 @@ bool is_inside(const std::string& path, const std::string& directory) {
 }  // namespace
 
 bool is_libpython(const std::string& soname) {
-    static const std::regex pattern(R"(^libpython\d+\.\d+m?\.so(\.\d+)*$)");
-    return std::regex_match(soname, pattern);
+    // libpython<digits>.<digits>[m].so[.<digits>]...
+    std::string_view rest = soname;
+    auto digits = [&rest] {
+        std::size_t count = 0;
+        while (count < rest.size() && rest[count] >= '0' && rest[count] <= '9') ++count;
+        rest.remove_prefix(count);
+        return count > 0;
+    };
+    auto literal = [&rest](std::string_view text) {
+        if (!rest.starts_with(text)) return false;
+        rest.remove_prefix(text.size());
+        return true;
+    };
+    if (!literal("libpython") || !digits() || !literal(".") || !digits()) return false;
+    literal("m");
+    if (!literal(".so")) return false;
+    while (!rest.empty())
+        if (!literal(".") || !digits()) return false;
+    return true;
 }
 
 DependencyResolver::DependencyResolver(SearchOptions options) : options_(std::move(options)) {}

@@ -34,6 +34,11 @@ class LineResult(unittest.TestResult):
         super().addError(test, err)
         self._line("FAIL", test, "\n" + self._exc_info_to_string(err, test))
 
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._line("FAIL", subtest, "\n" + self._exc_info_to_string(err, test))
+
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
         self._line("SKIP", test, f": {reason}")

@@ -51,3 +51,27 @@ class Mutations(StageTest):
             shutil.rmtree(self.tmp / "out", ignore_errors=True)
             self.assert_nothing_left()
         self.assertGreater(outcomes[1], CASES // 4, "most corruptions should be caught")
+
+
+class ElfMutations(StageTest):
+    def test_corrupted_elf_files_never_crash(self):
+        from elfkit import compile_shared
+        source = "#include <string.h>\n#include <math.h>\ndouble f(const char *s) { return strlen(s) + cos(1.0); }\n"
+        original = compile_shared(self.tmp / "libm-user.so", "m", "-lm", source=source).read_bytes()
+        rng = random.Random(1124)
+        target = self.tmp / "libmut.so"
+        refused = {"elf-deps": 0, "elf-symvers": 0}
+        for case in range(CASES // 2):
+            data = bytearray(original)
+            for _ in range(rng.randint(1, 16)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+            if rng.random() < 0.2:
+                del data[rng.randrange(len(data)):]
+            target.write_bytes(bytes(data))
+            for stage in refused:
+                result = self.run_stage(stage, target, expect=None)
+                self.assertIn(result.returncode, (0, 1), f"case {case}, {stage}: {result.stderr}")
+                if result.returncode == 1:
+                    refused[stage] += 1
+                    self.assertTrue(result.stderr.splitlines()[-1].startswith(f"{stage}: error: "), result.stderr)
+        self.assertTrue(all(count > 0 for count in refused.values()), refused)
