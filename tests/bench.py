@@ -71,6 +71,38 @@ def timed(argv, stdin_path=None, stdout_path=None):
     return float(seconds), int(kib) / 1024
 
 
+def host_libraries():
+    """Every regular ELF shared library under /usr/lib and /lib (the system's own)."""
+    found = set()
+    for top in ("/usr/lib", "/lib"):
+        for directory, _, names in os.walk(top):
+            for name in names:
+                path = os.path.join(directory, name)
+                if ".so" not in name or os.path.islink(path) or not os.path.isfile(path):
+                    continue
+                with open(path, "rb") as f:
+                    if f.read(4) == b"\x7fELF":
+                        found.add(os.path.realpath(path))
+    return sorted(found)
+
+
+def bench_elf_analysis(scratch: Path):
+    libraries = host_libraries()
+    listing = scratch / "libraries.txt"
+    listing.write_text("\n".join(libraries) + "\n")
+    start = time.monotonic()
+    total = 0
+    for path in libraries:
+        with open(path, "rb") as f:
+            total += len(f.read())
+    read_once = time.monotonic() - start
+    print(f"\nhost libraries: {len(libraries)} ELF shared objects, {total / MiB:.0f} MiB")
+    print(f"  read each once (page cache warm):   {read_once:.2f} s")
+    for stage in ("elf-deps", "elf-symvers"):
+        seconds, rss = timed(["/bin/sh", "-c", f'xargs -d "\\n" {BIN / stage} < {listing} > /dev/null 2>&1'])
+        print(f"  {stage + ' on all of them:':34} {seconds:.2f} s ({seconds / read_once:.1f}x reading them), peak {rss:.0f} MiB")
+
+
 def main():
     total = int(os.environ.get("BENCH_WHEEL_MIB", "300"))
     scratch = Path(tempfile.mkdtemp(prefix="aw-bench-"))
@@ -105,6 +137,7 @@ def main():
         print(f"20,000 small members: unpack {t_unpack:.2f} s, pack {t_pack:.2f} s")
         peak = max(max(r[2], r[4]) for r in rows)
         print(f"peak RSS of any stage: {peak:.1f} MiB ({'within' if peak < 64 else 'OVER'} the 64 MiB budget)")
+        bench_elf_analysis(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

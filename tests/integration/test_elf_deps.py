@@ -195,6 +195,13 @@ class Facts(ElfDepsTest):
                     self.assertIn(f"ELF{elf['class']}", header)
                     self.assertIn("little endian" if elf["byte_order"] == "little" else "big endian", header)
                     self.assertNotIn("error", elf)
+                    raw = (workdir / elf["path"]).read_bytes()[:20]
+                    e_machine, = struct.unpack_from("<H" if raw[5] == 1 else ">H", raw, 18)
+                    self.assertEqual(elf["e_machine"], e_machine)
+                    tag_arch = wheel.name.rsplit("-", 1)[1][: -len(".whl")].removeprefix("linux_")
+                    expected = {"armv5l": "arm", "armv6l": "arm", "armv7l": "arm", "mips64": "mips64el"}.get(tag_arch, tag_arch)
+                    if tag_arch != "any" and "android" not in wheel.name and "manylinux" not in tag_arch:
+                        self.assertEqual(elf["machine"], expected)
             shutil.rmtree(workdir)
 
     def test_pipeline_marks_libraries_in_the_wheel(self):
