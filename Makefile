@@ -8,7 +8,7 @@ BUILD := build
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
 AW_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -Icommon -DAW_VERSION='"$(VERSION)"' $(CXXFLAGS) -MMD -MP
-LDLIBS := -lzip -lelf -lfmt -lcrypto
+LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto
 PYTHON ?= python3
 
 STAGES := whl-unpack whl-pack elf-deps elf-symvers

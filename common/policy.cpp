@@ -1,0 +1,130 @@
+#include "policy.hpp"
+
+#include "diagnostics.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+namespace aw {
+namespace {
+std::vector<std::string> string_list(const YAML::Node& node, const std::string& where) {
+    if (!node || !node.IsSequence()) fail("{}: expected a list", where);
+    std::vector<std::string> items;
+    for (const YAML::Node& item : node) items.push_back(item.as<std::string>());
+    return items;
+}
+
+const YAML::Node required(const YAML::Node& node, const char* key, const std::string& where) {
+    YAML::Node value = node[key];
+    if (!value) fail("{}: missing \"{}\"", where, key);
+    return value;
+}
+
+Policy parse_policy(const YAML::Node& node, const std::string& file, std::size_t index) {
+    Policy policy;
+    std::string where = fmt::format("{}: policies[{}]", file, index);
+    policy.name = required(node, "name", where).as<std::string>();
+    where = fmt::format("{}: policy {}", file, policy.name);
+    policy.aliases = string_list(required(node, "aliases", where), where + ": aliases");
+    policy.priority = required(node, "priority", where).as<int>();
+    for (const auto& arch : required(node, "architectures", where)) {
+        auto& namespaces = policy.architectures[arch.first.as<std::string>()];
+        for (const auto& space : arch.second) {
+            std::vector<std::string> versions = string_list(space.second, where + ": " + space.first.as<std::string>());
+            namespaces[space.first.as<std::string>()].insert(versions.begin(), versions.end());
+        }
+    }
+    policy.whitelist = string_list(required(node, "whitelist", where), where + ": whitelist");
+    for (const auto& entry : required(node, "blacklist", where)) {
+        std::vector<std::string> symbols = string_list(entry.second, where + ": blacklist");
+        policy.blacklist[entry.first.as<std::string>()].insert(symbols.begin(), symbols.end());
+    }
+    return policy;
+}
+
+// PEP 600: a newer policy (lower priority) allows at least what an older one does.
+void check_monotonic(const PolicyFamily& family, const std::string& file) {
+    std::vector<const Policy*> ordered;
+    for (const Policy& policy : family.policies)
+        if (policy.priority > 0) ordered.push_back(&policy);
+    std::sort(ordered.begin(), ordered.end(), [](const Policy* a, const Policy* b) { return a->priority > b->priority; });
+    for (std::size_t i = 1; i < ordered.size(); ++i) {
+        const Policy& older = *ordered[i - 1];
+        const Policy& newer = *ordered[i];
+        for (const std::string& lib : older.whitelist)
+            if (std::find(newer.whitelist.begin(), newer.whitelist.end(), lib) == newer.whitelist.end())
+                fail("{}: policy {} does not whitelist {}, which the older {} does", file, newer.name, lib, older.name);
+        for (const auto& [arch, namespaces] : older.architectures) {
+            auto newer_arch = newer.architectures.find(arch);
+            if (newer_arch == newer.architectures.end()) continue;
+            for (const auto& [space, versions] : namespaces)
+                for (const std::string& version : versions)
+                    if (!newer_arch->second.count(space) || !newer_arch->second.at(space).count(version))
+                        fail("{}: policy {} ({}) does not allow {}_{}, which the older {} does", file, newer.name, arch,
+                             space, version, older.name);
+        }
+    }
+}
+
+std::string musl_libc_soname(const std::string& architecture) {
+    static const std::map<std::string, std::string> names{{"i686", "x86"}, {"armv7l", "armv7"}};
+    auto found = names.find(architecture);
+    return "libc.musl-" + (found == names.end() ? architecture : found->second) + ".so.1";
+}
+}  // namespace
+
+PolicyFamily load_policy_file(const std::string& path) {
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(path);
+    } catch (const YAML::Exception& error) {
+        fail("{}: {}", path, error.what());
+    }
+    PolicyFamily family;
+    try {
+        family.family = required(root, "family", path).as<std::string>();
+        family.libc = required(root, "libc", path).as<std::string>();
+        std::size_t index = 0;
+        for (const YAML::Node& node : required(root, "policies", path)) family.policies.push_back(parse_policy(node, path, index++));
+    } catch (const YAML::Exception& error) {
+        fail("{}: line {}: {}", path, error.mark.line + 1, error.msg);
+    }
+    check_monotonic(family, path);
+    return family;
+}
+
+std::vector<PolicyFamily> load_policies(const std::string& directory) {
+    std::vector<PolicyFamily> families;
+    for (const char* name : {"manylinux.yaml", "musllinux.yaml", "android.yaml"})
+        families.push_back(load_policy_file(directory + "/" + name));
+    return families;
+}
+
+std::string platform_tag_arch(const std::string& family, const std::string& architecture) {
+    if (family == "android" && architecture == "aarch64") return "arm64_v8a";
+    return architecture;
+}
+
+std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture) {
+    std::vector<PlatformPolicy> result;
+    std::string suffix = "_" + platform_tag_arch(family.family, architecture);
+    for (const Policy& policy : family.policies) {
+        auto arch = policy.architectures.find(architecture);
+        if (policy.priority != 0 && arch == policy.architectures.end()) continue;
+        PlatformPolicy platform;
+        platform.name = policy.name + suffix;
+        for (const std::string& alias : policy.aliases) platform.aliases.push_back(alias + suffix);
+        platform.priority = policy.priority;
+        if (arch != policy.architectures.end()) platform.symbol_versions = arch->second;
+        for (const std::string& lib : policy.whitelist)
+            platform.whitelist.insert(family.libc == "musl" && lib == "libc.so" ? musl_libc_soname(architecture) : lib);
+        platform.blacklist = policy.blacklist;
+        result.push_back(std::move(platform));
+    }
+    std::stable_sort(result.begin(), result.end(),
+                     [](const PlatformPolicy& a, const PlatformPolicy& b) { return a.priority > b.priority; });
+    return result;
+}
+
+}  // namespace aw

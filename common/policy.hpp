@@ -1,0 +1,55 @@
+// Platform policies (policies/*.yaml): what a wheel tagged manylinux_X_Y,
+// musllinux_X_Y or android_N may require of the system.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+struct Policy {
+    std::string name;  // without architecture, e.g. manylinux_2_17
+    std::vector<std::string> aliases;  // e.g. manylinux2014
+    int priority = 0;  // higher is older and more compatible; linux is 0
+    // architecture -> symbol-version namespace -> allowed versions
+    std::map<std::string, std::map<std::string, std::set<std::string>>> architectures;
+    std::vector<std::string> whitelist;  // sonames a wheel may link without grafting
+    std::map<std::string, std::set<std::string>> blacklist;  // soname -> symbols never to use
+};
+
+struct PolicyFamily {
+    std::string family;  // manylinux, musllinux, android
+    std::string libc;    // glibc, musl, android
+    std::vector<Policy> policies;  // as in the file
+};
+
+// Throws Error naming the file and the entry when the file is malformed, or
+// when it breaks PEP 600's rule that an older policy allows no more than a
+// newer one (whitelists and symbol versions only grow as priority falls).
+PolicyFamily load_policy_file(const std::string& path);
+// manylinux.yaml, musllinux.yaml and android.yaml from `directory`.
+std::vector<PolicyFamily> load_policies(const std::string& directory);
+
+// One policy as it applies to one architecture: named with the platform tag
+// suffix (manylinux_2_17_x86_64), whitelist adjusted (musl's libc.so).
+struct PlatformPolicy {
+    std::string name;
+    std::vector<std::string> aliases;
+    int priority = 0;
+    std::map<std::string, std::set<std::string>> symbol_versions;
+    std::set<std::string> whitelist;
+    std::map<std::string, std::set<std::string>> blacklist;
+};
+
+// The family's policies that exist for `architecture` (the policies' names:
+// x86_64, i686, aarch64, armv7l, ppc64le, ppc64, s390x, riscv64, loongarch64),
+// plus linux, ordered from the highest priority down.
+std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture);
+
+// The platform-tag suffix of an architecture in a family (android's
+// aarch64 is arm64_v8a).
+std::string platform_tag_arch(const std::string& family, const std::string& architecture);
+
+}  // namespace aw

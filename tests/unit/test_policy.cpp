@@ -1,0 +1,102 @@
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "diagnostics.hpp"
+#include "policy.hpp"
+#include "records.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using Strings = std::vector<std::string>;
+
+namespace {
+// Tests run from the project root; the reference data sits beside it when present.
+const std::string kReference = "../shared/reference";
+
+boost::test_tools::assertion_result reference_present(boost::unit_test::test_unit_id) {
+    boost::test_tools::assertion_result present = fs::is_directory(kReference);
+    if (!present) present.message() << "skipped: " << kReference << " is absent";
+    return present;
+}
+
+std::set<std::string> full_version_names(const std::map<std::string, std::set<std::string>>& namespaces) {
+    std::set<std::string> names;
+    for (const auto& [space, versions] : namespaces)
+        for (const std::string& version : versions) names.insert(version.empty() ? space : space + "_" + version);
+    return names;
+}
+
+std::string write_temp(const std::string& text) {
+    std::string path = (fs::temp_directory_path() / "aw-policy-test.yaml").string();
+    std::ofstream(path) << text;
+    return path;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(policy)
+
+BOOST_AUTO_TEST_CASE(yaml_holds_exactly_the_reference_facts, *boost::unit_test::precondition(&reference_present)) {
+    for (const aw::PolicyFamily& family : aw::load_policies("policies")) {
+        std::ifstream in(kReference + "/" + family.family + "-policy.json");
+        aw::Json reference = aw::Json::parse(in);
+        BOOST_REQUIRE_EQUAL(reference.size(), family.policies.size());
+        for (std::size_t i = 0; i < reference.size(); ++i) {
+            const aw::Json& theirs = reference[i];
+            const aw::Policy& ours = family.policies[i];
+            BOOST_TEST_CONTEXT(family.family << " " << ours.name) {
+                BOOST_TEST(ours.name == theirs["name"].get<std::string>());
+                BOOST_TEST(ours.aliases == theirs["aliases"].get<Strings>());
+                BOOST_TEST(ours.priority == theirs["priority"].get<int>());
+                BOOST_TEST(ours.whitelist == theirs["lib_whitelist"].get<Strings>());
+                BOOST_TEST(ours.architectures.size() == theirs["symbol_versions"].size());
+                for (const auto& [arch, prefixes] : theirs["symbol_versions"].items()) {
+                    std::set<std::string> expected;
+                    for (const auto& [prefix, versions] : prefixes.items())
+                        for (const auto& version : versions) expected.insert(prefix + "_" + version.get<std::string>());
+                    BOOST_REQUIRE(ours.architectures.count(arch));
+                    BOOST_TEST(full_version_names(ours.architectures.at(arch)) == expected, arch);
+                }
+                BOOST_TEST(ours.blacklist.size() == theirs["blacklist"].size());
+                for (const auto& [lib, symbols] : theirs["blacklist"].items()) {
+                    auto list = symbols.get<Strings>();
+                    BOOST_TEST(ours.blacklist.at(lib) == std::set<std::string>(list.begin(), list.end()), lib);
+                }
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(platform_policies_are_named_and_ordered) {
+    auto families = aw::load_policies("policies");
+    auto manylinux = aw::policies_for(families[0], "aarch64");
+    BOOST_TEST(manylinux.front().name == "manylinux_2_17_aarch64");
+    BOOST_TEST(manylinux.front().aliases == Strings{"manylinux2014_aarch64"});
+    BOOST_TEST(manylinux.back().name == "linux_aarch64");
+    for (std::size_t i = 1; i < manylinux.size(); ++i) BOOST_TEST(manylinux[i - 1].priority > manylinux[i].priority);
+    auto musl = aw::policies_for(families[1], "armv7l");
+    BOOST_TEST(musl.front().whitelist.count("libc.musl-armv7.so.1") == 1u);
+    BOOST_TEST(musl.front().whitelist.count("libc.so") == 0u);
+    BOOST_TEST(aw::policies_for(families[2], "aarch64").front().name == "android_21_arm64_v8a");
+    BOOST_TEST(aw::policies_for(families[0], "mips64").size() == 1u);  // only linux
+}
+
+BOOST_AUTO_TEST_CASE(refuses_policies_that_break_pep_600) {
+    std::string path = write_temp(
+        "family: manylinux\nlibc: glibc\npolicies:\n"
+        "  - {name: old, aliases: [], priority: 90, architectures: {x86_64: {GLIBC: ['2.5']}}, whitelist: [a.so], blacklist: {}}\n"
+        "  - {name: new, aliases: [], priority: 80, architectures: {x86_64: {GLIBC: ['2.17']}}, whitelist: [a.so], blacklist: {}}\n");
+    BOOST_CHECK_EXCEPTION(aw::load_policy_file(path), aw::Error, [&](const aw::Error& e) {
+        return std::string(e.what()) == path + ": policy new (x86_64) does not allow GLIBC_2.5, which the older old does";
+    });
+    path = write_temp("family: manylinux\nlibc: glibc\npolicies:\n  - {name: x, priority: 1}\n");
+    BOOST_CHECK_EXCEPTION(aw::load_policy_file(path), aw::Error, [&](const aw::Error& e) {
+        return std::string(e.what()) == path + ": policy x: missing \"aliases\"";
+    });
+    path = write_temp("family: [unclosed\n");
+    BOOST_CHECK_THROW(aw::load_policy_file(path), aw::Error);
+    fs::remove(path);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
