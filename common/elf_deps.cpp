@@ -60,6 +60,7 @@ Json elf_record(const std::string& label, const DependencyTree& tree, const std:
     }
     Json record{{"kind", "elf"}, {"path", label}, {"file", tree.path}};
     record = ident_fields(std::move(record), facts.ident);
+    record["e_flags"] = facts.flags;
     record["type"] = facts.type_name();
     record["interpreter"] = optional_string(facts.interpreter);
     record["soname"] = optional_string(facts.soname);

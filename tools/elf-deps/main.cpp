@@ -7,6 +7,7 @@
 
 #include <getopt.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -59,10 +60,14 @@ int deps_main(int argc, char** argv) {
 
     // As pypa auditwheel: AUDITWHEEL_LD_LIBRARY_PATH before LD_LIBRARY_PATH, and
     // LD_LIBRARY_PATH (a host setting) not with --ldpaths or a sysroot.
-    search.library_path = add_paths;
-    for (const std::string& dir : non_empty_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
-    if (!search.ldpaths && search.root == "/")
-        for (const std::string& dir : non_empty_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+    auto set_library_path = [&] {
+        search.library_path = add_paths;
+        for (const std::string& dir : non_empty_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH")))
+            search.library_path.push_back(dir);
+        if (!search.ldpaths && search.root == "/")
+            for (const std::string& dir : non_empty_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+    };
+    set_library_path();
 
     aw::RecordWriter out(std::cout);
     aw::LibraryIndex libraries;
@@ -87,6 +92,15 @@ int deps_main(int argc, char** argv) {
             if (kind == "wheel") {
                 workdir = aw::required_string(record->value, "workdir");
                 search.wheel_root = workdir;
+                // Android wheels never load the host's libraries: without --ldpaths, search none.
+                const aw::Json tags = record->value.value("tags", aw::Json::object()).value("platform", aw::Json::array());
+                bool android = !tags.empty() && std::all_of(tags.begin(), tags.end(), [](const aw::Json& tag) {
+                    return tag.is_string() && tag.get<std::string>().starts_with("android");
+                });
+                if (android && !search.ldpaths) {
+                    search.ldpaths = std::vector<std::string>{};
+                    set_library_path();
+                }
                 resolver.emplace(search);
             } else if (kind == "member" && record->value.value("elf", aw::Json(nullptr)).is_object() &&
                        record->value.value("extracted", false)) {

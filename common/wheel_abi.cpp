@@ -1,0 +1,576 @@
+#include "wheel_abi.hpp"
+
+#include "diagnostics.hpp"
+#include "symbol_versions.hpp"
+#include "wheel_name.hpp"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <functional>
+
+namespace aw {
+namespace {
+// Tag suffixes in pypa auditwheel's Architecture order, with their baselines.
+const std::vector<std::pair<std::string, std::string>>& tag_architectures() {
+    static const std::vector<std::pair<std::string, std::string>> architectures{
+        {"aarch64", "aarch64"}, {"arm64_v8a", "aarch64"}, {"armv7l", "armv7l"},   {"i686", "i686"},
+        {"loongarch64", "loongarch64"}, {"ppc64", "ppc64"}, {"ppc64le", "ppc64le"}, {"riscv64", "riscv64"},
+        {"s390x", "s390x"},     {"x86_64", "x86_64"},     {"x86_64_v2", "x86_64"}, {"x86_64_v3", "x86_64"},
+        {"x86_64_v4", "x86_64"}};
+    return architectures;
+}
+
+bool is_dynamic_loader(const std::string& name) {
+    return name.find("ld-linux") != std::string::npos || name == "ld64.so.2" || name == "ld64.so.1";
+}
+
+std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+VersionRequirements read_versions(const Json& record) {
+    VersionRequirements versions;
+    const Json all = record.value("versions", Json::object());
+    for (const auto& [file, by_version] : all.items())
+        for (const auto& [version, symbols] : by_version.items())
+            versions[file][version] = symbols.get<std::vector<std::string>>();
+    return versions;
+}
+
+std::optional<std::uint32_t> read_isa(const Json& record) {
+    const Json& isa = record.value("x86_isa", Json(nullptr));
+    if (!isa.is_object()) return std::nullopt;
+    return isa.at("needed").get<std::uint32_t>();
+}
+
+// namespace -> versions required, from requirements on libraries that are not the loader
+std::map<std::string, std::set<std::string>> required_namespaces(const VersionRequirements& versions) {
+    std::map<std::string, std::set<std::string>> spaces;
+    for (const auto& [file, by_version] : versions) {
+        if (is_dynamic_loader(file)) continue;
+        for (const auto& [version, symbols] : by_version) {
+            auto [space, number] = split_symbol_version(version);
+            spaces[space].insert(number);
+        }
+    }
+    return spaces;
+}
+
+bool symbols_satisfy(const std::map<std::string, std::set<std::string>>& required, const PlatformPolicy& policy) {
+    for (const auto& [space, versions] : required) {
+        auto allowed = policy.symbol_versions.find(space);
+        if (allowed == policy.symbol_versions.end()) continue;  // namespaces a policy does not list are not checked
+        for (const std::string& version : versions)
+            if (!allowed->second.count(version)) return false;
+    }
+    return true;
+}
+
+void merge_versions(VersionRequirements& into, const VersionRequirements& from) {
+    for (const auto& [file, by_version] : from)
+        for (const auto& [version, symbols] : by_version) {
+            auto& list = into[file][version];
+            list.insert(list.end(), symbols.begin(), symbols.end());
+        }
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+    std::string text;
+    for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
+    return text;
+}
+
+// pypa auditwheel's show paragraphs: textwrap.wrap(text, 70), words never broken.
+std::string wrap(const std::string& text) {
+    std::string out, line;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find(' ', start);
+        std::string word = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        start = end == std::string::npos ? text.size() : end + 1;
+        if (word.empty()) continue;
+        if (!line.empty() && line.size() + 1 + word.size() > 70) {
+            out += line + "\n";
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+    }
+    return out + line + "\n";
+}
+}  // namespace
+
+std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
+                                               std::uint32_t e_flags) {
+    bool little = byte_order == "little", is64 = elf_class == 64;
+    switch (e_machine) {
+        case EM_386: if (!is64 && little) return "i686"; break;
+        case EM_X86_64: if (is64 && little) return "x86_64"; break;
+        case EM_PPC64: if (is64) return little ? "ppc64le" : "ppc64"; break;
+        case EM_RISCV: if (is64 && little) return "riscv64"; break;
+        case EM_AARCH64: if (is64 && little) return "aarch64"; break;
+        case EM_S390: if (is64 && !little) return "s390x"; break;
+        case 258: if (is64 && little) return "loongarch64"; break;  // EM_LOONGARCH
+        case EM_ARM:
+            if (!is64 && little && (e_flags & EF_ARM_EABIMASK) == EF_ARM_EABI_VER5 && (e_flags & EF_ARM_ABI_FLOAT_HARD))
+                return "armv7l";
+            break;
+        default: break;
+    }
+    return std::nullopt;
+}
+
+AnalysisInput read_analysis_input(const std::vector<Record>& records) {
+    AnalysisInput input;
+    std::map<std::string, std::size_t> elf_by_path;
+    for (const Record& record : records) {
+        const Json& value = record.value;
+        std::string kind = record.kind();
+        if (kind == "wheel") {
+            input.wheel = required_string(value, "filename");
+            input.platform_tags = parse_wheel_filename(input.wheel).platform;
+        } else if (kind == "elf" && !value.contains("error")) {
+            ElfMember elf;
+            elf.path = required_string(value, "path");
+            elf.elf_class = required_field(value, "class").get<int>();
+            elf.byte_order = required_string(value, "byte_order");
+            elf.e_machine = required_field(value, "e_machine").get<std::uint16_t>();
+            elf.e_flags = value.value("e_flags", 0u);
+            if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
+            elf.python_extension = value.value("python_extension", false);
+            elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
+            for (const Json& library : required_field(value, "libraries")) {
+                TreeLibrary tree;
+                if (library.value("realpath", Json(nullptr)).is_string()) tree.realpath = library["realpath"].get<std::string>();
+                tree.needed = library.value("needed", std::vector<std::string>{});
+                tree.in_wheel = library.value("in_wheel", false);
+                elf.libraries.emplace(required_string(library, "soname"), std::move(tree));
+            }
+            elf_by_path[elf.path] = input.elfs.size();
+            input.elfs.push_back(std::move(elf));
+        } else if (kind == "symvers" && !value.contains("error")) {
+            std::string origin = value.value("origin", "");
+            std::string path = required_string(value, "path");
+            if (origin == "member" && elf_by_path.count(path)) {
+                ElfMember& elf = input.elfs[elf_by_path[path]];
+                elf.versions = read_versions(value);
+                auto undefined = value.value("undefined", std::vector<std::string>{});
+                elf.undefined.insert(undefined.begin(), undefined.end());
+                elf.x86_isa_needed = read_isa(value);
+                elf.ucs2 = value.value("ucs2", false);
+                elf.pyfpe = value.value("pyfpe", false);
+            } else if (origin == "library") {
+                input.libraries[path] = LibraryFacts{read_versions(value), read_isa(value)};
+            }
+        }
+    }
+    if (input.wheel.empty()) fail("no \"wheel\" record on standard input");
+    return input;
+}
+
+namespace {
+struct Detected {
+    std::optional<std::string> architecture;
+    std::optional<std::string> libc;
+    bool pure = false;
+};
+
+// Architecture and libc from the file name's platform tags (behaviour file 2.3).
+Detected detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel) {
+    Detected detected;
+    std::set<std::string> architectures, libcs;
+    bool unknown = false;
+    for (const std::string& tag : tags) {
+        if (tag == "any") {
+            detected.pure = true;
+            continue;
+        }
+        bool matched = false;
+        for (const auto& [suffix, baseline] : tag_architectures())
+            if (tag.ends_with("_" + suffix)) {
+                architectures.insert(baseline);
+                matched = true;
+            }
+        unknown |= !matched;
+        if (tag.starts_with("manylinux")) libcs.insert("glibc");
+        if (tag.starts_with("musllinux")) libcs.insert("musl");
+        if (tag.starts_with("android")) libcs.insert("android");
+    }
+    if (architectures.size() > 1 || (!architectures.empty() && (unknown || detected.pure)))
+        fail("{}: wheels with multiple architectures are not supported", wheel);
+    if (libcs.size() > 1) fail("{}: wheels with multiple libc are not supported", wheel);
+    detected.pure = detected.pure && architectures.empty() && !unknown;
+    if (!architectures.empty()) detected.architecture = *architectures.begin();
+    if (!libcs.empty()) detected.libc = *libcs.begin();
+    return detected;
+}
+
+// The external libraries of one ELF under one policy: the closure of its
+// DT_NEEDED through its tree, less loaders and whitelisted libraries (whose
+// own dependencies are not followed), less what lies in the wheel.
+std::map<std::string, std::optional<std::string>> external_libraries(const ElfMember& elf, const PlatformPolicy& policy,
+                                                                     bool android) {
+    std::map<std::string, std::optional<std::string>> external;
+    std::set<std::string> seen;
+    std::vector<std::string> pending(elf.needed.rbegin(), elf.needed.rend());
+    while (!pending.empty()) {
+        std::string name = pending.back();
+        pending.pop_back();
+        if (is_dynamic_loader(name) || policy.whitelist.count(name) || !seen.insert(name).second) continue;
+        if (android && name.starts_with("libpython")) continue;
+        auto library = elf.libraries.find(name);
+        if (library == elf.libraries.end()) {
+            external[name] = std::nullopt;
+            continue;
+        }
+        if (!library->second.in_wheel) external[name] = library->second.realpath;
+        pending.insert(pending.end(), library->second.needed.rbegin(), library->second.needed.rend());
+    }
+    return external;
+}
+
+std::string describe_too_new(const std::string& who, const VersionRequirements& versions, const PlatformPolicy& policy) {
+    std::vector<std::string> parts;
+    for (const auto& [file, by_version] : versions) {
+        if (is_dynamic_loader(file)) continue;
+        for (const auto& [version, symbols] : by_version) {
+            auto [space, number] = split_symbol_version(version);
+            auto allowed = policy.symbol_versions.find(space);
+            if (allowed == policy.symbol_versions.end() || allowed->second.count(number)) continue;
+            std::vector<std::string> named;
+            for (const std::string& symbol : symbols) named.push_back(symbol + "@" + version);
+            if (named.empty()) named.push_back(version + " (from " + file + ")");
+            parts.push_back(join(named, ", "));
+        }
+    }
+    return parts.empty() ? "" : who + " needs " + join(parts, ", ");
+}
+}  // namespace
+
+Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families, const AnalysisOptions& options) {
+    Verdict verdict;
+    verdict.wheel = input.wheel;
+    Detected detected = detect_from_tags(input.platform_tags, input.wheel);
+    std::optional<std::string> architecture = detected.architecture, libc = detected.libc;
+    bool android = libc == "android";
+
+    std::vector<const ElfMember*> accepted;
+    std::vector<std::string> in_purelib, ignored;
+    for (const ElfMember& elf : input.elfs) {
+        if (("/" + elf.path).find("/purelib/") != std::string::npos) in_purelib.push_back(elf.path);
+        std::optional<std::string> arch = policy_architecture(elf.elf_class, elf.byte_order, elf.e_machine, elf.e_flags);
+        if (!arch) {
+            verdict.warnings.push_back(fmt::format("ignoring: {} with unknown architecture", elf.path));
+            ignored.push_back(elf.path);
+            continue;
+        }
+        if (!architecture) architecture = arch;
+        if (*arch != *architecture) {
+            verdict.warnings.push_back(fmt::format("ignoring: {} with {} architecture", elf.path, *arch));
+            ignored.push_back(elf.path);
+            continue;
+        }
+        if (elf.libc && !android) {
+            if (!libc) libc = elf.libc;
+            if (*elf.libc != *libc) {
+                verdict.warnings.push_back(fmt::format("ignoring: {} with {} libc", elf.path, *elf.libc));
+                continue;
+            }
+        }
+        accepted.push_back(&elf);
+    }
+    if (!in_purelib.empty())
+        fail("{}: invalid binary wheel, ELF files in the purelib folder: {}; the wheel has to be platlib compliant",
+             input.wheel, join(in_purelib, ", "));
+    if (accepted.empty()) {
+        verdict.pure = detected.pure && input.elfs.empty();
+        verdict.error = ignored.empty()
+                            ? "This does not look like a platform wheel, no ELF executable or shared library file "
+                              "(including compiled Python C extension) found in the wheel archive"
+                            : fmt::format("Invalid binary wheel: no ELF executable or shared library file (including "
+                                          "compiled Python C extension) with a '{}' architecture found. The following "
+                                          "ELF files were found: {}",
+                                          architecture.value_or("unknown"), join(ignored, ", "));
+        return verdict;
+    }
+    if (!libc) {
+        verdict.warnings.push_back("couldn't detect wheel libc, defaulting to glibc");
+        libc = "glibc";
+    }
+    verdict.architecture = *architecture;
+    verdict.libc = *libc;
+    verdict.family = *libc == "glibc" ? "manylinux" : *libc == "musl" ? "musllinux" : "android";
+    for (const PolicyFamily& family : families)
+        if (family.family == verdict.family) verdict.policies = policies_for(family, *architecture);
+    if (verdict.policies.empty()) fail("no {} policies are loaded", verdict.family);
+    const std::vector<PlatformPolicy>& policies = verdict.policies;
+    auto by_priority = [&](std::size_t index) { return policies[index].priority; };
+    std::size_t linux_index = policies.size() - 1, highest = 0;
+
+    // Top-level ELF files: extensions, and other ELF files no ELF in the wheel needs.
+    std::set<std::string> needed_names;
+    for (const ElfMember* elf : accepted) {
+        needed_names.insert(elf->needed.begin(), elf->needed.end());
+        for (const auto& [name, library] : elf->libraries) needed_names.insert(library.needed.begin(), library.needed.end());
+    }
+    std::vector<const ElfMember*> top_level;
+    for (const ElfMember* elf : accepted)
+        if (elf->python_extension || !needed_names.count(base_name(elf->path))) top_level.push_back(elf);
+
+    VersionRequirements wheel_versions;
+    for (const ElfMember* elf : accepted) merge_versions(wheel_versions, elf->versions);
+
+    verdict.findings.resize(policies.size());
+    for (std::size_t p = 0; p < policies.size(); ++p) {
+        PolicyFinding& finding = verdict.findings[p];
+        if (p == linux_index) continue;  // linux: nothing external, nothing blacklisted
+        for (const ElfMember* elf : top_level) {
+            for (auto& [name, path] : external_libraries(*elf, policies[p], android)) finding.external[name] = path;
+            for (const std::string& needed : elf->needed) {
+                auto listed = policies[p].blacklist.find(needed);
+                if (listed == policies[p].blacklist.end()) continue;
+                for (const std::string& symbol : listed->second)
+                    if (elf->undefined.count(symbol)) finding.blacklisted[needed].insert(symbol);
+            }
+        }
+        for (const ElfMember* elf : accepted) {
+            std::string too_new = describe_too_new(elf->path, elf->versions, policies[p]);
+            if (!too_new.empty()) finding.too_new.push_back(too_new);
+        }
+        for (const auto& [name, path] : finding.external) {
+            if (!path || !input.libraries.count(*path)) continue;
+            std::string too_new = describe_too_new(name + " (grafted)", input.libraries.at(*path).versions, policies[p]);
+            if (!too_new.empty()) finding.too_new.push_back(too_new);
+        }
+        finding.symbols_ok = finding.too_new.empty();
+    }
+
+    // Symbol versions, counting what grafting each policy's external libraries would add.
+    std::size_t sym = linux_index;
+    VersionRequirements winning_versions = wheel_versions;
+    for (std::size_t p = 0; p < linux_index; ++p) {
+        VersionRequirements versions = wheel_versions;
+        for (const auto& [name, path] : verdict.findings[p].external)
+            if (path && input.libraries.count(*path)) merge_versions(versions, input.libraries.at(*path).versions);
+        auto required = required_namespaces(versions);
+        std::size_t satisfied = linux_index;
+        for (std::size_t q = 0; q < linux_index; ++q)
+            if (symbols_satisfy(required, policies[q])) {
+                satisfied = q;
+                break;
+            }
+        std::size_t found = std::max(p, satisfied);  // the lower priority of the two
+        if (by_priority(found) > by_priority(sym)) {
+            sym = found;
+            winning_versions = versions;
+        }
+    }
+    for (const auto& [file, by_version] : winning_versions) {
+        if (is_dynamic_loader(file)) continue;
+        for (const auto& [version, symbols] : by_version) verdict.versioned_symbols[file].insert(version);
+    }
+
+    auto best_where = [&](const std::function<bool(const PolicyFinding&)>& holds) {
+        for (std::size_t p = 0; p < policies.size(); ++p)
+            if (p == linux_index || holds(verdict.findings[p])) return p;
+        return linux_index;
+    };
+    std::size_t ref = best_where([](const PolicyFinding& f) { return f.external.empty(); });
+    std::size_t blacklist = best_where([](const PolicyFinding& f) { return f.blacklisted.empty(); });
+
+    for (const ElfMember* elf : accepted) {
+        if (!elf->python_extension) continue;
+        verdict.ucs2 |= elf->ucs2;
+        verdict.pyfpe |= elf->pyfpe;
+    }
+
+    std::size_t machine = highest;
+    if (!options.disable_isa_ext_check && *architecture == "x86_64") {
+        auto check = [&](const std::string& who, std::optional<std::uint32_t> needed, const std::string& soname) {
+            if (!needed || (*needed & ~1u) == 0) return;
+            std::string level = x86_isa_level(*needed);
+            for (std::size_t p = 0; p < linux_index; ++p)
+                if (!soname.empty() && policies[p].whitelist.count(soname)) {
+                    machine = std::max(machine, p);
+                    return;
+                }
+            verdict.warnings.push_back(fmt::format("ELF file {} requires '{}' instruction set, not in 'x86_64'", who, level));
+            machine = linux_index;
+        };
+        for (const ElfMember* elf : top_level) check(elf->path, elf->x86_isa_needed, "");
+        std::set<std::string> external;
+        for (std::size_t p = 0; p < linux_index; ++p)
+            for (const auto& [name, path] : verdict.findings[p].external)
+                if (path && external.insert(*path).second && input.libraries.count(*path))
+                    check(*path, input.libraries.at(*path).x86_isa_needed, name);
+    }
+    verdict.unsupported_isa = machine == linux_index;
+
+    std::size_t overall = std::max({sym, blacklist, machine, verdict.ucs2 ? linux_index : highest,
+                                    verdict.pyfpe ? linux_index : highest});
+    std::size_t graft_count = SIZE_MAX;
+    for (std::size_t p = 0; p < linux_index; ++p) graft_count = std::min(graft_count, verdict.findings[p].external.size());
+    std::size_t graft = best_where([&](const PolicyFinding& f) { return f.external.size() <= graft_count; });
+
+    verdict.sym_tag = policies[sym].name;
+    verdict.ref_tag = policies[ref].name;
+    verdict.blacklist_tag = policies[blacklist].name;
+    verdict.machine_tag = policies[machine].name;
+    verdict.graft_tag = policies[std::max(overall, graft)].name;
+    verdict.overall_tag = policies[std::max(overall, ref)].name;  // what the wheel satisfies as it is
+    return verdict;
+}
+
+namespace {
+Json external_json(const std::map<std::string, std::optional<std::string>>& libraries) {
+    Json out = Json::object();
+    for (const auto& [name, path] : libraries) out[name] = path ? Json(*path) : Json(nullptr);
+    return out;
+}
+
+std::size_t index_of(const Verdict& verdict, const std::string& tag) {
+    for (std::size_t i = 0; i < verdict.policies.size(); ++i)
+        if (verdict.policies[i].name == tag) return i;
+    return verdict.policies.size() - 1;
+}
+
+// Policies older than the overall tag that something stands in the way of, newest first.
+Json policy_upgrades(const Verdict& verdict) {
+    Json upgrades = Json::object();
+    std::size_t overall = index_of(verdict, verdict.overall_tag);
+    for (std::size_t p = overall; p-- > 0;) {
+        const PolicyFinding& finding = verdict.findings[p];
+        Json entry = Json::object();
+        if (!finding.external.empty()) {
+            Json names = Json::array();
+            for (const auto& [name, path] : finding.external) names.push_back(name);
+            entry["libs_to_eliminate"] = names;
+        }
+        if (!finding.blacklisted.empty()) entry["blacklisted_symbols"] = finding.blacklisted;
+        if (!entry.empty()) upgrades[verdict.policies[p].name] = entry;
+    }
+    return upgrades;
+}
+}  // namespace
+
+Json verdict_record(const Verdict& verdict) {
+    Json record{{"kind", "verdict"}, {"wheel", verdict.wheel}, {"pure", verdict.pure}};
+    if (verdict.error) {
+        record["error"] = *verdict.error;
+        return record;
+    }
+    record["architecture"] = verdict.architecture;
+    record["libc"] = verdict.libc;
+    record["overall_tag"] = verdict.overall_tag;
+    record["sym_tag"] = verdict.sym_tag;
+    record["ref_tag"] = verdict.ref_tag;
+    record["blacklist_tag"] = verdict.blacklist_tag;
+    record["machine_tag"] = verdict.machine_tag;
+    record["graft_tag"] = verdict.graft_tag;
+    record["pyfpe"] = verdict.pyfpe;
+    record["ucs2"] = verdict.ucs2;
+    record["unsupported_isa"] = verdict.unsupported_isa;
+    record["versioned_symbols"] = verdict.versioned_symbols;
+    Json policies = Json::array();
+    for (std::size_t p = 0; p < verdict.policies.size(); ++p) {
+        const PolicyFinding& finding = verdict.findings[p];
+        policies.push_back(Json{{"name", verdict.policies[p].name},
+                                {"aliases", verdict.policies[p].aliases},
+                                {"priority", verdict.policies[p].priority},
+                                {"external_libs", external_json(finding.external)},
+                                {"blacklisted_symbols", finding.blacklisted},
+                                {"symbols_ok", finding.symbols_ok},
+                                {"too_new", finding.too_new}});
+    }
+    record["policies"] = policies;
+    return record;
+}
+
+Json show_json(const Verdict& verdict, bool allow_pure) {
+    if (verdict.error) {
+        if (verdict.pure && allow_pure) return Json{{"version", 1}, {"wheel", verdict.wheel}, {"pure", true}};
+        return Json{{"version", 1}, {"wheel", verdict.wheel}, {"error", *verdict.error}};
+    }
+    return Json{{"version", 1},
+                {"wheel", verdict.wheel},
+                {"pure", false},
+                {"overall_tag", verdict.overall_tag},
+                {"sym_tag", verdict.sym_tag},
+                {"pyfpe", verdict.pyfpe},
+                {"ucs2", verdict.ucs2},
+                {"unsupported_isa", verdict.unsupported_isa},
+                {"versioned_symbols", verdict.versioned_symbols},
+                {"external_libs", external_json(verdict.findings.front().external)},
+                {"policy_upgrades", policy_upgrades(verdict)}};
+}
+
+std::string show_text(const Verdict& verdict, bool verbose) {
+    std::string out;
+    auto paragraph = [&out](const std::string& text) { out += "\n" + wrap(text); };
+    paragraph(fmt::format("{} is consistent with the following platform tag: \"{}\".", verdict.wheel, verdict.overall_tag));
+    if (verdict.pyfpe) {
+        paragraph("This wheel uses the PyFPE_jbuf function, which is not compatible with the manylinux/musllinux tags. "
+                  "(see https://www.python.org/dev/peps/pep-0513/#fpectl-builds-vs-no-fpectl-builds)");
+        if (!verbose) return out;
+    }
+    if (verdict.ucs2) {
+        paragraph("This wheel is compiled against a narrow unicode (UCS2) version of Python, which is not compatible "
+                  "with the manylinux/musllinux tags.");
+        if (!verbose) return out;
+    }
+    if (verdict.unsupported_isa) {
+        paragraph("This wheel depends on unsupported ISA extensions.");
+        if (!verbose) return out;
+    }
+    if (verdict.versioned_symbols.empty()) {
+        paragraph("The wheel references no external versioned symbols from system-provided shared libraries.");
+    } else {
+        std::vector<std::string> libraries;
+        for (const auto& [library, versions] : verdict.versioned_symbols) {
+            std::vector<std::string> quoted;
+            for (const std::string& version : versions) quoted.push_back("'" + version + "'");
+            libraries.push_back(library + " with versions {" + join(quoted, ", ") + "}");
+        }
+        paragraph("The wheel references external versioned symbols in these system-provided shared libraries: " +
+                  join(libraries, ", "));
+    }
+    std::size_t sym = index_of(verdict, verdict.sym_tag);
+    if (sym > 0) {
+        paragraph(fmt::format("This constrains the platform tag to \"{}\". In order to achieve a more compatible tag, "
+                              "you would need to recompile a new wheel from source on a system with earlier versions of "
+                              "these libraries, such as a recent manylinux image.",
+                              verdict.sym_tag));
+        // What pypa auditwheel never says (its issue #36): which symbols, from which files.
+        const PolicyFinding& older = verdict.findings[sym - 1];
+        if (!older.too_new.empty())
+            paragraph(fmt::format("\"{}\" is out of reach because: {}.", verdict.policies[sym - 1].name,
+                                  join(older.too_new, "; ")));
+        if (!verbose) return out;
+    }
+    const PolicyFinding& newest = verdict.findings[verdict.policies.size() >= 2 ? verdict.policies.size() - 2 : 0];
+    if (newest.external.empty()) {
+        paragraph("The wheel requires no external shared libraries! :)");
+    } else {
+        paragraph("The following external shared libraries are required by the wheel:");
+        out += external_json(newest.external).dump(4) + "\n";
+    }
+    std::size_t overall = index_of(verdict, verdict.overall_tag);
+    for (std::size_t p = overall; p-- > 0;) {
+        const PolicyFinding& finding = verdict.findings[p];
+        const std::string& name = verdict.policies[p].name;
+        if (!finding.external.empty()) {
+            paragraph(fmt::format("In order to achieve the tag platform tag '{}' the following shared library "
+                                  "dependencies will need to be eliminated:", name));
+            std::vector<std::string> names;
+            for (const auto& [library, path] : finding.external) names.push_back(library);
+            paragraph(join(names, ", "));
+        }
+        if (!finding.blacklisted.empty()) {
+            paragraph(fmt::format("In order to achieve the tag platform tag '{}' the following black-listed symbol "
+                                  "dependencies will need to be eliminated:", name));
+            for (const auto& [library, symbols] : finding.blacklisted)
+                paragraph("From " + library + ": " + join(std::vector<std::string>(symbols.begin(), symbols.end()), ", "));
+        }
+    }
+    return out;
+}
+
+}  // namespace aw

@@ -1,0 +1,105 @@
+// policy-check's decision: which platform policies a wheel satisfies and
+// why not the others, as pypa auditwheel 6.8.1's analyze_wheel_abi decides
+// (its behaviour file, section 2), with the offending symbols named.
+#pragma once
+
+#include "policy.hpp"
+#include "records.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+// needed file -> version -> undefined symbols bound to it
+using VersionRequirements = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
+
+struct TreeLibrary {
+    std::optional<std::string> realpath;
+    std::vector<std::string> needed;
+    bool in_wheel = false;
+};
+
+// One ELF member, from its "elf" and "symvers" records.
+struct ElfMember {
+    std::string path;
+    int elf_class = 0;
+    std::string byte_order;
+    std::uint16_t e_machine = 0;
+    std::uint32_t e_flags = 0;
+    std::optional<std::string> libc;
+    bool python_extension = false;
+    std::vector<std::string> needed;
+    std::map<std::string, TreeLibrary> libraries;  // soname -> where its tree found it
+    VersionRequirements versions;
+    std::set<std::string> undefined;
+    std::optional<std::uint32_t> x86_isa_needed;
+    bool ucs2 = false;
+    bool pyfpe = false;
+};
+
+// An external library, from its "symvers" record (origin "library").
+struct LibraryFacts {
+    VersionRequirements versions;
+    std::optional<std::uint32_t> x86_isa_needed;
+};
+
+struct AnalysisInput {
+    std::string wheel;  // file name
+    std::vector<std::string> platform_tags;
+    std::vector<ElfMember> elfs;  // member order
+    std::map<std::string, LibraryFacts> libraries;  // by realpath
+};
+
+AnalysisInput read_analysis_input(const std::vector<Record>& records);
+
+struct AnalysisOptions {
+    bool disable_isa_ext_check = false;
+};
+
+// Per policy, what stands between the wheel and that tag.
+struct PolicyFinding {
+    std::map<std::string, std::optional<std::string>> external;  // soname -> realpath
+    std::map<std::string, std::set<std::string>> blacklisted;    // library -> symbols used
+    bool symbols_ok = true;
+    // "member needs symbol@VERSION" for versions this policy does not allow
+    std::vector<std::string> too_new;
+};
+
+struct Verdict {
+    std::string wheel;
+    bool pure = false;
+    std::optional<std::string> error;  // not a platform wheel, and why
+    std::string architecture;
+    std::string libc;
+    std::string family;
+    std::vector<PlatformPolicy> policies;  // highest priority first
+    std::vector<PolicyFinding> findings;   // parallel to policies
+    std::string overall_tag, sym_tag, ref_tag, blacklist_tag, machine_tag, graft_tag;
+    bool ucs2 = false, pyfpe = false, unsupported_isa = false;
+    std::map<std::string, std::set<std::string>> versioned_symbols;  // of the winning policy
+    std::vector<std::string> warnings;
+};
+
+// Throws Error on what pypa auditwheel refuses outright (ELF files in
+// purelib, a python extension whose libc cannot be told, several architectures).
+Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families,
+                      const AnalysisOptions& options);
+
+// The baseline architecture name of an ELF file as the policies name it,
+// or nullopt when no policy covers it (armv7l needs EABI5 and hard float).
+std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
+                                               std::uint32_t e_flags);
+
+Json verdict_record(const Verdict& verdict);
+// `auditwheel show --json` (pypa auditwheel's show-schema.json, version 1);
+// a pure wheel is an error unless `allow_pure`.
+Json show_json(const Verdict& verdict, bool allow_pure);
+// `auditwheel show`'s text; `verbose` prints past the points pypa auditwheel stops at.
+std::string show_text(const Verdict& verdict, bool verbose);
+
+}  // namespace aw
