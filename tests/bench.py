@@ -131,6 +131,10 @@ def main():
         for label, tu, ru, tp, rp, copied, compressed in rows:
             print(f"{label:12} {tu:9.2f} {ru:10.1f} {tp:7.2f} {rp:9.1f} {copied:10} {compressed:8}")
         print(f"python zipfile extract + rewrite (what a Python tool does): {python_round_trip:.2f} s")
+        t_show, rss_show = timed([BIN / "auditwheel", "show", "--json", wheel], stdout_path=scratch / "show.json")
+        elf_bytes = sum(len(Path(lib).read_bytes()) for lib in ["/bin/ls", "/bin/cp", "/bin/mv"])
+        print(f"auditwheel show on it: {t_show:.2f} s, peak {rss_show:.1f} MiB "
+              f"(it reads the {elf_bytes / 1024:.0f} KiB of ELF members, not the {size:.0f} MiB wheel)")
         many = generate_many_members(scratch, 20000)
         t_unpack, _ = timed([BIN / "whl-unpack", many], stdout_path=records)
         t_pack, _ = timed([BIN / "whl-pack", "-w", scratch / "out"], stdin_path=records, stdout_path=scratch / "out.jsonl")

@@ -10,10 +10,10 @@ class Install(StageTest):
         subprocess.run(["make", "-s", "-C", str(ROOT), "install", f"DESTDIR={destdir}", "PREFIX=/opt/aw"], check=True,
                        capture_output=True)
         prefix = destdir / "opt/aw"
-        for stage in ("whl-unpack", "whl-pack", "elf-deps", "elf-symvers", "auditwheel"):
+        for stage in ("whl-unpack", "whl-pack", "elf-deps", "elf-symvers", "policy-check", "auditwheel"):
             self.assertTrue((prefix / "bin" / stage).is_file(), stage)
         for page in ("man1/whl-unpack.1", "man1/whl-pack.1", "man1/elf-deps.1", "man1/elf-symvers.1",
-                     "man1/auditwheel.1", "man7/auditwheel-records.7"):
+                     "man1/policy-check.1", "man1/auditwheel.1", "man7/auditwheel-records.7"):
             self.assertTrue((prefix / "share/man" / page).is_file(), page)
         env = {"PATH": "/usr/bin:/bin"}
         version = subprocess.run([str(prefix / "bin/auditwheel"), "--version"], capture_output=True, text=True, env=env)
@@ -25,6 +25,9 @@ class Install(StageTest):
         out = subprocess.run([str(prefix / "bin/whl-pack"), "-w", str(self.tmp / "out")], input=records,
                              capture_output=True, text=True, env=env, check=True).stdout
         self.assertEqual(records_of(out)[-1]["filename"], wheel.name)
+        show = subprocess.run([str(prefix / "bin/auditwheel"), "show", "--allow-pure-python-wheel", "--json", str(wheel)],
+                              capture_output=True, text=True, env=dict(env, TMPDIR=str(self.stage_tmp)))
+        self.assertEqual(show.returncode, 0, show.stderr)  # the installed policy-check found its policies
 
 
 class Wrapper(StageTest):
