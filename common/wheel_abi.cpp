@@ -1,10 +1,12 @@
 #include "wheel_abi.hpp"
 
 #include "diagnostics.hpp"
+#include "dependency_tree.hpp"
 #include "symbol_versions.hpp"
 #include "wheel_name.hpp"
 
 #include <elf.h>
+#include <fnmatch.h>
 
 #include <algorithm>
 #include <functional>
@@ -118,6 +120,12 @@ std::optional<std::string> policy_architecture(int elf_class, const std::string&
     return std::nullopt;
 }
 
+std::string strip_architecture_suffix(const std::string& plat) {
+    for (const auto& [suffix, baseline] : tag_architectures())
+        if (plat.ends_with("_" + suffix)) return plat.substr(0, plat.size() - suffix.size() - 1);
+    return plat;
+}
+
 AnalysisInput read_analysis_input(const std::vector<Record>& records) {
     AnalysisInput input;
     std::map<std::string, std::size_t> elf_by_path;
@@ -206,8 +214,17 @@ Detected detect_from_tags(const std::vector<std::string>& tags, const std::strin
 // The external libraries of one ELF under one policy: the closure of its
 // DT_NEEDED through its tree, less loaders and whitelisted libraries (whose
 // own dependencies are not followed), less what lies in the wheel.
+bool is_excluded(const std::string& soname, const std::optional<std::string>& realpath,
+                 const std::vector<std::string>& patterns) {
+    for (const std::string& pattern : patterns)
+        if (fnmatch(pattern.c_str(), soname.c_str(), 0) == 0 ||
+            (realpath && fnmatch(pattern.c_str(), realpath->c_str(), 0) == 0))
+            return true;
+    return false;
+}
+
 std::map<std::string, std::optional<std::string>> external_libraries(const ElfMember& elf, const PlatformPolicy& policy,
-                                                                     bool android) {
+                                                                     bool android, const std::vector<std::string>& exclude) {
     std::map<std::string, std::optional<std::string>> external;
     std::set<std::string> seen;
     std::vector<std::string> pending(elf.needed.rbegin(), elf.needed.rend());
@@ -217,11 +234,13 @@ std::map<std::string, std::optional<std::string>> external_libraries(const ElfMe
         if (is_dynamic_loader(name) || policy.whitelist.count(name) || !seen.insert(name).second) continue;
         if (android && name.starts_with("libpython")) continue;
         auto library = elf.libraries.find(name);
+        std::optional<std::string> realpath = library == elf.libraries.end() ? std::nullopt : library->second.realpath;
+        if (is_excluded(name, realpath, exclude)) continue;
         if (library == elf.libraries.end()) {
             external[name] = std::nullopt;
             continue;
         }
-        if (!library->second.in_wheel) external[name] = library->second.realpath;
+        if (!library->second.in_wheel) external[name] = realpath;
         pending.insert(pending.end(), library->second.needed.rbegin(), library->second.needed.rend());
     }
     return external;
@@ -323,8 +342,12 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
         PolicyFinding& finding = verdict.findings[p];
         if (p == linux_index) continue;  // linux: nothing external, nothing blacklisted
         for (const ElfMember* elf : top_level) {
-            for (auto& [name, path] : external_libraries(*elf, policies[p], android)) finding.external[name] = path;
+            for (auto& [name, path] : external_libraries(*elf, policies[p], android, options.exclude))
+                finding.external[name] = path;
             for (const std::string& needed : elf->needed) {
+                auto tree = elf->libraries.find(needed);
+                if (is_excluded(needed, tree == elf->libraries.end() ? std::nullopt : tree->second.realpath, options.exclude))
+                    continue;
                 auto listed = policies[p].blacklist.find(needed);
                 if (listed == policies[p].blacklist.end()) continue;
                 for (const std::string& symbol : listed->second)
@@ -406,8 +429,13 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
 
     std::size_t overall = std::max({sym, blacklist, machine, verdict.ucs2 ? linux_index : highest,
                                     verdict.pyfpe ? linux_index : highest});
+    // pypa auditwheel counts grafts over all policies for auto, else over the policies
+    // named <base>_... (so an alias such as manylinux2014 counts none: zero).
     std::size_t graft_count = SIZE_MAX;
-    for (std::size_t p = 0; p < linux_index; ++p) graft_count = std::min(graft_count, verdict.findings[p].external.size());
+    for (std::size_t p = 0; p < linux_index; ++p)
+        if (options.requested_base == "auto" || policies[p].name.starts_with(options.requested_base + "_"))
+            graft_count = std::min(graft_count, verdict.findings[p].external.size());
+    if (graft_count == SIZE_MAX) graft_count = 0;
     std::size_t graft = best_where([&](const PolicyFinding& f) { return f.external.size() <= graft_count; });
 
     verdict.sym_tag = policies[sym].name;
@@ -416,6 +444,8 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
     verdict.machine_tag = policies[machine].name;
     verdict.graft_tag = policies[std::max(overall, graft)].name;
     verdict.overall_tag = policies[std::max(overall, ref)].name;  // what the wheel satisfies as it is
+    for (const ElfMember* elf : accepted) verdict.accepted.push_back(elf->path);
+    verdict.android = android;
     return verdict;
 }
 
@@ -571,6 +601,99 @@ std::string show_text(const Verdict& verdict, bool verbose) {
         }
     }
     return out;
+}
+
+namespace {
+[[noreturn]] void refuse_repair(const Verdict& verdict, const std::string& plat, const std::string& why) {
+    throw Error(fmt::format("cannot repair \"{}\" to \"{}\" ABI because {}", verdict.wheel, plat, why), kExitUsage);
+}
+}  // namespace
+
+RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const std::string& plat, bool only_plat,
+                       const AnalysisOptions& options) {
+    const std::vector<PlatformPolicy>& policies = verdict.policies;
+    std::size_t linux_index = policies.size() - 1;
+    std::size_t overall = index_of(verdict, verdict.graft_tag);
+    std::size_t requested = overall;
+    if (plat == "auto") {
+        if (overall == linux_index && linux_index > 0) requested = linux_index - 1;  // the newest policy, for its error
+    } else {
+        std::string wanted = options.requested_base + "_" + platform_tag_arch(verdict.family, verdict.architecture);
+        requested = policies.size();
+        for (std::size_t p = 0; p < linux_index; ++p)
+            if (policies[p].name == wanted ||
+                std::find(policies[p].aliases.begin(), policies[p].aliases.end(), wanted) != policies[p].aliases.end())
+                requested = p;
+        if (requested == policies.size())
+            throw Error(fmt::format("{}: no policy \"{}\" for {} {} wheels", verdict.wheel, wanted, verdict.libc,
+                                    verdict.architecture), kExitUsage);
+    }
+    const PlatformPolicy& target = policies[requested];
+    const PolicyFinding& finding = verdict.findings[requested];
+    if (requested < index_of(verdict, verdict.sym_tag))
+        refuse_repair(verdict, target.name, "of the presence of too-recent versioned symbols: " + join(finding.too_new, "; ") +
+                                                ". You'll need to compile the wheel on an older toolchain.");
+    if (verdict.ucs2)
+        refuse_repair(verdict, target.name, "it was compiled against a UCS2 build of Python. You'll need to compile the "
+                                            "wheel against a wide-unicode build of Python.");
+    if (requested < index_of(verdict, verdict.blacklist_tag)) {
+        std::vector<std::string> used;
+        for (const auto& [library, symbols] : finding.blacklisted)
+            used.push_back(library + ": " + join(std::vector<std::string>(symbols.begin(), symbols.end()), ", "));
+        refuse_repair(verdict, target.name, "it depends on black-listed symbols (" + join(used, "; ") + ").");
+    }
+    if (requested < index_of(verdict, verdict.machine_tag))
+        refuse_repair(verdict, target.name, "it depends on unsupported ISA extensions.");
+
+    RepairPlan plan;
+    auto add_tags = [&plan](const PlatformPolicy& policy) {
+        std::vector<std::string> tags{policy.name};
+        tags.insert(tags.end(), policy.aliases.begin(), policy.aliases.end());
+        for (const std::string& tag : tags)
+            if (std::find(plan.abis.begin(), plan.abis.end(), tag) == plan.abis.end()) plan.abis.push_back(tag);
+    };
+    if (!only_plat && overall < requested) add_tags(policies[overall]);  // eligible for an older, wider tag
+    add_tags(target);
+    if (!verdict.android) plan.replace_platforms.push_back("linux_" + verdict.architecture);
+
+    const PlatformPolicy& graft_under = policies[index_of(verdict, plan.abis.front())];
+    for (const ElfMember& elf : input.elfs) {
+        if (std::find(verdict.accepted.begin(), verdict.accepted.end(), elf.path) == verdict.accepted.end()) continue;
+        std::vector<std::string> grafted, libpython;
+        for (const auto& [name, path] : external_libraries(elf, graft_under, verdict.android, options.exclude)) {
+            if (is_libpython(name)) {
+                libpython.push_back(name);
+                continue;
+            }
+            if (!path)
+                fail("cannot repair wheel {}, because required library \"{}\" could not be located", verdict.wheel, name);
+            plan.libraries[name] = *path;
+            grafted.push_back(name);
+        }
+        if (!grafted.empty()) plan.members.emplace_back(elf.path, grafted);
+        if (!libpython.empty()) plan.remove_needed.emplace_back(elf.path, libpython);
+    }
+    return plan;
+}
+
+Json retag_record(const RepairPlan& plan) {
+    return Json{{"kind", "retag"}, {"add", plan.abis}, {"remove", plan.replace_platforms}};
+}
+
+Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict) {
+    Json libraries = Json::array();
+    for (const auto& [soname, path] : plan.libraries) libraries.push_back(Json{{"soname", soname}, {"realpath", path}});
+    Json members = Json::array();
+    for (const auto& [path, needs] : plan.members) members.push_back(Json{{"path", path}, {"graft", needs}});
+    Json remove = Json::array();
+    for (const auto& [path, names] : plan.remove_needed) remove.push_back(Json{{"path", path}, {"remove_needed", names}});
+    return Json{{"kind", "graft_plan"},
+                {"wheel", verdict.wheel},
+                {"policy", plan.abis.front()},
+                {"tags", plan.abis},
+                {"libraries", libraries},
+                {"members", members},
+                {"remove_needed", remove}};
 }
 
 }  // namespace aw

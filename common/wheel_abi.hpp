@@ -59,6 +59,12 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records);
 
 struct AnalysisOptions {
     bool disable_isa_ext_check = false;
+    // fnmatch patterns on sonames and realpaths: such libraries (and what only
+    // they need) are neither external nor grafted (repair --exclude).
+    std::vector<std::string> exclude;
+    // The policy base name a repair asks for ("manylinux_2_17", an alias, or
+    // "auto"); decides how many grafted libraries the graft tag may need.
+    std::string requested_base = "auto";
 };
 
 // Per policy, what stands between the wheel and that tag.
@@ -83,12 +89,37 @@ struct Verdict {
     bool ucs2 = false, pyfpe = false, unsupported_isa = false;
     std::map<std::string, std::set<std::string>> versioned_symbols;  // of the winning policy
     std::vector<std::string> warnings;
+    std::vector<std::string> accepted;  // paths of the ELF members analysed
+    bool android = false;
 };
 
 // Throws Error on what pypa auditwheel refuses outright (ELF files in
 // purelib, a python extension whose libc cannot be told, several architectures).
 Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families,
                       const AnalysisOptions& options);
+
+// What a repair to `plat` writes: the tags (abis[0] decides what is grafted),
+// the platform tags they replace, and per member the libraries to graft.
+struct RepairPlan {
+    std::vector<std::string> abis;
+    std::vector<std::string> replace_platforms;
+    std::map<std::string, std::string> libraries;  // soname -> realpath, to graft
+    std::vector<std::pair<std::string, std::vector<std::string>>> members;  // path -> sonames it needs grafted
+    std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // path -> libpython names
+};
+
+// Throws Error with exit status 2 where pypa auditwheel's parser.error
+// refuses (too-recent symbols, UCS2, blacklist, ISA: naming what is at fault)
+// and 1 when a library to graft cannot be found.
+RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const std::string& plat, bool only_plat,
+                       const AnalysisOptions& options);
+
+Json retag_record(const RepairPlan& plan);
+Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict);
+
+// A --plat value without its trailing _<architecture> (pypa auditwheel's
+// Architecture names, in its order): manylinux2014_x86_64 -> manylinux2014.
+std::string strip_architecture_suffix(const std::string& plat);
 
 // The baseline architecture name of an ELF file as the policies name it,
 // or nullopt when no policy covers it (armv7l needs EABI5 and hard float).

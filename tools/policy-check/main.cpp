@@ -16,7 +16,8 @@
 namespace {
 constexpr const char* kUsage =
     "usage: policy-check [--policies DIR] [--disable-isa-ext-check] [--format FORMAT]\n"
-    "                    [--allow-pure-python-wheel] [-v] < RECORDS\n"
+    "                    [--allow-pure-python-wheel] [-v] [--plat PLAT [--only-plat]\n"
+    "                    [--exclude PATTERN]... [--no-update-tags]] < RECORDS\n"
     "Decides which platform policies the wheel described on stdin (after elf-deps and\n"
     "elf-symvers) satisfies; passes the records on and appends a \"verdict\" record.\n"
     "  --policies DIR             policy YAML files (default: ../share/auditwheel/policies\n"
@@ -25,6 +26,11 @@ constexpr const char* kUsage =
     "  --format FORMAT            records (default), show (text) or show-json\n"
     "  --allow-pure-python-wheel  with show formats: a pure wheel is not an error\n"
     "  -v                         with --format show: print past the early stops\n"
+    "  --plat PLAT                plan a repair to PLAT (auto, a policy name or an alias):\n"
+    "                             also write \"retag\" and \"graft_plan\" records\n"
+    "  --only-plat                do not add a wider tag the wheel is eligible for\n"
+    "  --exclude PATTERN          never graft libraries whose soname or path matches\n"
+    "  --no-update-tags           write no \"retag\" record\n"
     "See policy-check(1) and auditwheel-records(7).\n";
 
 std::string default_policies() {
@@ -38,11 +44,16 @@ std::string default_policies() {
 int check_main(int argc, char** argv) {
     std::string policies_dir = default_policies(), format = "records";
     aw::AnalysisOptions options;
-    bool allow_pure = false, verbose = false;
+    bool allow_pure = false, verbose = false, only_plat = false, update_tags = true;
+    std::optional<std::string> plat;
     static const option kOptions[] = {{"policies", required_argument, nullptr, 'p'},
                                       {"disable-isa-ext-check", no_argument, nullptr, 'i'},
                                       {"format", required_argument, nullptr, 'f'},
                                       {"allow-pure-python-wheel", no_argument, nullptr, 'a'},
+                                      {"plat", required_argument, nullptr, 'P'},
+                                      {"only-plat", no_argument, nullptr, 'o'},
+                                      {"exclude", required_argument, nullptr, 'e'},
+                                      {"no-update-tags", no_argument, nullptr, 'n'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     opterr = 0;
@@ -53,6 +64,10 @@ int check_main(int argc, char** argv) {
             case 'f': format = optarg; break;
             case 'a': allow_pure = true; break;
             case 'v': verbose = true; break;
+            case 'P': plat = optarg; break;
+            case 'o': only_plat = true; break;
+            case 'e': options.exclude.push_back(optarg); break;
+            case 'n': update_tags = false; break;
             case 'h': std::cout << kUsage; return aw::kExitOk;
             default: aw::fail_usage("unknown or incomplete option '{}'; see policy-check --help", argv[optind - 1]);
         }
@@ -61,15 +76,23 @@ int check_main(int argc, char** argv) {
         aw::fail_usage("--format must be records, show or show-json, not '{}'", format);
     if (optind != argc) aw::fail_usage("unexpected argument '{}'; policy-check reads records from stdin", argv[optind]);
 
+    if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
+    if (plat) options.requested_base = aw::strip_architecture_suffix(*plat);
     std::vector<aw::PolicyFamily> families = aw::load_policies(policies_dir);
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
-    aw::Verdict verdict = aw::analyze_wheel(aw::read_analysis_input(records), families, options);
+    aw::AnalysisInput input = aw::read_analysis_input(records);
+    aw::Verdict verdict = aw::analyze_wheel(input, families, options);
     for (const std::string& warning : verdict.warnings) aw::warn("{}: {}", verdict.wheel, warning);
 
     if (format == "records") {
         aw::RecordWriter out(std::cout);
         for (const aw::Record& record : records) out.pass_through(record);
         out.emit(aw::verdict_record(verdict));
+        if (plat && !verdict.error) {
+            aw::RepairPlan plan = aw::plan_repair(input, verdict, *plat, only_plat, options);
+            if (update_tags) out.emit(aw::retag_record(plan));
+            out.emit(aw::graft_plan_record(plan, verdict));
+        }
         out.flush();
         return aw::kExitOk;
     }
