@@ -294,6 +294,10 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
                 continue;
             }
         }
+        // As pypa auditwheel: an extension must tell its libc (or the name must); guessing
+        // glibc would label a musl extension manylinux.
+        if (elf.python_extension && !libc)
+            fail("{}: couldn't detect libc for python extension {}", input.wheel, elf.path);
         accepted.push_back(&elf);
     }
     if (!in_purelib.empty())

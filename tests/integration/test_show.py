@@ -33,8 +33,8 @@ EXPECTED = {
     "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_ppc64le.whl": ("musllinux_1_1_ppc64le", "musllinux_1_1_ppc64le", []),
     "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_riscv64.whl": ("musllinux_1_1_riscv64", "musllinux_1_1_riscv64", []),
     "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_s390x.whl": ("musllinux_1_1_s390x", "musllinux_1_1_s390x", []),
-    # Its extension says -linux-gnu (CPython < 3.11 on musl did) and needs no libc: undetectable, glibc assumed.
-    "musllinux_1_2/testsimple-0.0.1-cp310-cp310-linux_x86_64.whl": ("manylinux_2_5_x86_64", "manylinux_2_5_x86_64", []),
+    # Its extension says -linux-gnu (CPython < 3.11 on musl did) and needs no libc: undetectable, refused.
+    "musllinux_1_2/testsimple-0.0.1-cp310-cp310-linux_x86_64.whl": ("error", None, None),
     # GLIBC_2.29 (log2, pow) is first allowed on aarch64 by manylinux_2_31.
     "python_mscl-67.0.1.0-cp313-cp313-manylinux2014_aarch64.whl": ("linux_aarch64", "manylinux_2_31_aarch64",
                                                                    ["libpython3.13.so.1.0"]),
@@ -75,6 +75,11 @@ class Show(StageTest):
             self.skipTest("../shared/wheels is absent: no third-party wheels to show")
         for relative, (overall, sym, external) in EXPECTED.items():
             with self.subTest(wheel=relative):
+                if overall == "error":
+                    refused = self.show(SHARED_WHEELS / relative, "--json", expect=1)
+                    self.assertIn("couldn't detect libc for python extension", refused.stderr)
+                    self.assertEqual(refused.stdout, "")
+                    continue
                 document = self.show_json(SHARED_WHEELS / relative, expect=0 if overall else 1)
                 if overall is None:
                     self.assertIn("error", document)
