@@ -8,10 +8,9 @@ import shutil
 import struct
 import subprocess
 import zipfile
-from pathlib import Path
 
 from elfkit import Elf64, compile_shared, loader_list
-from wheelkit import BIN, SHARED_WHEELS, StageTest, make_wheel, records_of, shared_wheels, spam_wheel
+from wheelkit import BIN, StageTest, make_wheel, records_of, spam_wheel
 
 DT_RPATH, DT_RUNPATH, DT_NEEDED = 15, 29, 1
 
@@ -181,13 +180,8 @@ class Facts(ElfDepsTest):
         self.assertIsNotNone(libc["realpath"], "found through /etc/ld-musl-x86_64.path")
 
     def test_foreign_architectures_read_like_readelf(self):
-        wheels = shared_wheels()
-        if not wheels:
-            self.skipTest("../shared/wheels is absent: no foreign-architecture wheels")
-        for wheel in wheels:
-            records = records_of(self.unpack(wheel, "--elf-only"))
+        for wheel, records, workdir in self.unpacked_shared_wheels("--elf-only"):
             deps = records_of(self.run_stage("elf-deps", stdin="\n".join(json.dumps(r) for r in records)).stdout)
-            workdir = Path(records[0]["workdir"])
             for elf in (r for r in deps if r["kind"] == "elf"):
                 with self.subTest(wheel=wheel.name, member=elf["path"]):
                     header = subprocess.run(["readelf", "-h", str(workdir / elf["path"])], capture_output=True,
@@ -202,7 +196,6 @@ class Facts(ElfDepsTest):
                     expected = {"armv5l": "arm", "armv6l": "arm", "armv7l": "arm", "mips64": "mips64el"}.get(tag_arch, tag_arch)
                     if tag_arch != "any" and "android" not in wheel.name and "manylinux" not in tag_arch:
                         self.assertEqual(elf["machine"], expected)
-            shutil.rmtree(workdir)
 
     def test_pipeline_marks_libraries_in_the_wheel(self):
         libs = self.tmp / "build/pkg/.libs"

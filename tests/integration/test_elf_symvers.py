@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 from elfkit import compile_shared
-from wheelkit import StageTest, make_wheel, records_of, shared_wheels
+from wheelkit import StageTest, make_wheel, records_of
 
 
 def readelf_bindings(path):
@@ -83,18 +83,12 @@ class SymbolVersionsTest(SymversBase):
                 self.assert_agrees_with_readelf(path, records_of(result.stdout)[0])
 
     def test_foreign_wheels_agree_with_readelf(self):
-        wheels = shared_wheels()
-        if not wheels:
-            self.skipTest("../shared/wheels is absent: no foreign-architecture wheels")
-        for wheel in wheels:
-            records = records_of(self.unpack(wheel, "--elf-only"))
-            workdir = Path(records[0]["workdir"])
+        for wheel, records, workdir in self.unpacked_shared_wheels("--elf-only"):
             out = records_of(self.run_stage("elf-symvers", stdin="\n".join(json.dumps(r) for r in records)).stdout)
             for record in (r for r in out if r["kind"] == "symvers"):
                 with self.subTest(wheel=wheel.name, member=record["path"]):
                     self.assertEqual(record["origin"], "member")
                     self.assert_agrees_with_readelf(workdir / record["path"], record)
-            shutil.rmtree(workdir)
 
     def test_isa_levels(self):
         probe = subprocess.run(["gcc", "-march=x86-64-v2", "-mneeded", "-c", "-x", "c", "/dev/null", "-o",

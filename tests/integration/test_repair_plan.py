@@ -1,9 +1,6 @@
 """policy-check --plat: the tags and graft plan a repair would use, and its refusals."""
-import json
-import subprocess
-
 from elfkit import compile_shared
-from wheelkit import BIN, SHARED_WHEELS, StageTest, make_wheel, python_tag, records_of
+from wheelkit import SHARED_WHEELS, StageTest, make_wheel, python_tag, records_of
 
 
 class RepairPlan(StageTest):

@@ -6,7 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from wheelkit import StageTest, make_wheel, record_digest, records_of, shared_wheels, spam_wheel, stored_bytes
+from wheelkit import StageTest, make_wheel, records_of, shared_wheels, spam_wheel, stored_bytes
 
 
 class RoundTrip(StageTest):

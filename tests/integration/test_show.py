@@ -1,10 +1,7 @@
 """auditwheel show: verdicts on the shared wheels (expected values derived by hand from their
 ELF facts and the policies), JSON schema validity, and wheels built here for each rule."""
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 from elfkit import compile_shared
 from wheelkit import BIN, ROOT, SHARED_WHEELS, StageTest, make_wheel, python_tag

@@ -136,6 +136,20 @@ class StageTest(unittest.TestCase):
     def round_trip(self, wheel, out_dir, unpack_args=(), pack_args=(), env=None):
         return self.pack(self.unpack(wheel, *unpack_args), "-w", out_dir, *pack_args, env=env)
 
+    def unpacked_shared_wheels(self, *unpack_args):
+        """(wheel, records, work directory) for each wheel in ../shared/wheels, skipping the
+        test when there are none; each work directory is removed after its turn."""
+        wheels = shared_wheels()
+        if not wheels:
+            self.skipTest("../shared/wheels is absent: no third-party wheels")
+        for wheel in wheels:
+            records = records_of(self.unpack(wheel, *unpack_args))
+            workdir = Path(records[0]["workdir"])
+            try:
+                yield wheel, records, workdir
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
+
     def assert_nothing_left(self):
         self.assertEqual(sorted(os.listdir(self.stage_tmp)), [], "temporary files left behind")
 
