@@ -160,8 +160,6 @@ std::pair<std::string, std::string> split_symbol_version(const std::string& vers
     return {version.substr(0, first), version.substr(first + 1)};
 }
 
-namespace {
-// Orders "2.2.5" before "2.14": numeric parts as numbers.
 bool version_less(const std::string& a, const std::string& b) {
     auto parts = [](const std::string& text) {
         std::vector<std::pair<long, std::string>> out;
@@ -178,7 +176,6 @@ bool version_less(const std::string& a, const std::string& b) {
     };
     return parts(a) < parts(b);
 }
-}  // namespace
 
 Json symvers_record(const std::string& label, const std::string& origin, const std::string& file,
                     const SymbolVersions& versions) {

@@ -246,21 +246,31 @@ std::map<std::string, std::optional<std::string>> external_libraries(const ElfMe
     return external;
 }
 
+// "pkg/_x.so needs memcpy@GLIBC_2.14 (manylinux_2_12_x86_64 allows GLIBC up to 2.12)", or "".
 std::string describe_too_new(const std::string& who, const VersionRequirements& versions, const PlatformPolicy& policy) {
     std::vector<std::string> parts;
+    std::set<std::string> namespaces;
     for (const auto& [file, by_version] : versions) {
         if (is_dynamic_loader(file)) continue;
         for (const auto& [version, symbols] : by_version) {
             auto [space, number] = split_symbol_version(version);
             auto allowed = policy.symbol_versions.find(space);
             if (allowed == policy.symbol_versions.end() || allowed->second.count(number)) continue;
+            namespaces.insert(space);
             std::vector<std::string> named;
             for (const std::string& symbol : symbols) named.push_back(symbol + "@" + version);
             if (named.empty()) named.push_back(version + " (from " + file + ")");
             parts.push_back(join(named, ", "));
         }
     }
-    return parts.empty() ? "" : who + " needs " + join(parts, ", ");
+    if (parts.empty()) return "";
+    std::vector<std::string> ceilings;
+    for (const std::string& space : namespaces) {
+        const std::set<std::string>& allowed = policy.symbol_versions.at(space);
+        auto newest = std::max_element(allowed.begin(), allowed.end(), version_less);
+        ceilings.push_back(newest == allowed.end() ? space + " not at all" : space + " up to " + *newest);
+    }
+    return fmt::format("{} needs {} ({} allows {})", who, join(parts, ", "), policy.name, join(ceilings, ", "));
 }
 }  // namespace
 

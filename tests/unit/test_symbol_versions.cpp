@@ -28,6 +28,14 @@ BOOST_AUTO_TEST_CASE(isa_level_is_the_highest_bit) {
     BOOST_TEST(aw::x86_isa_level(8) == "x86-64-v4");
 }
 
+BOOST_AUTO_TEST_CASE(versions_compare_part_by_part_as_numbers) {
+    BOOST_TEST(aw::version_less("2.2.5", "2.14"));
+    BOOST_TEST(aw::version_less("3.4.9", "3.4.10"));
+    BOOST_TEST(!aw::version_less("2.17", "2.17"));
+    BOOST_TEST(aw::version_less("2.17", "2.17.1"));
+    BOOST_TEST(aw::version_less("ABI_DT_RELR", "2.0"));  // words sort before numbers
+}
+
 BOOST_AUTO_TEST_CASE(record_groups_namespaces_in_version_order) {
     aw::SymbolVersions versions;
     versions.required["libc.so.6"]["GLIBC_2.14"] = {"memcpy"};
