@@ -11,7 +11,7 @@ AW_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -Icommon -DAW_VERSION='"$(VERSION
 LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto
 PYTHON ?= python3
 
-STAGES := whl-unpack whl-pack elf-deps elf-symvers policy-check
+STAGES := whl-unpack whl-pack elf-deps elf-symvers policy-check rpath-set
 COMMON_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard common/*.cpp))
 UNIT_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tests/unit/*.cpp))
 BINARIES := $(addprefix $(BUILD)/bin/,$(STAGES) auditwheel)
@@ -20,7 +20,7 @@ MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
-	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time gcc-multilib binutils python3-jsonschema
+	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time gcc-multilib binutils python3-jsonschema elfutils
 
 .PHONY: all deps check sanitize unit integration demo bench install clean
 
