@@ -22,7 +22,7 @@ MAN_PAGES := $(wildcard man/*.1 man/*.7)
 DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
 	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time gcc-multilib binutils python3-jsonschema elfutils
 
-.PHONY: all deps check sanitize unit integration demo bench install clean
+.PHONY: all deps check sanitize stress unit integration demo bench install clean
 
 all: $(BINARIES) $(BUILD)/share/auditwheel/policies
 
@@ -75,6 +75,10 @@ check: deps
 sanitize:
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(MAKE) BUILD=$(BUILD)-asan \
 	  CXXFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" check
+
+# rpath-set's property test with thousands of cases, and every host library.
+stress: all
+	RPATH_SET_CASES=3000 RPATH_SET_CORPUS=0 $(PYTHON) tests/run_integration.py $(BUILD) -k rpath_set
 
 unit: $(BUILD)/tests/unit-tests
 	$(BUILD)/tests/unit-tests

@@ -20,9 +20,21 @@
 
 namespace aw {
 namespace {
+struct SectionAt {
+    std::uint64_t header_offset = 0;  // where its section header is in the file
+    GElf_Shdr header{};
+    std::size_t index = 0;
+};
+
 struct Layout {
     int elf_class = 0;
     unsigned char encoding = 0;
+    GElf_Ehdr ehdr{};
+    std::vector<GElf_Phdr> program_headers;
+    std::optional<SectionAt> dynstr_section, dynamic_section;
+    std::vector<std::uint64_t> dynamic_symbol_values;  // file offsets of _DYNAMIC's st_value fields
+    // (file offset of st_value, section index) of STT_SECTION symbols: they hold their section's address
+    std::vector<std::pair<std::uint64_t, std::size_t>> section_symbols;
     std::uint64_t dynamic_offset = 0;
     std::size_t dynamic_slots = 0;
     std::vector<GElf_Dyn> entries;  // up to, not including, the first DT_NULL
@@ -95,7 +107,7 @@ Layout read_layout(const std::string& path, const std::vector<unsigned char>& by
     ElfReader reader(path);
     Elf* elf = reader.handle();
     Layout layout;
-    GElf_Ehdr header;
+    GElf_Ehdr& header = layout.ehdr;
     if (gelf_getehdr(elf, &header) == nullptr) fail("{}: cannot read the ELF header", path);
     layout.elf_class = header.e_ident[EI_CLASS];
     layout.encoding = header.e_ident[EI_DATA];
@@ -106,6 +118,7 @@ Layout read_layout(const std::string& path, const std::vector<unsigned char>& by
     for (std::size_t i = 0; i < count; ++i) {
         if (gelf_getphdr(elf, static_cast<int>(i), &headers[i]) == nullptr) fail("{}: program header {}", path, i);
     }
+    layout.program_headers = headers;
     for (const GElf_Phdr& segment : headers)
         if (segment.p_type == PT_DYNAMIC) dynamic = &segment;
     if (dynamic == nullptr) fail("{}: no dynamic section (PT_DYNAMIC): a static file has nothing to edit", path);
@@ -140,9 +153,25 @@ Layout read_layout(const std::string& path, const std::vector<unsigned char>& by
         read_version_strings(bytes, layout, to_offset(headers, *verdef, path, "DT_VERDEF"), *verdefnum, false, path);
 
     bool saw_dynsym = false;
+    std::size_t symbol_value_at = layout.elf_class == ELFCLASS64 ? 8 : 4;
     for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
         GElf_Shdr section;
-        if (gelf_getshdr(scn, &section) == nullptr || section.sh_type != SHT_DYNSYM) continue;
+        if (gelf_getshdr(scn, &section) == nullptr) continue;
+        SectionAt at{header.e_shoff + elf_ndxscn(scn) * header.e_shentsize, section, elf_ndxscn(scn)};
+        if (section.sh_type == SHT_STRTAB && section.sh_offset == layout.strtab_offset) layout.dynstr_section = at;
+        if (section.sh_type == SHT_DYNAMIC && section.sh_offset == layout.dynamic_offset) layout.dynamic_section = at;
+        if (section.sh_type == SHT_DYNSYM || section.sh_type == SHT_SYMTAB) {
+            Elf_Data* symbols = elf_getdata(scn, nullptr);
+            for (std::size_t i = 0; symbols != nullptr && section.sh_entsize != 0 && i < symbols->d_size / section.sh_entsize; ++i) {
+                GElf_Sym symbol;
+                const char* name = gelf_getsym(symbols, static_cast<int>(i), &symbol) != nullptr
+                                       ? elf_strptr(elf, section.sh_link, symbol.st_name) : nullptr;
+                std::uint64_t value_at = section.sh_offset + i * section.sh_entsize + symbol_value_at;
+                if (name != nullptr && std::strcmp(name, "_DYNAMIC") == 0) layout.dynamic_symbol_values.push_back(value_at);
+                if (GELF_ST_TYPE(symbol.st_info) == STT_SECTION) layout.section_symbols.emplace_back(value_at, symbol.st_shndx);
+            }
+        }
+        if (section.sh_type != SHT_DYNSYM) continue;
         Elf_Data* symbols = elf_getdata(scn, nullptr);
         if (symbols == nullptr || section.sh_entsize == 0) fail("{}: .dynsym cannot be read", path);
         for (std::size_t i = 0; i < symbols->d_size / section.sh_entsize; ++i) {
@@ -202,9 +231,21 @@ private:
                 kept_ends_.insert(offset + text.size());
                 return offset;
             }
-        fail("{}: no room for \"{}\" in .dynstr ({} bytes); growing .dynstr into a new segment is not "
-             "implemented yet, so the file was left unchanged", path_, text, size_);
+        // No room in place: the string goes at the end of a grown copy of .dynstr.
+        for (std::uint64_t offset = 0; offset + text.size() < appended_.size(); ++offset)
+            if (appended_[offset + text.size()] == '\0' && appended_.compare(offset, text.size(), text) == 0)
+                return size_ + offset;
+        std::uint64_t offset = size_ + appended_.size();
+        appended_ += text;
+        appended_ += '\0';
+        return offset;
     }
+
+public:
+    // Bytes to add after the current .dynstr; empty when everything fit in place.
+    const std::string& appended() const { return appended_; }
+
+private:
 
     bool overwritten(std::uint64_t offset, std::uint64_t length) const {
         for (const auto& [start, end] : written_)
@@ -219,6 +260,7 @@ private:
     std::set<std::uint64_t> released_, kept_ends_;
     std::vector<std::pair<std::uint64_t, std::uint64_t>> written_;
     std::map<std::string, std::uint64_t> placed_;  // strings this rewrite already placed
+    std::string appended_;
 };
 
 std::vector<unsigned char> encode_dynamic(const Layout& layout, const std::vector<GElf_Dyn>& entries) {
@@ -250,6 +292,163 @@ std::vector<unsigned char> encode_dynamic(const Layout& layout, const std::vecto
         if (elf32_xlatetof(&target, &source, layout.encoding) == nullptr) fail("cannot encode the dynamic table");
     }
     return out;
+}
+
+void write_uint(std::vector<unsigned char>& bytes, std::uint64_t at, std::uint64_t value, std::size_t size,
+                unsigned char encoding) {
+    for (std::size_t i = 0; i < size; ++i)
+        bytes[at + i] = static_cast<unsigned char>(value >> (encoding == ELFDATA2LSB ? 8 * i : 8 * (size - 1 - i)));
+}
+
+std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
+    return alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
+}
+
+// Where a new loadable segment may go: past the end of the file and past every
+// segment's memory, at an offset and address congruent modulo the largest
+// PT_LOAD alignment (64 KiB on aarch64 and ppc64 files, read from the file, not
+// the host), and with the same address-minus-offset as the first PT_LOAD, so a
+// kernel computing AT_PHDR as that segment's bias plus e_phoff finds the moved
+// program headers. The one place this layout rule is decided.
+struct Placement {
+    std::uint64_t offset = 0, address = 0, alignment = 1;
+};
+
+Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end) {
+    Placement placement;
+    const GElf_Phdr* first = nullptr;
+    std::uint64_t memory_end = 0;
+    for (const GElf_Phdr& load : loads) {
+        placement.alignment = std::max<std::uint64_t>(placement.alignment, load.p_align);
+        if (first == nullptr || load.p_vaddr < first->p_vaddr) first = &load;
+        memory_end = std::max(memory_end, load.p_vaddr + load.p_memsz);
+    }
+    std::int64_t delta = first == nullptr ? 0 : static_cast<std::int64_t>(first->p_vaddr - first->p_offset);
+    std::int64_t lowest = static_cast<std::int64_t>(memory_end) - delta;
+    std::uint64_t offset = std::max<std::uint64_t>(file_end, lowest > 0 ? static_cast<std::uint64_t>(lowest) : 0);
+    placement.offset = align_up(offset, placement.alignment);
+    placement.address = static_cast<std::uint64_t>(static_cast<std::int64_t>(placement.offset) + delta);
+    return placement;
+}
+
+std::vector<unsigned char> encode_program_headers(const Layout& layout, const std::vector<GElf_Phdr>& headers) {
+    std::vector<unsigned char> out;
+    Elf_Data source{}, target{};
+    source.d_type = target.d_type = ELF_T_PHDR;
+    source.d_version = target.d_version = EV_CURRENT;
+    auto translate = [&](auto& memory, auto xlate) {
+        out.resize(memory.size() * sizeof(memory[0]));
+        source.d_buf = memory.data();
+        source.d_size = target.d_size = out.size();
+        target.d_buf = out.data();
+        if (xlate(&target, &source, layout.encoding) == nullptr) fail("cannot encode the program headers");
+    };
+    if (layout.elf_class == ELFCLASS64) {
+        std::vector<Elf64_Phdr> memory;
+        for (const GElf_Phdr& h : headers)
+            memory.push_back({h.p_type, h.p_flags, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align});
+        translate(memory, elf64_xlatetof);
+    } else {
+        std::vector<Elf32_Phdr> memory;
+        for (const GElf_Phdr& h : headers)
+            memory.push_back({h.p_type, static_cast<Elf32_Off>(h.p_offset), static_cast<Elf32_Addr>(h.p_vaddr),
+                              static_cast<Elf32_Addr>(h.p_paddr), static_cast<Elf32_Word>(h.p_filesz),
+                              static_cast<Elf32_Word>(h.p_memsz), h.p_flags, static_cast<Elf32_Word>(h.p_align)});
+        translate(memory, elf32_xlatetof);
+    }
+    return out;
+}
+
+// Moves .dynstr (grown by `appended`) and, when it must move, the dynamic
+// table into one new PT_LOAD at the end, with the program headers (one more).
+// A segment this tool added before is rebuilt in place of the old one, so
+// repeated edits do not stack segments.
+std::vector<unsigned char> grow(std::vector<unsigned char> bytes, const Layout& layout, std::vector<GElf_Dyn> entries,
+                                const std::string& appended, const std::string& path) {
+    const bool is64 = layout.elf_class == ELFCLASS64;
+    const std::size_t word = is64 ? 8 : 4;
+    std::vector<GElf_Phdr> loads;
+    const GElf_Phdr* previous = nullptr;  // ours, from an earlier rewrite
+    for (const GElf_Phdr& header : layout.program_headers) {
+        if (header.p_type != PT_LOAD) continue;
+        if (header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == bytes.size()) previous = &header;
+        else loads.push_back(header);
+    }
+    if (loads.empty()) fail("{}: no PT_LOAD segment", path);
+    std::uint64_t file_end = previous != nullptr ? previous->p_offset : bytes.size();
+    bool move_dynamic = entries.size() + 1 > layout.dynamic_slots ||
+                        (previous != nullptr && layout.dynamic_offset >= previous->p_offset);
+    Placement placement = place_new_segment(loads, file_end);
+
+    std::size_t phnum = layout.program_headers.size() + (previous != nullptr ? 0 : 1);
+    std::uint64_t dynstr_at = align_up(phnum * layout.ehdr.e_phentsize, word);
+    std::uint64_t dynstr_size = layout.strtab_size + appended.size();
+    std::uint64_t dynamic_at = align_up(dynstr_at + dynstr_size, word);
+    std::size_t dynamic_entry = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+    std::uint64_t end = move_dynamic ? dynamic_at + (entries.size() + 1) * dynamic_entry : dynstr_at + dynstr_size;
+
+    for (GElf_Dyn& entry : entries) {
+        if (entry.d_tag == DT_STRTAB) entry.d_un.d_ptr = placement.address + dynstr_at;
+        if (entry.d_tag == DT_STRSZ) entry.d_un.d_val = dynstr_size;
+    }
+    std::vector<GElf_Phdr> headers;
+    for (const GElf_Phdr& header : layout.program_headers) {
+        if (previous != nullptr && header.p_type == PT_LOAD && header.p_offset == previous->p_offset) continue;
+        GElf_Phdr updated = header;
+        if (header.p_type == PT_PHDR) {
+            updated.p_offset = placement.offset;
+            updated.p_vaddr = updated.p_paddr = placement.address;
+            updated.p_filesz = updated.p_memsz = phnum * layout.ehdr.e_phentsize;
+        }
+        if (header.p_type == PT_DYNAMIC && move_dynamic) {
+            updated.p_offset = placement.offset + dynamic_at;
+            updated.p_vaddr = updated.p_paddr = placement.address + dynamic_at;
+            updated.p_filesz = updated.p_memsz = (entries.size() + 1) * dynamic_entry;
+        }
+        headers.push_back(updated);
+    }
+    // The new PT_LOAD goes after the last one: loadable segments stay in address order.
+    auto last_load = std::find_if(headers.rbegin(), headers.rend(), [](const GElf_Phdr& h) { return h.p_type == PT_LOAD; });
+    GElf_Phdr segment{PT_LOAD, static_cast<Elf64_Word>(PF_R | (move_dynamic ? PF_W : 0)), placement.offset,
+                      placement.address, placement.address, end, end, placement.alignment};
+    headers.insert(last_load.base(), segment);
+
+    std::vector<unsigned char> dynstr(bytes.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset),
+                                      bytes.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset + layout.strtab_size));
+    dynstr.insert(dynstr.end(), appended.begin(), appended.end());
+    std::vector<GElf_Dyn> table = entries;
+    table.resize(move_dynamic ? entries.size() + 1 : layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
+    std::vector<unsigned char> encoded_table = encode_dynamic(layout, table);
+    if (!move_dynamic)
+        std::copy(encoded_table.begin(), encoded_table.end(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.dynamic_offset));
+
+    // Headers that point at what moved: the ELF header, the section headers, _DYNAMIC.
+    write_uint(bytes, is64 ? 0x20 : 0x1c, placement.offset, word, layout.encoding);                // e_phoff
+    write_uint(bytes, is64 ? 0x38 : 0x2c, phnum, 2, layout.encoding);                             // e_phnum
+    auto move_section = [&](const std::optional<SectionAt>& section, std::uint64_t at, std::uint64_t size) {
+        if (!section) return;
+        write_uint(bytes, section->header_offset + (is64 ? 16 : 12), placement.address + at, word, layout.encoding);
+        write_uint(bytes, section->header_offset + (is64 ? 24 : 16), placement.offset + at, word, layout.encoding);
+        write_uint(bytes, section->header_offset + (is64 ? 32 : 20), size, word, layout.encoding);
+        for (const auto& [field, index] : layout.section_symbols)
+            if (index == section->index) write_uint(bytes, field, placement.address + at, word, layout.encoding);
+    };
+    move_section(layout.dynstr_section, dynstr_at, dynstr_size);
+    if (move_dynamic) {
+        move_section(layout.dynamic_section, dynamic_at, (entries.size() + 1) * dynamic_entry);
+        for (std::uint64_t field : layout.dynamic_symbol_values)
+            write_uint(bytes, field, placement.address + dynamic_at, word, layout.encoding);
+    }
+
+    bytes.resize(placement.offset + end, 0);
+    std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(file_end), bytes.end(), 0);
+    std::vector<unsigned char> program_headers = encode_program_headers(layout, headers);
+    std::copy(program_headers.begin(), program_headers.end(), bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset));
+    std::copy(dynstr.begin(), dynstr.end(), bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset + dynstr_at));
+    if (move_dynamic)
+        std::copy(encoded_table.begin(), encoded_table.end(),
+                  bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset + dynamic_at));
+    return bytes;
 }
 
 void write_atomically(const std::string& output, const std::vector<unsigned char>& bytes, mode_t mode) {
@@ -362,13 +561,13 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     for (auto& [index, text] : to_place) entries[index].d_un.d_val = strings.place(text);
     for (auto& [field, text] : vn_updates) write_word(bytes, field, static_cast<std::uint32_t>(strings.place(text)), layout.encoding);
 
-    if (entries.size() + 1 > layout.dynamic_slots)
-        fail("{}: the dynamic table has {} slots and needs {}; growing it into a new segment is not implemented "
-             "yet, so the file was left unchanged", path, layout.dynamic_slots, entries.size() + 1);
-    entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
-    std::vector<unsigned char> table = encode_dynamic(layout, entries);
-    std::copy(table.begin(), table.end(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.dynamic_offset));
-
+    if (!strings.appended().empty() || entries.size() + 1 > layout.dynamic_slots) {
+        bytes = grow(std::move(bytes), layout, std::move(entries), strings.appended(), path);
+    } else {
+        entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
+        std::vector<unsigned char> table = encode_dynamic(layout, entries);
+        std::copy(table.begin(), table.end(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.dynamic_offset));
+    }
     if (bytes == original && output == path) return false;
     write_atomically(output, bytes, info.st_mode);
     return bytes != original;
