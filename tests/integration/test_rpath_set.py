@@ -45,8 +45,8 @@ def diagnostics(path):
 
 
 class RpathSet(StageTest):
-    def rpath_set(self, *args, expect=0):
-        return self.run_stage("rpath-set", *args, expect=expect)
+    def rpath_set(self, *args, expect=0, stdin=None):
+        return self.run_stage("rpath-set", *args, expect=expect, stdin=stdin)
 
     def build(self, directory, flags, pie):
         directory.mkdir(parents=True)
@@ -240,6 +240,30 @@ class RpathSet(StageTest):
         result = self.run_main(directory)
         self.assertEqual((result.returncode, result.stdout), (0, "42\n"), result.stderr)
         self.assertEqual(diagnostics(directory / "main"), lint_before, "readelf and eu-elflint see nothing new")
+
+    def test_record_stream_edits_a_wheel(self):
+        import json
+        import sys
+        from wheelkit import records_of, spam_wheel
+        wheel = spam_wheel(self.tmp)
+        unpacked = self.run_stage("whl-unpack", "--elf-only", wheel).stdout
+        extension = next(r["path"] for r in records_of(unpacked) if r["kind"] == "member" and r["elf"])
+        edit = {"kind": "elf_edit", "path": extension, "force_rpath": True,
+                "set_rpath": "$ORIGIN/../spam.libs:/a/path/long/enough/to/need/a/new/segment/of/its/own"}
+        edited = self.rpath_set(stdin=unpacked + json.dumps(edit) + "\n").stdout
+        self.assertEqual(records_of(edited)[-1], {"kind": "elf_edited", "path": extension, "changed": True})
+        packed = records_of(self.run_stage("whl-pack", "-w", self.tmp / "out", stdin=edited).stdout)[-1]
+        venv = self.tmp / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        site = next((venv / "lib").glob("python3*/site-packages"))
+        subprocess.run(["unzip", "-q", packed["path"], "-d", str(site)], check=True)
+        run = subprocess.run([str(venv / "bin/python"), "-c", "import spam; print(spam.add(40, 2))"],
+                             capture_output=True, text=True, cwd=self.tmp)
+        self.assertEqual(run.stdout, "42\n", run.stderr)
+        self.assertEqual(self.rpath_set("--print-rpath", site / extension).stdout, edit["set_rpath"] + "\n")
+        bad = dict(edit, path="../escape.so")
+        result = self.rpath_set(stdin=unpacked + json.dumps(bad) + "\n", expect=1)
+        self.assertIn("must lie inside the work directory", result.stderr)
 
     def test_unchanged_files_are_not_rewritten_and_output_goes_elsewhere(self):
         directory = self.tmp / "v"

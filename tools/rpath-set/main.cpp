@@ -3,6 +3,9 @@
 #include "diagnostics.hpp"
 #include "dynamic_edit.hpp"
 #include "elf_file.hpp"
+#include "interrupt.hpp"
+#include "member_path.hpp"
+#include "records.hpp"
 
 #include <getopt.h>
 
@@ -13,14 +16,55 @@ constexpr const char* kUsage =
     "usage: rpath-set [--set-soname SONAME] [--replace-needed OLD NEW]... [--remove-needed NAME]...\n"
     "                 [--set-rpath RPATH] [--force-rpath] [--remove-rpath] [--output FILE]\n"
     "                 [--print-rpath] [--print-soname] [--print-needed] FILE...\n"
+    "       rpath-set < RECORDS\n"
     "Edits the dynamic section of each FILE as patchelf's options of the same names do, all edits\n"
-    "of a file in one rewrite (a temporary file beside it, renamed into place).\n"
+    "of a file in one rewrite (a temporary file beside it, renamed into place). Without FILE, applies\n"
+    "the \"elf_edit\" records on stdin to the files of the wheel's work directory.\n"
     "See rpath-set(1).\n";
 
 std::string joined(const std::vector<std::string>& parts) {
     std::string text;
     for (const std::string& part : parts) text += (text.empty() ? "" : ":") + part;
     return text;
+}
+
+aw::DynamicEdits edits_from_record(const aw::Json& record) {
+    aw::DynamicEdits edits;
+    if (record.contains("set_soname")) edits.set_soname = aw::required_string(record, "set_soname");
+    for (const aw::Json& pair : record.value("replace_needed", aw::Json::array())) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
+            aw::fail("elf_edit record for {}: replace_needed holds [old, new] pairs", record.value("path", "?"));
+        edits.replace_needed.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+    edits.remove_needed = record.value("remove_needed", std::vector<std::string>{});
+    if (record.contains("set_rpath")) edits.set_rpath = aw::required_string(record, "set_rpath");
+    edits.force_rpath = record.value("force_rpath", false);
+    edits.remove_rpath = record.value("remove_rpath", false);
+    return edits;
+}
+
+// Applies each "elf_edit" record to its file in the work directory, passing every record on and
+// adding an "elf_edited" record after each edit.
+int apply_records() {
+    aw::RecordReader in(std::cin);
+    aw::RecordWriter out(std::cout);
+    std::string workdir;
+    while (auto record = in.next()) {
+        out.pass_through(*record);
+        std::string kind = record->kind();
+        if (kind == "wheel") workdir = aw::required_string(record->value, "workdir");
+        if (kind != "elf_edit") continue;
+        aw::throw_if_interrupted();
+        std::string path = aw::required_string(record->value, "path");
+        if (auto reason = aw::unsafe_member_path_reason(path))
+            aw::fail("elf_edit record: path \"{}\" must lie inside the work directory ({})", path, *reason);
+        if (workdir.empty()) aw::fail("elf_edit record for {} before the wheel record", path);
+        std::string file = workdir + "/" + path;
+        bool changed = aw::apply_dynamic_edits(file, edits_from_record(record->value), file);
+        out.emit(aw::Json{{"kind", "elf_edited"}, {"path", path}, {"changed", changed}});
+    }
+    out.flush();
+    return aw::kExitOk;
 }
 
 int rpath_main(int argc, char** argv) {
@@ -60,7 +104,11 @@ int rpath_main(int argc, char** argv) {
         }
     }
     std::vector<std::string> files(argv + optind, argv + argc);
-    if (files.empty()) aw::fail_usage("expected a FILE; see rpath-set --help");
+    if (files.empty()) {
+        if (!edits.empty() || output || print_rpath || print_soname || print_needed)
+            aw::fail_usage("expected a FILE; see rpath-set --help");
+        return apply_records();
+    }
     if (output && files.size() != 1) aw::fail_usage("--output goes with exactly one FILE");
     if (edits.remove_rpath && edits.set_rpath) aw::fail_usage("--remove-rpath and --set-rpath contradict each other");
     for (const auto& [old_name, new_name] : edits.replace_needed)
