@@ -22,20 +22,25 @@ MAN_PAGES := $(wildcard man/*.1 man/*.7)
 DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
 	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time gcc-multilib binutils python3-jsonschema elfutils
 
-.PHONY: all deps check sanitize stress unit integration demo bench install clean
+.PHONY: all deps check sanitize stress fuzz unit integration demo bench install clean
 
 all: $(BINARIES) $(BUILD)/share/auditwheel/policies
 
-# Installs whatever is missing (through sudo when not root); silent when all is there.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# $(call install_missing,PACKAGES): installs with apt-get (through sudo when not root) those of
+# the Debian PACKAGES that are missing; silent when all are there.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
-	  echo "make deps: installing$$missing"; \
+	  echo "make: installing$$missing"; \
 	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
 
 $(BUILD)/obj/%.o: %.cpp | deps
 	@mkdir -p $(dir $@)
@@ -79,6 +84,19 @@ sanitize:
 # rpath-set's property test with thousands of cases, and every host library.
 stress: all
 	RPATH_SET_CASES=3000 RPATH_SET_CORPUS=0 $(PYTHON) tests/run_integration.py $(BUILD) -k rpath_set
+
+# libFuzzer over rpath-set's rewrite (clang, ASan/UBSan); seeds are the host's own libraries.
+FUZZ_SECONDS ?= 120
+$(BUILD)-fuzz/rpath-set-fuzz: tests/fuzz/rpath_set_fuzz.cpp $(wildcard common/*.cpp common/*.hpp) | deps
+	$(call install_missing,clang)
+	@mkdir -p $(dir $@)
+	clang++ -std=c++20 -O1 -g -Icommon -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/rpath_set_fuzz.cpp \
+	  $(wildcard common/*.cpp) $(LDLIBS)
+
+fuzz: $(BUILD)-fuzz/rpath-set-fuzz
+	@mkdir -p $(BUILD)-fuzz/corpus && cp -n /usr/lib/x86_64-linux-gnu/libz.so.1.* /usr/lib/x86_64-linux-gnu/libm.so.6 \
+	  /bin/true $(BUILD)-fuzz/corpus/ 2>/dev/null || true
+	$(BUILD)-fuzz/rpath-set-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 $(BUILD)-fuzz/corpus
 
 unit: $(BUILD)/tests/unit-tests
 	$(BUILD)/tests/unit-tests

@@ -138,14 +138,18 @@ class RpathSet(StageTest):
         sample = candidates if count <= 0 else random.Random(3).sample(candidates, min(count, len(candidates)))
         loader = "import ctypes, sys\ntry:\n    ctypes.CDLL(sys.argv[1])\nexcept OSError:\n    sys.exit(3)\n"
         renamed = "libc-renamed-by-rpath-set-0a1b2c3d.so.6"
-        os.symlink(os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6"), self.tmp / renamed)
-        env = dict(os.environ, LD_LIBRARY_PATH=str(self.tmp))
+        # Only the renamed copy is on the library path: an edited copy named like a system
+        # library there would be loaded by the python running the check itself.
+        (self.tmp / "path").mkdir()
+        (self.tmp / "edited").mkdir()
+        os.symlink(os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6"), self.tmp / "path" / renamed)
+        env = dict(os.environ, LD_LIBRARY_PATH=str(self.tmp / "path"))
         loaded_before = passed = 0
         for path in sample:
             if subprocess.run(["python3", "-c", loader, path], capture_output=True).returncode != 0:
                 continue
             loaded_before += 1
-            copy = self.tmp / Path(path).name
+            copy = self.tmp / "edited" / Path(path).name
             shutil.copy(path, copy)
             self.rpath_set("--force-rpath", "--set-rpath", "$ORIGIN/../a/long/path/for/grafted/libraries.libs:/opt/x",
                            "--set-soname", "lib-new-soname-0a1b2c3d-" + Path(path).name,
