@@ -12,7 +12,6 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sys/stat.h>
@@ -482,11 +481,17 @@ bool DynamicEdits::empty() const {
 }
 
 bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail("{}: cannot open: {}", path, std::strerror(errno));
-    std::vector<unsigned char> original((std::istreambuf_iterator<char>(in)), {});
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) fail("{}: cannot stat: {}", path, std::strerror(errno));
+    if (!fd || ::fstat(fd.get(), &info) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
+    if (!S_ISREG(info.st_mode)) fail("{}: not a regular file", path);
+    std::vector<unsigned char> original(static_cast<std::size_t>(info.st_size));
+    for (std::size_t done = 0; done < original.size();) {
+        ssize_t got = ::read(fd.get(), original.data() + done, original.size() - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) fail("{}: read error: {}", path, got < 0 ? std::strerror(errno) : "file shrank while read");
+        done += static_cast<std::size_t>(got);
+    }
     Layout layout = read_layout(path, original);
     std::vector<unsigned char> bytes = original;
     StringPlacer strings(bytes, layout, path);
