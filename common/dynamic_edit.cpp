@@ -21,7 +21,6 @@ namespace aw {
 namespace {
 struct SectionAt {
     std::uint64_t header_offset = 0;  // where its section header is in the file
-    GElf_Shdr header{};
     std::size_t index = 0;
 };
 
@@ -156,7 +155,7 @@ Layout read_layout(const std::string& path, const std::vector<unsigned char>& by
     for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
         GElf_Shdr section;
         if (gelf_getshdr(scn, &section) == nullptr) continue;
-        SectionAt at{header.e_shoff + elf_ndxscn(scn) * header.e_shentsize, section, elf_ndxscn(scn)};
+        SectionAt at{header.e_shoff + elf_ndxscn(scn) * header.e_shentsize, elf_ndxscn(scn)};
         if (section.sh_type == SHT_STRTAB && section.sh_offset == layout.strtab_offset) layout.dynstr_section = at;
         if (section.sh_type == SHT_DYNAMIC && section.sh_offset == layout.dynamic_offset) layout.dynamic_section = at;
         if (section.sh_type == SHT_DYNSYM || section.sh_type == SHT_SYMTAB) {
