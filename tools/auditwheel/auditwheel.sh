@@ -130,6 +130,6 @@ case "${1-}" in
     lddtree) shift; lddtree "$@" ;;
     show) shift; show "$@" ;;
     repair)
-        die "'$1' is not available yet: lib-graft and rpath-set are still being built" ;;
+        die "'$1' is not available yet: lib-graft is still being built" ;;
     *) die "unknown command '$1'; see auditwheel --help" ;;
 esac
