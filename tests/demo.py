@@ -1,7 +1,6 @@
 """make demo: build a wheel from this project's sample extension (tests/data/spam.c),
-run it through the stages that exist so far, install the result and import it.
-
-`auditwheel show` and `repair` join this demo when their stages land."""
+audit it with `auditwheel show`, run it through the wheel stages, install the result and
+import it. `auditwheel repair` joins this demo when lib-graft lands."""
 import json
 import subprocess
 import sys
@@ -29,6 +28,9 @@ def main():
         step("build a wheel from tests/data/spam.c")
         wheel = spam_wheel(scratch)
         print(wheel.name)
+
+        step("auditwheel show: which platform tag the wheel can have, and why")
+        run([BIN / "auditwheel", "show", wheel])
 
         step("whl-unpack --elf-only: check the wheel, extract only what analysis reads")
         records = run([BIN / "whl-unpack", "--elf-only", wheel], capture_output=True).stdout
