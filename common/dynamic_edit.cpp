@@ -14,11 +14,60 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <span>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace aw {
 namespace {
+using Bytes = std::span<const unsigned char>;
+
+// Bytes to change in the original file, by offset; the original itself is only mapped.
+class Patches {
+public:
+    void put(std::uint64_t offset, std::vector<unsigned char> bytes) { by_offset_[offset] = std::move(bytes); }
+    void put_uint(std::uint64_t offset, std::uint64_t value, std::size_t size, unsigned char encoding) {
+        std::vector<unsigned char> bytes(size);
+        for (std::size_t i = 0; i < size; ++i)
+            bytes[i] = static_cast<unsigned char>(value >> (encoding == ELFDATA2LSB ? 8 * i : 8 * (size - 1 - i)));
+        put(offset, std::move(bytes));
+    }
+    bool change(Bytes original) const {
+        for (const auto& [offset, bytes] : by_offset_)
+            if (std::memcmp(original.data() + offset, bytes.data(), bytes.size()) != 0) return true;
+        return false;
+    }
+    const std::map<std::uint64_t, std::vector<unsigned char>>& all() const { return by_offset_; }
+
+private:
+    std::map<std::uint64_t, std::vector<unsigned char>> by_offset_;
+};
+
+// The file, mapped read-only.
+class MappedFile {
+public:
+    explicit MappedFile(const std::string& path) {
+        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd || ::fstat(fd.get(), &info_) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
+        if (!S_ISREG(info_.st_mode)) fail("{}: not a regular file", path);
+        size_ = static_cast<std::size_t>(info_.st_size);
+        if (size_ == 0) fail("{}: not an ELF file (empty)", path);
+        data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+        if (data_ == MAP_FAILED) fail("{}: cannot map: {}", path, std::strerror(errno));
+    }
+    ~MappedFile() { ::munmap(data_, size_); }
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+    Bytes bytes() const { return {static_cast<const unsigned char*>(data_), size_}; }
+    mode_t mode() const { return info_.st_mode; }
+
+private:
+    struct stat info_ {};
+    std::size_t size_ = 0;
+    void* data_ = nullptr;
+};
+
 struct SectionAt {
     std::uint64_t header_offset = 0;  // where its section header is in the file
     std::size_t index = 0;
@@ -55,7 +104,7 @@ std::uint64_t to_offset(const std::vector<GElf_Phdr>& headers, std::uint64_t add
     fail("{}: {} address {:#x} is in no PT_LOAD segment", path, what, address);
 }
 
-std::uint32_t read_word(const std::vector<unsigned char>& bytes, std::uint64_t at, unsigned char encoding,
+std::uint32_t read_word(Bytes bytes, std::uint64_t at, unsigned char encoding,
                         const std::string& path) {
     if (at + 4 > bytes.size()) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
     const unsigned char* p = bytes.data() + at;
@@ -63,13 +112,7 @@ std::uint32_t read_word(const std::vector<unsigned char>& bytes, std::uint64_t a
                                    : static_cast<std::uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
-void write_word(std::vector<unsigned char>& bytes, std::uint64_t at, std::uint32_t value, unsigned char encoding) {
-    for (int i = 0; i < 4; ++i)
-        bytes[at + static_cast<std::uint64_t>(i)] =
-            static_cast<unsigned char>(value >> (encoding == ELFDATA2LSB ? 8 * i : 8 * (3 - i)));
-}
-
-std::uint16_t read_half(const std::vector<unsigned char>& bytes, std::uint64_t at, unsigned char encoding,
+std::uint16_t read_half(Bytes bytes, std::uint64_t at, unsigned char encoding,
                         const std::string& path) {
     if (at + 2 > bytes.size()) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
     const unsigned char* p = bytes.data() + at;
@@ -79,7 +122,7 @@ std::uint16_t read_half(const std::vector<unsigned char>& bytes, std::uint64_t a
 // Walks the version needs (DT_VERNEED) or definitions (DT_VERDEF) and their
 // auxiliary entries, collecting the strings they name; every step is read
 // through the bounds-checked helpers and at most `count` entries are visited.
-void read_version_strings(const std::vector<unsigned char>& bytes, Layout& layout, std::uint64_t entry,
+void read_version_strings(Bytes bytes, Layout& layout, std::uint64_t entry,
                           std::uint64_t count, bool needs, const std::string& path) {
     const unsigned char encoding = layout.encoding;
     for (std::uint64_t i = 0; i < count; ++i) {
@@ -101,7 +144,7 @@ void read_version_strings(const std::vector<unsigned char>& bytes, Layout& layou
     }
 }
 
-Layout read_layout(const std::string& path, const std::vector<unsigned char>& bytes) {
+Layout read_layout(const std::string& path, Bytes bytes) {
     ElfReader reader(path);
     Elf* elf = reader.handle();
     Layout layout;
@@ -186,13 +229,14 @@ Layout read_layout(const std::string& path, const std::vector<unsigned char>& by
 // Chooses bytes of .dynstr for new strings, as described in the header.
 class StringPlacer {
 public:
-    StringPlacer(std::vector<unsigned char>& bytes, const Layout& layout, const std::string& path)
-        : bytes_(bytes), base_(layout.strtab_offset), size_(layout.strtab_size), path_(path),
-          overwrite_allowed_(layout.references_known) {}
+    StringPlacer(Bytes original, const Layout& layout, const std::string& path)
+        : table_(original.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset),
+                 original.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset + layout.strtab_size)),
+          size_(layout.strtab_size), path_(path), overwrite_allowed_(layout.references_known) {}
 
     std::string at(std::uint64_t offset) const {
         if (offset >= size_) fail("{}: string index {} is past .dynstr's {} bytes", path_, offset, size_);
-        const char* start = reinterpret_cast<const char*>(bytes_.data() + base_ + offset);
+        const char* start = reinterpret_cast<const char*>(table_.data() + offset);
         const void* end = std::memchr(start, '\0', size_ - offset);
         if (end == nullptr) fail("{}: string at {} in .dynstr is not terminated", path_, offset);
         return std::string(start, static_cast<const char*>(end));
@@ -212,7 +256,7 @@ public:
 
 private:
     std::uint64_t find_room(const std::string& text) {
-        const char* table = reinterpret_cast<const char*>(bytes_.data() + base_);
+        const char* table = reinterpret_cast<const char*>(table_.data());
         for (std::uint64_t offset = 0; offset + text.size() < size_; ++offset)
             if (table[offset + text.size()] == '\0' && std::memcmp(table + offset, text.data(), text.size()) == 0 &&
                 !overwritten(offset, text.size())) {
@@ -223,8 +267,8 @@ private:
             for (std::uint64_t offset : released_) {
                 std::uint64_t end = end_of(offset);
                 if (kept_ends_.count(end) || end - offset < text.size() || overwritten(offset, end - offset)) continue;
-                std::memcpy(bytes_.data() + base_ + offset, text.data(), text.size());
-                std::memset(bytes_.data() + base_ + offset + text.size(), 0, end - offset - text.size());
+                std::memcpy(table_.data() + offset, text.data(), text.size());
+                std::memset(table_.data() + offset + text.size(), 0, end - offset - text.size());
                 written_.emplace_back(offset, end);
                 kept_ends_.insert(offset + text.size());
                 return offset;
@@ -242,6 +286,8 @@ private:
 public:
     // Bytes to add after the current .dynstr; empty when everything fit in place.
     const std::string& appended() const { return appended_; }
+    // The string table as edited in place (without what is appended).
+    const std::vector<unsigned char>& table() const { return table_; }
 
 private:
 
@@ -251,8 +297,8 @@ private:
         return false;
     }
 
-    std::vector<unsigned char>& bytes_;
-    std::uint64_t base_, size_;
+    std::vector<unsigned char> table_;
+    std::uint64_t size_;
     std::string path_;
     bool overwrite_allowed_;
     std::set<std::uint64_t> released_, kept_ends_;
@@ -290,12 +336,6 @@ std::vector<unsigned char> encode_dynamic(const Layout& layout, const std::vecto
         if (elf32_xlatetof(&target, &source, layout.encoding) == nullptr) fail("cannot encode the dynamic table");
     }
     return out;
-}
-
-void write_uint(std::vector<unsigned char>& bytes, std::uint64_t at, std::uint64_t value, std::size_t size,
-                unsigned char encoding) {
-    for (std::size_t i = 0; i < size; ++i)
-        bytes[at + i] = static_cast<unsigned char>(value >> (encoding == ELFDATA2LSB ? 8 * i : 8 * (size - 1 - i)));
 }
 
 std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
@@ -361,26 +401,32 @@ std::vector<unsigned char> encode_program_headers(const Layout& layout, const st
 // table into one new PT_LOAD at the end, with the program headers (one more).
 // A segment this tool added before is rebuilt in place of the old one, so
 // repeated edits do not stack segments.
-std::vector<unsigned char> grow(std::vector<unsigned char> bytes, const Layout& layout, std::vector<GElf_Dyn> entries,
-                                const std::string& appended, const std::string& path) {
+struct Tail {
+    std::uint64_t keep = 0;           // bytes of the original file kept (with patches)
+    std::vector<unsigned char> bytes;  // what follows them
+};
+
+Tail grow(Bytes original, const Layout& layout, std::vector<GElf_Dyn> entries, std::vector<unsigned char> dynstr,
+          Patches& patches, const std::string& path) {
+    const std::uint64_t file_size = original.size();
     const bool is64 = layout.elf_class == ELFCLASS64;
     const std::size_t word = is64 ? 8 : 4;
     std::vector<GElf_Phdr> loads;
     const GElf_Phdr* previous = nullptr;  // ours, from an earlier rewrite
     for (const GElf_Phdr& header : layout.program_headers) {
         if (header.p_type != PT_LOAD) continue;
-        if (header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == bytes.size()) previous = &header;
+        if (header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == file_size) previous = &header;
         else loads.push_back(header);
     }
     if (loads.empty()) fail("{}: no PT_LOAD segment", path);
-    std::uint64_t file_end = previous != nullptr ? previous->p_offset : bytes.size();
+    std::uint64_t file_end = previous != nullptr ? previous->p_offset : file_size;
     bool move_dynamic = entries.size() + 1 > layout.dynamic_slots ||
                         (previous != nullptr && layout.dynamic_offset >= previous->p_offset);
     Placement placement = place_new_segment(loads, file_end);
 
     std::size_t phnum = layout.program_headers.size() + (previous != nullptr ? 0 : 1);
     std::uint64_t dynstr_at = align_up(phnum * layout.ehdr.e_phentsize, word);
-    std::uint64_t dynstr_size = layout.strtab_size + appended.size();
+    std::uint64_t dynstr_size = dynstr.size();
     std::uint64_t dynamic_at = align_up(dynstr_at + dynstr_size, word);
     std::size_t dynamic_entry = is64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
     std::uint64_t end = move_dynamic ? dynamic_at + (entries.size() + 1) * dynamic_entry : dynstr_at + dynstr_size;
@@ -411,45 +457,43 @@ std::vector<unsigned char> grow(std::vector<unsigned char> bytes, const Layout& 
                       placement.address, placement.address, end, end, placement.alignment};
     headers.insert(last_load.base(), segment);
 
-    std::vector<unsigned char> dynstr(bytes.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset),
-                                      bytes.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset + layout.strtab_size));
-    dynstr.insert(dynstr.end(), appended.begin(), appended.end());
     std::vector<GElf_Dyn> table = entries;
     table.resize(move_dynamic ? entries.size() + 1 : layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
     std::vector<unsigned char> encoded_table = encode_dynamic(layout, table);
-    if (!move_dynamic)
-        std::copy(encoded_table.begin(), encoded_table.end(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.dynamic_offset));
+    if (!move_dynamic) patches.put(layout.dynamic_offset, encoded_table);
 
     // Headers that point at what moved: the ELF header, the section headers, _DYNAMIC.
-    write_uint(bytes, is64 ? 0x20 : 0x1c, placement.offset, word, layout.encoding);                // e_phoff
-    write_uint(bytes, is64 ? 0x38 : 0x2c, phnum, 2, layout.encoding);                             // e_phnum
+    patches.put_uint(is64 ? 0x20 : 0x1c, placement.offset, word, layout.encoding);  // e_phoff
+    patches.put_uint(is64 ? 0x38 : 0x2c, phnum, 2, layout.encoding);               // e_phnum
     auto move_section = [&](const std::optional<SectionAt>& section, std::uint64_t at, std::uint64_t size) {
         if (!section) return;
-        write_uint(bytes, section->header_offset + (is64 ? 16 : 12), placement.address + at, word, layout.encoding);
-        write_uint(bytes, section->header_offset + (is64 ? 24 : 16), placement.offset + at, word, layout.encoding);
-        write_uint(bytes, section->header_offset + (is64 ? 32 : 20), size, word, layout.encoding);
+        patches.put_uint(section->header_offset + (is64 ? 16 : 12), placement.address + at, word, layout.encoding);
+        patches.put_uint(section->header_offset + (is64 ? 24 : 16), placement.offset + at, word, layout.encoding);
+        patches.put_uint(section->header_offset + (is64 ? 32 : 20), size, word, layout.encoding);
         for (const auto& [field, index] : layout.section_symbols)
-            if (index == section->index) write_uint(bytes, field, placement.address + at, word, layout.encoding);
+            if (index == section->index) patches.put_uint(field, placement.address + at, word, layout.encoding);
     };
     move_section(layout.dynstr_section, dynstr_at, dynstr_size);
     if (move_dynamic) {
         move_section(layout.dynamic_section, dynamic_at, (entries.size() + 1) * dynamic_entry);
         for (std::uint64_t field : layout.dynamic_symbol_values)
-            write_uint(bytes, field, placement.address + dynamic_at, word, layout.encoding);
+            patches.put_uint(field, placement.address + dynamic_at, word, layout.encoding);
     }
 
-    bytes.resize(placement.offset + end, 0);
-    std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(file_end), bytes.end(), 0);
-    std::vector<unsigned char> program_headers = encode_program_headers(layout, headers);
-    std::copy(program_headers.begin(), program_headers.end(), bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset));
-    std::copy(dynstr.begin(), dynstr.end(), bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset + dynstr_at));
-    if (move_dynamic)
-        std::copy(encoded_table.begin(), encoded_table.end(),
-                  bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset + dynamic_at));
-    return bytes;
+    // The tail: zeros from the kept end up to the segment, then the segment.
+    Tail tail;
+    tail.keep = file_end;
+    tail.bytes.assign(placement.offset + end - file_end, 0);
+    auto place = [&](std::uint64_t at, const std::vector<unsigned char>& bytes) {
+        std::copy(bytes.begin(), bytes.end(), tail.bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset - file_end + at));
+    };
+    place(0, encode_program_headers(layout, headers));
+    place(dynstr_at, dynstr);
+    if (move_dynamic) place(dynamic_at, encoded_table);
+    return tail;
 }
 
-void write_atomically(const std::string& output, const std::vector<unsigned char>& bytes, mode_t mode) {
+void write_atomically(const std::string& output, Bytes original, const Patches& patches, const Tail& tail, mode_t mode) {
     std::filesystem::path target(output);
     std::string pattern = (target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path()) /
                           ("." + target.filename().string() + ".rpath-set-XXXXXX");
@@ -462,13 +506,28 @@ void write_atomically(const std::string& output, const std::vector<unsigned char
         ::unlink(name.data());
         fail("{}: {}: {}", output, what, std::strerror(saved));
     };
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        ssize_t written = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-        if (written < 0 && errno == EINTR) continue;
-        if (written < 0) cleanup_and_fail("write error");
-        done += static_cast<std::size_t>(written);
+    auto write_span = [&](const unsigned char* data, std::size_t size) {
+        for (std::size_t done = 0; done < size;) {
+            ssize_t written = ::write(fd.get(), data + done, size - done);
+            if (written < 0 && errno == EINTR) continue;
+            if (written < 0) cleanup_and_fail("write error");
+            done += static_cast<std::size_t>(written);
+        }
+    };
+    std::uint64_t at = 0;
+    for (const auto& [offset, bytes] : patches.all()) {
+        if (offset >= tail.keep) continue;  // in the part replaced by the tail
+        if (offset < at) {
+            ::unlink(name.data());
+            fail("{}: internal error: overlapping edits at offset {:#x}; nothing was written", output, offset);
+        }
+        write_span(original.data() + at, offset - at);
+        std::size_t length = std::min<std::uint64_t>(bytes.size(), tail.keep - offset);
+        write_span(bytes.data(), length);
+        at = offset + length;
     }
+    write_span(original.data() + at, tail.keep - at);
+    write_span(tail.bytes.data(), tail.bytes.size());
     if (::fchmod(fd.get(), mode & 07777) != 0) cleanup_and_fail("cannot set the mode");
     if (fd.close() != 0) cleanup_and_fail("write error");
     if (::rename(name.data(), output.c_str()) != 0) cleanup_and_fail("cannot rename the rewritten file into place");
@@ -480,20 +539,11 @@ bool DynamicEdits::empty() const {
 }
 
 bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    struct stat info {};
-    if (!fd || ::fstat(fd.get(), &info) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
-    if (!S_ISREG(info.st_mode)) fail("{}: not a regular file", path);
-    std::vector<unsigned char> original(static_cast<std::size_t>(info.st_size));
-    for (std::size_t done = 0; done < original.size();) {
-        ssize_t got = ::read(fd.get(), original.data() + done, original.size() - done);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) fail("{}: read error: {}", path, got < 0 ? std::strerror(errno) : "file shrank while read");
-        done += static_cast<std::size_t>(got);
-    }
+    MappedFile file(path);
+    Bytes original = file.bytes();
     Layout layout = read_layout(path, original);
-    std::vector<unsigned char> bytes = original;
-    StringPlacer strings(bytes, layout, path);
+    Patches patches;
+    StringPlacer strings(original, layout, path);
 
     // Decide the final entries; release the strings of entries that change or go.
     std::vector<GElf_Dyn> entries;
@@ -563,18 +613,22 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     for (std::uint64_t offset : layout.other_references) strings.keep(offset);
 
     for (auto& [index, text] : to_place) entries[index].d_un.d_val = strings.place(text);
-    for (auto& [field, text] : vn_updates) write_word(bytes, field, static_cast<std::uint32_t>(strings.place(text)), layout.encoding);
+    for (auto& [field, text] : vn_updates) patches.put_uint(field, strings.place(text), 4, layout.encoding);
 
+    Tail tail{original.size(), {}};
     if (!strings.appended().empty() || entries.size() + 1 > layout.dynamic_slots) {
-        bytes = grow(std::move(bytes), layout, std::move(entries), strings.appended(), path);
+        std::vector<unsigned char> dynstr = strings.table();
+        dynstr.insert(dynstr.end(), strings.appended().begin(), strings.appended().end());
+        tail = grow(original, layout, std::move(entries), std::move(dynstr), patches, path);
     } else {
+        patches.put(layout.strtab_offset, strings.table());
         entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
-        std::vector<unsigned char> table = encode_dynamic(layout, entries);
-        std::copy(table.begin(), table.end(), bytes.begin() + static_cast<std::ptrdiff_t>(layout.dynamic_offset));
+        patches.put(layout.dynamic_offset, encode_dynamic(layout, entries));
     }
-    if (bytes == original && output == path) return false;
-    write_atomically(output, bytes, info.st_mode);
-    return bytes != original;
+    bool changed = !tail.bytes.empty() || tail.keep != original.size() || patches.change(original);
+    if (!changed && output == path) return false;
+    write_atomically(output, original, patches, tail, file.mode());
+    return changed;
 }
 
 }  // namespace aw
