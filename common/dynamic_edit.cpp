@@ -160,8 +160,26 @@ Layout read_layout(const std::string& path, Bytes bytes) {
         if (gelf_getphdr(elf, static_cast<int>(i), &headers[i]) == nullptr) fail("{}: program header {}", path, i);
     }
     layout.program_headers = headers;
-    for (const GElf_Phdr& segment : headers)
-        if (segment.p_type == PT_DYNAMIC) dynamic = &segment;
+    // Growing appends at the end of the file: nothing may already reach past it (a truncated
+    // file), or the appended bytes would change what it means.
+    for (std::size_t i = 0; i < count; ++i)
+        if (headers[i].p_offset > bytes.size() || headers[i].p_filesz > bytes.size() - headers[i].p_offset)
+            fail("{}: program header {} ({} bytes at {:#x}) runs past the end of the file (truncated?)", path, i,
+                 headers[i].p_filesz, headers[i].p_offset);
+    // e_shnum as written (libelf reports a truncated table as no table); 0 means extended numbering.
+    std::size_t section_count = header.e_shnum;
+    if (section_count == 0 && header.e_shoff != 0 && elf_getshdrnum(elf, &section_count) != 0)
+        fail("{}: cannot read the section header count", path);
+    if (section_count > 0 && (header.e_shoff > bytes.size() ||
+                              section_count * header.e_shentsize > bytes.size() - header.e_shoff))
+        fail("{}: the section headers ({} at {:#x}) run past the end of the file (truncated?)", path, section_count,
+             header.e_shoff);
+    for (const GElf_Phdr& segment : headers) {
+        if (segment.p_type != PT_DYNAMIC) continue;
+        // Loaders disagree on which of several tables counts: edit none.
+        if (dynamic != nullptr) fail("{}: more than one PT_DYNAMIC program header", path);
+        dynamic = &segment;
+    }
     if (dynamic == nullptr) fail("{}: no dynamic section (PT_DYNAMIC): a static file has nothing to edit", path);
     std::size_t entry_size = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
     Elf_Data* data = elf_getdata_rawchunk(elf, static_cast<int64_t>(dynamic->p_offset), dynamic->p_filesz, ELF_T_DYN);
@@ -422,7 +440,15 @@ Tail grow(Bytes original, const Layout& layout, std::vector<GElf_Dyn> entries, s
     std::uint64_t file_end = previous != nullptr ? previous->p_offset : file_size;
     bool move_dynamic = entries.size() + 1 > layout.dynamic_slots ||
                         (previous != nullptr && layout.dynamic_offset >= previous->p_offset);
+    for (const GElf_Phdr& load : loads)
+        if (load.p_vaddr + load.p_memsz < load.p_vaddr)
+            fail("{}: a PT_LOAD's address and memory size overflow ({:#x} + {:#x})", path, load.p_vaddr, load.p_memsz);
     Placement placement = place_new_segment(loads, file_end);
+    // The gap before the new segment is zeros in the file (a large .bss makes it large).
+    constexpr std::uint64_t kMaxGap = 1ull << 30;
+    if (placement.offset - file_end > kMaxGap)
+        fail("{}: the new segment would start {} bytes past the end of the file (segment sizes are implausible); "
+             "nothing was written", path, placement.offset - file_end);
 
     std::size_t phnum = layout.program_headers.size() + (previous != nullptr ? 0 : 1);
     std::uint64_t dynstr_at = align_up(phnum * layout.ehdr.e_phentsize, word);

@@ -203,6 +203,31 @@ class RpathSet(StageTest):
                        check=True, capture_output=True)
         self.assertIn("no dynamic section", self.rpath_set("--remove-rpath", static, expect=1).stderr)
         self.assertIn("--replace-needed takes two names", self.rpath_set("--replace-needed", "x", expect=2).stderr)
+        # Found by the fuzzer: a table reaching past the end of the file would take in the bytes a
+        # new segment appends.
+        truncated = directory / "truncated.so"
+        data = (directory / "libs/libdepA.so").read_bytes()
+        truncated.write_bytes(data[: len(data) - 100])  # the section headers are last
+        result = self.rpath_set("--set-soname", "libdep-0a1b2c3d-longer-name.so", truncated, expect=1)
+        self.assertIn("the section headers", result.stderr)
+        self.assertIn("run past the end of the file", result.stderr)
+        self.assertEqual(truncated.read_bytes(), data[: len(data) - 100])
+        from elfkit import Elf64
+        import struct
+        for name, patch, message in (("two-dynamic", "type", "more than one PT_DYNAMIC"),
+                                     ("huge-memsz", "memsz", "segment sizes are implausible")):
+            crafted = directory / f"{name}.so"
+            elf = Elf64(directory / "libs/libdepA.so")
+            headers = list(elf.program_headers())
+            if patch == "type":  # a PT_NOTE (or any non-load header) becomes a second PT_DYNAMIC
+                at = next(at for at, h in headers if h[0] not in (1, 2))
+                struct.pack_into("<I", elf.data, at, 2)
+            else:  # the last PT_LOAD claims 2**47 bytes of memory
+                at = [at for at, h in headers if h[0] == 1][-1]
+                struct.pack_into("<Q", elf.data, at + 40, 1 << 47)
+            elf.save(crafted)
+            result = self.rpath_set("--set-soname", "libdep-0a1b2c3d-longer-name.so", crafted, expect=1)
+            self.assertIn(message, result.stderr)
 
     def test_repeated_edits_do_not_grow_the_file(self):
         directory = self.tmp / "v"
