@@ -1,3 +1,4 @@
+#include "paths.hpp"
 #include "dependency_tree.hpp"
 
 #include "ld_search.hpp"
@@ -16,11 +17,6 @@ struct DependencyResolver::Node {
 };
 
 namespace {
-std::string directory_of(const std::string& path) {
-    std::size_t slash = path.rfind('/');
-    return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
 std::string rooted(const std::string& root, const std::string& path) {
     return root == "/" || !path.starts_with('/') ? path : root + path;
 }
@@ -141,8 +137,7 @@ DependencyTree DependencyResolver::resolve(const std::string& path) {
     DependencyTree tree;
     tree.path = path;
     tree.facts = std::make_shared<const ElfFacts>(read_elf_facts(path));
-    std::string file_name = path.substr(path.rfind('/') + 1);
-    tree.libc = detect_libc(*tree.facts, file_name);
+    tree.libc = detect_libc(*tree.facts, file_name_of(path));
     std::string libc = tree.libc.value_or("glibc");
 
     std::deque<Node> nodes;  // stable addresses for the loader chain
@@ -152,7 +147,7 @@ DependencyTree DependencyResolver::resolve(const std::string& path) {
         // The interpreter is always loaded; a DT_NEEDED on its name is that object.
         std::string interpreter = rooted(options_.root, *tree.facts->interpreter);
         std::optional<std::string> real = resolve_in_root(interpreter, options_.root);
-        std::string soname = interpreter.substr(interpreter.rfind('/') + 1);
+        std::string soname = file_name_of(interpreter);
         ResolvedLibrary library{soname, std::nullopt, std::nullopt, {}, false, false};
         if (real && parse(*real)) {
             library.path = interpreter;

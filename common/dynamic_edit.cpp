@@ -98,9 +98,7 @@ bool is_string_tag(std::int64_t tag) {
 
 std::uint64_t to_offset(const std::vector<GElf_Phdr>& headers, std::uint64_t address, const std::string& path,
                         const char* what) {
-    for (const GElf_Phdr& header : headers)
-        if (header.p_type == PT_LOAD && address >= header.p_vaddr && address - header.p_vaddr < header.p_filesz)
-            return header.p_offset + (address - header.p_vaddr);
+    if (std::optional<std::uint64_t> offset = address_to_offset(headers, address)) return *offset;
     fail("{}: {} address {:#x} is in no PT_LOAD segment", path, what, address);
 }
 
@@ -152,13 +150,9 @@ Layout read_layout(const std::string& path, Bytes bytes) {
     if (gelf_getehdr(elf, &header) == nullptr) fail("{}: cannot read the ELF header", path);
     layout.elf_class = header.e_ident[EI_CLASS];
     layout.encoding = header.e_ident[EI_DATA];
-    std::size_t count = 0;
-    if (elf_getphdrnum(elf, &count) != 0) fail("{}: cannot read program headers", path);
-    std::vector<GElf_Phdr> headers(count);
+    std::vector<GElf_Phdr> headers = program_headers(elf, path);
+    const std::size_t count = headers.size();
     const GElf_Phdr* dynamic = nullptr;
-    for (std::size_t i = 0; i < count; ++i) {
-        if (gelf_getphdr(elf, static_cast<int>(i), &headers[i]) == nullptr) fail("{}: program header {}", path, i);
-    }
     layout.program_headers = headers;
     // Growing appends at the end of the file: nothing may already reach past it (a truncated
     // file), or the appended bytes would change what it means.

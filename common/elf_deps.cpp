@@ -1,3 +1,4 @@
+#include "paths.hpp"
 #include "elf_deps.hpp"
 
 #include "ld_search.hpp"
@@ -30,11 +31,6 @@ const ResolvedLibrary* find_library(const DependencyTree& tree, const std::strin
         if (library.soname == soname) return &library;
     return nullptr;
 }
-
-std::string directory_of(const std::string& path) {
-    std::size_t slash = path.rfind('/');
-    return slash == std::string::npos ? "." : path.substr(0, slash);
-}
 }  // namespace
 
 bool is_python_extension(const ElfFacts& facts, const std::string& file_name) {
@@ -46,7 +42,7 @@ bool is_python_extension(const ElfFacts& facts, const std::string& file_name) {
 
 Json elf_record(const std::string& label, const DependencyTree& tree, const std::string& workdir) {
     const ElfFacts& facts = *tree.facts;
-    std::string file_name = tree.path.substr(tree.path.rfind('/') + 1);
+    std::string file_name = file_name_of(tree.path);
     Json libraries = Json::array();
     for (const ResolvedLibrary& library : tree.libraries) {
         Json entry{{"soname", library.soname},

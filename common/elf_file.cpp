@@ -17,6 +17,8 @@ namespace {
 
 std::string libelf_message() { return elf_errmsg(-1); }
 
+}  // namespace
+
 std::vector<GElf_Phdr> program_headers(Elf* elf, const std::string& path) {
     std::size_t count = 0;
     if (elf_getphdrnum(elf, &count) != 0) elf_fail(path, "cannot read program headers: " + libelf_message());
@@ -27,13 +29,14 @@ std::vector<GElf_Phdr> program_headers(Elf* elf, const std::string& path) {
     return headers;
 }
 
-// The file offset of a virtual address, through the PT_LOAD that maps it.
 std::optional<std::uint64_t> address_to_offset(const std::vector<GElf_Phdr>& headers, std::uint64_t address) {
     for (const GElf_Phdr& header : headers)
         if (header.p_type == PT_LOAD && address >= header.p_vaddr && address - header.p_vaddr < header.p_filesz)
             return header.p_offset + (address - header.p_vaddr);
     return std::nullopt;
 }
+
+namespace {
 
 std::string flags_text(std::uint32_t flags) {
     std::string text;

@@ -6,6 +6,8 @@
 #include "diagnostics.hpp"
 #include "elf_ident.hpp"
 
+#include <gelf.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +60,12 @@ private:
 };
 
 ElfFacts read_elf_facts(const std::string& path);
+
+// The program headers of an open file; throws ElfError naming `path`.
+std::vector<GElf_Phdr> program_headers(Elf* elf, const std::string& path);
+
+// The file offset of a virtual address, through the PT_LOAD that maps it.
+std::optional<std::uint64_t> address_to_offset(const std::vector<GElf_Phdr>& headers, std::uint64_t address);
 
 // Splits an RPATH/RUNPATH string on ':' (empty entries kept: they mean the
 // current directory to glibc).

@@ -1,3 +1,4 @@
+#include "paths.hpp"
 #include "ld_search.hpp"
 
 #include <elf.h>
@@ -19,17 +20,9 @@ std::string join_root(const std::string& root, const std::string& path) {
     return root + (path.starts_with('/') ? "" : "/") + path;
 }
 
-std::string directory_of(const std::string& path) {
-    std::size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 bool starts_with_any(const std::string& text, std::initializer_list<const char*> prefixes) {
     return std::any_of(prefixes.begin(), prefixes.end(), [&](const char* prefix) { return text.starts_with(prefix); });
 }
-
-std::string basename_of(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 void read_conf_file(const std::string& root, const std::string& path, std::set<std::string>& seen_files,
                     std::vector<std::string>& directories) {
@@ -89,7 +82,7 @@ void replace_all(std::string& text, const std::string& token, const std::string&
 
 std::optional<std::string> detect_libc(const ElfFacts& facts, const std::string& file_name) {
     if (facts.interpreter) {
-        std::string interpreter = basename_of(*facts.interpreter);
+        std::string interpreter = file_name_of(*facts.interpreter);
         return interpreter.starts_with("ld-musl-") ? "musl" : "glibc";
     }
     for (const std::string& needed : facts.needed) {

@@ -1,3 +1,4 @@
+#include "paths.hpp"
 #include "wheel_abi.hpp"
 
 #include "diagnostics.hpp"
@@ -26,8 +27,6 @@ const std::vector<std::pair<std::string, std::string>>& tag_architectures() {
 bool is_dynamic_loader(const std::string& name) {
     return name.find("ld-linux") != std::string::npos || name == "ld64.so.2" || name == "ld64.so.1";
 }
-
-std::string base_name(const std::string& path) { return path.substr(path.rfind('/') + 1); }
 
 VersionRequirements read_versions(const Json& record) {
     VersionRequirements versions;
@@ -346,7 +345,7 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
     }
     std::vector<const ElfMember*> top_level;
     for (const ElfMember* elf : accepted)
-        if (elf->python_extension || !needed_names.count(base_name(elf->path))) top_level.push_back(elf);
+        if (elf->python_extension || !needed_names.count(file_name_of(elf->path))) top_level.push_back(elf);
 
     VersionRequirements wheel_versions;
     for (const ElfMember* elf : accepted) merge_versions(wheel_versions, elf->versions);
