@@ -253,21 +253,16 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
         member.path = entry->name;
         member.size = entry->size;
         member.mode = extracted_mode(entry->unix_mode);
-        bool in_dist_info = entry->name.starts_with(wheel.dist_info + "/");
-        if (!options.elf_only || in_dist_info) {
+        // With --elf-only, a member is extracted when it is in the dist-info or its first bytes say ELF.
+        bool extract = !options.elf_only || entry->name.starts_with(wheel.dist_info + "/") ||
+                       read_elf_ident(reader.read_head(*entry, kElfIdentBytes)).has_value();
+        if (extract) {
             ExtractedFacts facts = extract_member(reader, *entry, wheel.workdir, member.mode, row);
             member.sha256 = facts.sha256_hex;
             member.elf = facts.elf;
             member.extracted = true;
         } else {
-            member.elf = read_elf_ident(reader.read_head(*entry, kElfIdentBytes));
-            if (member.elf) {
-                ExtractedFacts facts = extract_member(reader, *entry, wheel.workdir, member.mode, row);
-                member.sha256 = facts.sha256_hex;
-                member.extracted = true;
-            } else {
-                member.sha256 = sha256_claimed_by_record(row);
-            }
+            member.sha256 = sha256_claimed_by_record(row);
         }
         wheel.members.push_back(std::move(member));
     }
