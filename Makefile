@@ -11,7 +11,7 @@ AW_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -Icommon -DAW_VERSION='"$(VERSION
 LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto
 PYTHON ?= python3
 
-STAGES := whl-unpack whl-pack elf-deps elf-symvers policy-check rpath-set
+STAGES := whl-unpack whl-pack elf-deps elf-symvers policy-check lib-graft rpath-set
 COMMON_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard common/*.cpp))
 UNIT_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tests/unit/*.cpp))
 BINARIES := $(addprefix $(BUILD)/bin/,$(STAGES) auditwheel)

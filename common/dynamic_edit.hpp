@@ -1,12 +1,10 @@
 // rpath-set's engine: SONAME, DT_NEEDED and RPATH/RUNPATH edits applied to an
 // ELF file in one rewrite, written through a temporary file and a rename.
-//
-// This version edits within the file's existing .dynstr and dynamic table:
-// a new string reuses an identical string already there, or takes the place
-// of a string that no remaining reference shares (linkers merge suffixes);
-// new dynamic entries take spare DT_NULL slots. An edit that needs more room
-// is refused, and the file is left as it was.
+// The layout rules (strings reused or overwritten in place, else .dynstr and
+// the dynamic table moved into a new PT_LOAD) are described in rpath-set(1).
 #pragma once
+
+#include "records.hpp"
 
 #include <optional>
 #include <string>
@@ -24,11 +22,19 @@ struct DynamicEdits {
     bool remove_rpath = false;  // drop DT_RPATH and DT_RUNPATH
 
     bool empty() const;
+    // Why these edits contradict each other (a name both removed and
+    // replaced, an RPATH both set and removed), if they do.
+    std::optional<std::string> contradiction() const;
 };
 
 // Applies `edits` to `path` and writes the result to `output` (which may be
 // `path`). Returns false, writing nothing, when the file would not change.
 // Throws Error naming the file and what is wrong; the original is untouched.
 bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output);
+
+// The elf_edit record (auditwheel-records(7)) and back; throws Error naming
+// the record's path when a field has the wrong shape.
+Json elf_edit_record(const std::string& path, const DynamicEdits& edits);
+DynamicEdits dynamic_edits_from_record(const Json& record);
 
 }  // namespace aw

@@ -5,6 +5,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
+#include <glob.h>
+#include <cctype>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
 
 namespace aw {
 namespace {
@@ -125,6 +134,69 @@ std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::
     std::stable_sort(result.begin(), result.end(),
                      [](const PlatformPolicy& a, const PlatformPolicy& b) { return a.priority > b.priority; });
     return result;
+}
+
+std::vector<PlatformPolicy> musl_policies_for_host(std::vector<PlatformPolicy> policies,
+                                                   const std::optional<std::string>& host_musl_version,
+                                                   std::vector<std::string>& warnings) {
+    if (policies.size() < 2) return policies;
+    std::size_t keep = policies.size() - 2;  // the newest: lowest priority but linux
+    bool found = false;
+    if (host_musl_version) {
+        std::size_t dot = host_musl_version->find('.');
+        std::size_t second = host_musl_version->find('.', dot + 1);
+        std::string prefix = "musllinux_" + host_musl_version->substr(0, dot) + "_" +
+                             host_musl_version->substr(dot + 1, second - dot - 1) + "_";
+        for (std::size_t p = 0; p + 1 < policies.size(); ++p)
+            if (dot != std::string::npos && policies[p].name.starts_with(prefix)) keep = p, found = true;
+    }
+    if (!found) warnings.push_back("can't determine musl libc version, latest known version will be used.");
+    return {policies[keep], policies.back()};
+}
+
+std::optional<std::string> host_musl_version() {
+    glob_t matches{};
+    int status = ::glob("/lib/libc.musl-*.so.1", 0, nullptr, &matches);
+    std::optional<std::string> library;
+    if (status == 0 && matches.gl_pathc == 1) library = matches.gl_pathv[0];
+    ::globfree(&matches);
+    if (!library) return std::nullopt;
+
+    // musl's libc, run as a program, prints its version on stderr and exits 1.
+    int pipe_fds[2];
+    if (::pipe(pipe_fds) != 0) return std::nullopt;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+    char* argv[] = {library->data(), nullptr};
+    pid_t child = 0;
+    int spawned = ::posix_spawn(&child, library->c_str(), &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(pipe_fds[1]);
+    std::string output;
+    std::array<char, 4096> buffer{};
+    for (ssize_t got; spawned == 0 && (got = ::read(pipe_fds[0], buffer.data(), buffer.size())) != 0;) {
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        output.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+    ::close(pipe_fds[0]);
+    if (spawned != 0) return std::nullopt;
+    int wait_status = 0;
+    while (::waitpid(child, &wait_status, 0) < 0 && errno == EINTR) {
+    }
+    std::size_t at = output.find("Version ");
+    if (at == std::string::npos) return std::nullopt;
+    std::size_t start = at + 8, end = start;
+    while (end < output.size() && (std::isdigit(static_cast<unsigned char>(output[end])) || output[end] == '.')) ++end;
+    std::string version = output.substr(start, end - start);
+    if (std::count(version.begin(), version.end(), '.') != 2 || !std::isdigit(static_cast<unsigned char>(version[0])))
+        return std::nullopt;
+    return version;
 }
 
 }  // namespace aw

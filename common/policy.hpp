@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -47,6 +48,19 @@ struct PlatformPolicy {
 // x86_64, i686, aarch64, armv7l, ppc64le, ppc64, s390x, riscv64, loongarch64),
 // plus linux, ordered from the highest priority down.
 std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture);
+
+// musl has no symbol versions, so a musllinux policy cannot be checked
+// against a wheel: pypa auditwheel judges musl wheels by one policy, the
+// host's musl version ("1.2.4" -> musllinux_1_2), or when that is unknown
+// (a glibc host) the newest policy, with a warning. Keeps that policy and
+// linux out of `policies` (ordered as policies_for gives them).
+std::vector<PlatformPolicy> musl_policies_for_host(std::vector<PlatformPolicy> policies,
+                                                   const std::optional<std::string>& host_musl_version,
+                                                   std::vector<std::string>& warnings);
+
+// The host's musl version, as pypa auditwheel finds it: when exactly one
+// /lib/libc.musl-*.so.1 exists, what it prints ("Version 1.2.4") when run.
+std::optional<std::string> host_musl_version();
 
 // The platform-tag suffix of an architecture in a family (android's
 // aarch64 is arm64_v8a).

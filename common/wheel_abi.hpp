@@ -65,6 +65,9 @@ struct AnalysisOptions {
     // The policy base name a repair asks for ("manylinux_2_17", an alias, or
     // "auto"); decides how many grafted libraries the graft tag may need.
     std::string requested_base = "auto";
+    // The host's musl version (host_musl_version()), which decides the one
+    // musllinux policy musl wheels are judged by.
+    std::optional<std::string> host_musl_version;
 };
 
 // Per policy, what stands between the wheel and that tag.

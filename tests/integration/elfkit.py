@@ -8,9 +8,10 @@ from pathlib import Path
 LIB_SOURCE = "int {name}_value(void) {{ return {value}; }}\n"
 
 
-def compile_shared(out: Path, name: str, *flags: str, needs=(), value=1, cc="gcc", source=None) -> Path:
+def compile_shared(out: Path, name: str, *flags: str, needs=(), value=1, cc="gcc", source=None, soname=None) -> Path:
     """A shared library exporting `<name>_value` (using libc, as real code does), calling the
-    `<lib>_value` of each library in `needs` ((dir, libname) pairs; dots in names become '_')."""
+    `<lib>_value` of each library in `needs` ((dir, libname) pairs; dots in names become '_').
+    Its SONAME is its file name unless `soname` is given."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     src = out.parent / f"{out.name}.c"
@@ -22,7 +23,7 @@ def compile_shared(out: Path, name: str, *flags: str, needs=(), value=1, cc="gcc
     link = []
     for directory, lib in needs:
         link += [f"-L{directory}", f"-l{lib}"]
-    subprocess.run([cc, "-shared", "-fPIC", "-o", str(out), str(src), *link, *flags, f"-Wl,-soname,{out.name}"],
+    subprocess.run([cc, "-shared", "-fPIC", "-o", str(out), str(src), *link, *flags, f"-Wl,-soname,{soname or out.name}"],
                    check=True, capture_output=True)
     src.unlink()
     return out

@@ -278,7 +278,7 @@ class BadStreams(StageTest):
         self.assert_pack_refused(records, "demo/passwd is not a regular file or directory")
 
     def test_bad_options(self):
-        self.assertIn("not a whole number from 0 to 9",
+        self.assertIn("not a whole number from -1 to 9",
                       self.run_stage("whl-pack", "-z", "11", stdin="", expect=2).stderr)
         self.assertIn("reads records from stdin", self.run_stage("whl-pack", "x.whl", stdin="", expect=2).stderr)
         self.assertIn("is not a whole number of seconds",

@@ -10,10 +10,12 @@ class Install(StageTest):
         subprocess.run(["make", "-s", "-C", str(ROOT), "install", f"DESTDIR={destdir}", "PREFIX=/opt/aw"], check=True,
                        capture_output=True)
         prefix = destdir / "opt/aw"
-        for stage in ("whl-unpack", "whl-pack", "elf-deps", "elf-symvers", "policy-check", "rpath-set", "auditwheel"):
+        for stage in ("whl-unpack", "whl-pack", "elf-deps", "elf-symvers", "policy-check", "lib-graft", "rpath-set",
+                      "auditwheel"):
             self.assertTrue((prefix / "bin" / stage).is_file(), stage)
         for page in ("man1/whl-unpack.1", "man1/whl-pack.1", "man1/elf-deps.1", "man1/elf-symvers.1",
-                     "man1/policy-check.1", "man1/rpath-set.1", "man1/auditwheel.1", "man7/auditwheel-records.7"):
+                     "man1/policy-check.1", "man1/lib-graft.1", "man1/rpath-set.1", "man1/auditwheel.1",
+                     "man7/auditwheel-records.7"):
             self.assertTrue((prefix / "share/man" / page).is_file(), page)
         env = {"PATH": "/usr/bin:/bin"}
         version = subprocess.run([str(prefix / "bin/auditwheel"), "--version"], capture_output=True, text=True, env=env)

@@ -150,11 +150,7 @@ class RoundTrip(StageTest):
     def test_repacked_wheel_installs_and_imports(self):
         wheel = spam_wheel(self.tmp)
         packed = Path(self.round_trip(wheel, self.tmp / "out")["path"])
-        venv = self.tmp / "venv"
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        pip = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "--no-index", "--no-deps", "-q",
-                              str(packed)], capture_output=True, text=True)
-        self.assertEqual(pip.returncode, 0, pip.stdout + pip.stderr)
+        venv = self.install_in_fresh_venv(packed)
         run = subprocess.run([str(venv / "bin/python"), "-c", "import spam; print(spam.add(2, 40))"],
                              capture_output=True, text=True, cwd=self.tmp)
         self.assertEqual(run.stdout.strip(), "42", run.stderr)

@@ -10,8 +10,8 @@ SCHEMA = ROOT.parent / "shared" / "reference" / "show-schema.json"
 
 # wheel -> (overall_tag, sym_tag, external sonames (None: not a platform wheel))
 # x86_64/i686 start at manylinux_2_5, aarch64/armv7l/ppc64le/s390x at 2_17, riscv64 at 2_31;
-# musl wheels at musllinux_1_1. armv5l (soft float) and mips64 have no policy. libpython is
-# never resolved, so it is external and keeps the tag at linux until a repair removes it.
+# musl wheels at musllinux_1_2 (on a glibc host the one musl policy, as in pypa auditwheel).
+# armv5l (soft float) and mips64 have no policy. libpython is never resolved, so it is external and keeps the tag at linux until a repair removes it.
 EXPECTED = {
     "glibc/testsimple-0.0.1-cp313-cp313-linux_x86_64.whl": ("manylinux_2_5_x86_64", "manylinux_2_5_x86_64", []),
     "glibc/testsimple-0.0.1-cp313-cp313-linux_i686.whl": ("manylinux_2_5_i686", "manylinux_2_5_i686", []),
@@ -22,14 +22,14 @@ EXPECTED = {
     "glibc/testsimple-0.0.1-cp313-cp313-linux_riscv64.whl": ("manylinux_2_31_riscv64", "manylinux_2_31_riscv64", []),
     "glibc/testsimple-0.0.1-cp313-cp313-linux_armv5l.whl": (None, None, None),
     "glibc/testsimple-0.0.1-cp313-cp313-linux_mips64.whl": (None, None, None),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_x86_64.whl": ("musllinux_1_1_x86_64", "musllinux_1_1_x86_64", []),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_i686.whl": ("musllinux_1_1_i686", "musllinux_1_1_i686", []),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_aarch64.whl": ("musllinux_1_1_aarch64", "musllinux_1_1_aarch64", []),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv6l.whl": ("musllinux_1_1_armv7l", "musllinux_1_1_armv7l", []),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv7l.whl": ("musllinux_1_1_armv7l", "musllinux_1_1_armv7l", []),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_ppc64le.whl": ("musllinux_1_1_ppc64le", "musllinux_1_1_ppc64le", []),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_riscv64.whl": ("musllinux_1_1_riscv64", "musllinux_1_1_riscv64", []),
-    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_s390x.whl": ("musllinux_1_1_s390x", "musllinux_1_1_s390x", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_x86_64.whl": ("musllinux_1_2_x86_64", "musllinux_1_2_x86_64", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_i686.whl": ("musllinux_1_2_i686", "musllinux_1_2_i686", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_aarch64.whl": ("musllinux_1_2_aarch64", "musllinux_1_2_aarch64", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv6l.whl": ("musllinux_1_2_armv7l", "musllinux_1_2_armv7l", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv7l.whl": ("musllinux_1_2_armv7l", "musllinux_1_2_armv7l", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_ppc64le.whl": ("musllinux_1_2_ppc64le", "musllinux_1_2_ppc64le", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_riscv64.whl": ("musllinux_1_2_riscv64", "musllinux_1_2_riscv64", []),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_s390x.whl": ("musllinux_1_2_s390x", "musllinux_1_2_s390x", []),
     # Its extension says -linux-gnu (CPython < 3.11 on musl did) and needs no libc: undetectable, refused.
     "musllinux_1_2/testsimple-0.0.1-cp310-cp310-linux_x86_64.whl": ("error", None, None),
     # GLIBC_2.29 (log2, pow) is first allowed on aarch64 by manylinux_2_31.
@@ -161,7 +161,7 @@ class Show(StageTest):
         wheel = make_wheel(self.tmp, name="m", tag="cp312-cp312-linux_x86_64", purelib=False,
                            files=[("m/" + ext.name, ext.read_bytes(), 0o755)])
         document = self.show_json(wheel)
-        self.assertEqual(document["sym_tag"], "musllinux_1_1_x86_64")
+        self.assertEqual(document["sym_tag"], "musllinux_1_2_x86_64")
         # Debian's musl-gcc links "libc.so", not musl's soname: not whitelisted, as pypa auditwheel finds.
         self.assertEqual(sorted(document["external_libs"]), ["libc.so"])
 

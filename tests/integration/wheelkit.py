@@ -173,6 +173,16 @@ class StageTest(unittest.TestCase):
         result = subprocess.run(["unzip", "-tq", str(wheel)], capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
+    def install_in_fresh_venv(self, wheel: Path) -> Path:
+        """A new venv (under the test's scratch directory) with `wheel` installed by pip."""
+        venv = self.tmp / "venv"
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        pip = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "--no-index", "--no-deps", "-q",
+                              str(wheel)], capture_output=True, text=True)
+        self.assertEqual(pip.returncode, 0, pip.stdout + pip.stderr)
+        return venv
+
     def file_contents(self, wheel: Path) -> dict:
         with zipfile.ZipFile(wheel) as z:
             return {n: z.read(n) for n in z.namelist() if not n.endswith("/") and not n.endswith("/RECORD")}

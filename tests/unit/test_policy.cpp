@@ -82,6 +82,26 @@ BOOST_AUTO_TEST_CASE(platform_policies_are_named_and_ordered) {
     BOOST_TEST(aw::policies_for(families[0], "mips64").size() == 1u);  // only linux
 }
 
+BOOST_AUTO_TEST_CASE(musl_wheels_are_judged_by_the_host_musl_policy_or_the_newest) {
+    auto families = aw::load_policies("policies");
+    auto all = aw::policies_for(families[1], "x86_64");
+    BOOST_REQUIRE(all.size() >= 3u);  // musllinux_1_1, musllinux_1_2, linux
+    auto names = [](const std::vector<aw::PlatformPolicy>& policies) {
+        Strings list;
+        for (const auto& policy : policies) list.push_back(policy.name);
+        return list;
+    };
+    std::vector<std::string> warnings;
+    BOOST_TEST(names(aw::musl_policies_for_host(all, std::string("1.1.24"), warnings)) ==
+               (Strings{"musllinux_1_1_x86_64", "linux_x86_64"}));
+    BOOST_TEST(warnings.empty());
+    BOOST_TEST(names(aw::musl_policies_for_host(all, std::nullopt, warnings)) == (Strings{all[all.size() - 2].name, "linux_x86_64"}));
+    BOOST_TEST(warnings == Strings{"can't determine musl libc version, latest known version will be used."});
+    warnings.clear();
+    aw::musl_policies_for_host(all, std::string("9.9.9"), warnings);
+    BOOST_TEST(warnings.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(refuses_policies_that_break_pep_600) {
     std::string path = write_temp(
         "family: manylinux\nlibc: glibc\npolicies:\n"

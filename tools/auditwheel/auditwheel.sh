@@ -18,7 +18,7 @@ whl-unpack, elf-deps, elf-symvers, policy-check, lib-graft, rpath-set, whl-pack.
 commands:
   show      audit a wheel for external shared library dependencies
   lddtree   print the dependency tree of an ELF file
-  repair    graft external libraries into a wheel (coming with lib-graft)
+  repair    graft external libraries into a wheel and retag it
 USAGE
 }
 
@@ -74,6 +74,122 @@ show() {
     exit "$status"
 }
 
+repair_usage() {
+    cat <<USAGE
+usage: auditwheel repair [-h] [--plat PLATFORM] [-L LIB_SDIR] [-w WHEEL_DIR] [--no-update-tags]
+                         [--strip] [--exclude PATTERN] [--only-plat] [-z LEVEL]
+                         [--disable-isa-ext-check] [--allow-pure-python-wheel] [--ldpaths LDPATHS]
+                         [--add-path DIR] [--patcher PATCHER] WHEEL_FILE [WHEEL_FILE ...]
+
+Vendor in external shared library dependencies of a wheel; retag it.
+  --plat PLATFORM            auto (default; env AUDITWHEEL_PLAT), a policy name or an alias
+  -L, --lib-sdir LIB_SDIR    suffix of the library directory (default .libs: <name>.libs)
+  -w, --wheel-dir DIR        where to write the repaired wheels (default wheelhouse)
+  --no-update-tags           keep the file name and WHEEL tags
+  --exclude PATTERN          never graft libraries whose soname or path matches (repeatable)
+  --only-plat                do not add a wider tag the wheel is eligible for
+  -z, --zip-compression-level LEVEL
+                             deflate level -1..9 (env AUDITWHEEL_ZIP_COMPRESSION_LEVEL)
+  --disable-isa-ext-check    do not check the x86-64 ISA level
+  --allow-pure-python-wheel  copy a pure wheel unchanged instead of failing
+  --ldpaths LDPATHS          search these ':'-separated directories instead of ld.so.conf
+  --add-path DIR             also search DIR, where LD_LIBRARY_PATH is searched (repeatable)
+  --patcher PATCHER          patchelf, lief-patchelf (both: our own rewriter) or none (refuse
+                             any ELF change); env AUDITWHEEL_PATCHER
+USAGE
+}
+
+# quote VALUE: VALUE as one shell word for eval, whatever characters it holds.
+quote() {
+    printf '%s\n' "$1" | sed "s/'/'\\\\''/g; 1s/^/'/; \$s/\$/'/"
+}
+
+# The stages of one repair, each reading the previous one's records from a file.
+repair_one() {
+    wheel=$1 work=$2
+    [ -f "$wheel" ] || die "repair: cannot access $wheel. No such file"
+    mkdir "$work"
+    "$here/whl-unpack" --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
+    eval "\"\$here/elf-deps\" $search_options" <"$work/unpacked" >"$work/deps" || exit $?
+    "$here/elf-symvers" <"$work/deps" >"$work/symvers" || exit $?
+    eval "\"\$here/policy-check\" --policies \"\$policies\" --plat \"\$plat\" $check_options" \
+        <"$work/symvers" >"$work/checked" || exit $?
+    if grep -q '^{"kind":"verdict".*"pure":true' "$work/checked"; then
+        copy_unchanged "$wheel"
+        return
+    fi
+    "$here/lib-graft" --lib-sdir "$lib_sdir" <"$work/checked" >"$work/grafted" || exit $?
+    if [ "$patcher" = none ] && grep -q '^{"kind":"elf_edit"' "$work/grafted"; then
+        printf "auditwheel: error: %s: the 'none' patcher can't patch the ELF files this repair changes\n" \
+            "$wheel" >&2
+        exit 1
+    fi
+    "$here/rpath-set" <"$work/grafted" >"$work/edited" || exit $?
+    "$here/whl-pack" --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" >"$work/packed" ||
+        exit $?
+    written=$(sed -n 's/^{"kind":"output","path":"\(\([^"\\]\|\\.\)*\)".*/\1/p' "$work/packed")
+    printf 'Fixed-up wheel written to %s\n' "$written" >&2
+}
+
+# A pure wheel with --allow-pure-python-wheel lands in the wheel directory as it is.
+copy_unchanged() {
+    target=$wheel_dir/$(basename -- "$1")
+    mkdir -p -- "$wheel_dir"
+    [ "$(CDPATH= cd -- "$(dirname -- "$1")" && pwd -P)/$(basename -- "$1")" = \
+      "$(CDPATH= cd -- "$wheel_dir" && pwd -P)/$(basename -- "$1")" ] && return
+    cp -p -- "$1" "$target.part" && mv -f -- "$target.part" "$target" || { rm -f -- "$target.part"; exit 1; }
+    printf 'Copied the pure wheel unchanged to %s\n' "$target" >&2
+}
+
+repair() {
+    plat=${AUDITWHEEL_PLAT-auto} level=${AUDITWHEEL_ZIP_COMPRESSION_LEVEL--1} patcher=${AUDITWHEEL_PATCHER-patchelf}
+    lib_sdir=.libs wheel_dir=wheelhouse search_options="" check_options="" wheels=""
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            -h | --help) repair_usage; exit 0 ;;
+            --plat | -L | --lib-sdir | -w | --wheel-dir | --exclude | -z | --zip-compression-level | --ldpaths | \
+                --add-path | --patcher)
+                [ $# -ge 2 ] || die "repair: $1 needs a value"
+                repair_option "$1" "$2"; shift ;;
+            --*=*) repair_option "${1%%=*}" "${1#*=}" ;;
+            -L?* | -w?* | -z?*) repair_option "$(printf '%.2s' "$1")" "${1#??}" ;;
+            --no-update-tags | --only-plat | --disable-isa-ext-check) check_options="$check_options $1" ;;
+            --allow-pure-python-wheel) check_options="$check_options $1" ;;
+            --strip) die "repair: --strip is not available yet" ;;
+            --) shift; for w in "$@"; do wheels="$wheels $(quote "$w")"; done; break ;;
+            -?*) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
+            *) wheels="$wheels $(quote "$1")" ;;
+        esac
+        shift
+    done
+    case "$level" in -1 | [0-9]) ;; *) die "repair: -z must be a whole number from -1 to 9, not '$level'" ;; esac
+    case "$patcher" in patchelf | lief-patchelf | none) ;; *) die "repair: --patcher must be patchelf, lief-patchelf or none, not '$patcher'" ;; esac
+    [ -n "$plat" ] || die "repair: --plat must not be empty"
+    [ -n "$wheels" ] || die "repair: expected at least one WHEEL_FILE; see auditwheel repair --help"
+    make_scratch
+    eval "set -- $wheels"
+    index=0
+    for wheel in "$@"; do
+        index=$((index + 1))
+        repair_one "$wheel" "$scratch/$index"
+    done
+}
+
+# repair_option NAME VALUE: one option that takes a value.
+repair_option() {
+    case "$1" in
+        --plat) plat=$2 ;;
+        -L | --lib-sdir) lib_sdir=$2 ;;
+        -w | --wheel-dir) wheel_dir=$2 ;;
+        -z | --zip-compression-level) level=$2 ;;
+        --patcher) patcher=$2 ;;
+        --exclude) check_options="$check_options --exclude $(quote "$2")" ;;
+        --ldpaths) search_options="$search_options --ldpaths $(quote "$2")" ;;
+        --add-path) search_options="$search_options --add-path $(quote "$2")" ;;
+        *) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
+    esac
+}
+
 lddtree_usage() {
     cat <<USAGE
 usage: auditwheel lddtree [-h] [--json] [--ldpaths LDPATHS] FILE
@@ -116,7 +232,7 @@ die() {
     exit 2
 }
 
-for stage in whl-unpack whl-pack elf-deps elf-symvers policy-check; do
+for stage in whl-unpack whl-pack elf-deps elf-symvers policy-check lib-graft rpath-set; do
     [ -x "$here/$stage" ] || die "stage $stage not found beside $0 (in $here)"
 done
 
@@ -129,7 +245,6 @@ case "${1-}" in
         printf 'auditwheel %s installed at %s (policies: %s)\n' "$version" "$here" "${policies:-missing}" ;;
     lddtree) shift; lddtree "$@" ;;
     show) shift; show "$@" ;;
-    repair)
-        die "'$1' is not available yet: lib-graft is still being built" ;;
+    repair) shift; repair "$@" ;;
     *) die "unknown command '$1'; see auditwheel --help" ;;
 esac

@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "                             beside this program)\n"
     "  --disable-isa-ext-check    do not check the x86-64 ISA level\n"
     "  --format FORMAT            records (default), show (text) or show-json\n"
-    "  --allow-pure-python-wheel  with show formats: a pure wheel is not an error\n"
+    "  --allow-pure-python-wheel  with show formats or --plat: a pure wheel is not an error\n"
     "  -v                         with --format show: print past the early stops\n"
     "  --plat PLAT                plan a repair to PLAT (auto, a policy name or an alias):\n"
     "                             also write \"retag\" and \"graft_plan\" records\n"
@@ -78,6 +78,7 @@ int check_main(int argc, char** argv) {
 
     if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
     if (plat) options.requested_base = aw::strip_architecture_suffix(*plat);
+    options.host_musl_version = aw::host_musl_version();
     std::vector<aw::PolicyFamily> families = aw::load_policies(policies_dir);
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
     aw::AnalysisInput input = aw::read_analysis_input(records);
@@ -85,6 +86,9 @@ int check_main(int argc, char** argv) {
     for (const std::string& warning : verdict.warnings) aw::warn("{}: {}", verdict.wheel, warning);
 
     if (format == "records") {
+        // A repair of a wheel that is not a platform wheel fails, as in pypa auditwheel
+        // (a pure wheel passes with --allow-pure-python-wheel, and gets no plan).
+        if (plat && verdict.error && !(verdict.pure && allow_pure)) aw::fail("{}: {}", verdict.wheel, *verdict.error);
         aw::RecordWriter out(std::cout);
         for (const aw::Record& record : records) out.pass_through(record);
         out.emit(aw::verdict_record(verdict));

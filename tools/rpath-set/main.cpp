@@ -28,21 +28,6 @@ std::string joined(const std::vector<std::string>& parts) {
     return text;
 }
 
-aw::DynamicEdits edits_from_record(const aw::Json& record) {
-    aw::DynamicEdits edits;
-    if (record.contains("set_soname")) edits.set_soname = aw::required_string(record, "set_soname");
-    for (const aw::Json& pair : record.value("replace_needed", aw::Json::array())) {
-        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-            aw::fail("elf_edit record for {}: replace_needed holds [old, new] pairs", record.value("path", "?"));
-        edits.replace_needed.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
-    }
-    edits.remove_needed = record.value("remove_needed", std::vector<std::string>{});
-    if (record.contains("set_rpath")) edits.set_rpath = aw::required_string(record, "set_rpath");
-    edits.force_rpath = record.value("force_rpath", false);
-    edits.remove_rpath = record.value("remove_rpath", false);
-    return edits;
-}
-
 // Applies each "elf_edit" record to its file in the work directory, passing every record on and
 // adding an "elf_edited" record after each edit.
 int apply_records() {
@@ -60,7 +45,7 @@ int apply_records() {
             aw::fail("elf_edit record: path \"{}\" must lie inside the work directory ({})", path, *reason);
         if (workdir.empty()) aw::fail("elf_edit record for {} before the wheel record", path);
         std::string file = workdir + "/" + path;
-        bool changed = aw::apply_dynamic_edits(file, edits_from_record(record->value), file);
+        bool changed = aw::apply_dynamic_edits(file, aw::dynamic_edits_from_record(record->value), file);
         out.emit(aw::Json{{"kind", "elf_edited"}, {"path", path}, {"changed", changed}});
     }
     out.flush();
@@ -110,10 +95,7 @@ int rpath_main(int argc, char** argv) {
         return apply_records();
     }
     if (output && files.size() != 1) aw::fail_usage("--output goes with exactly one FILE");
-    if (edits.remove_rpath && edits.set_rpath) aw::fail_usage("--remove-rpath and --set-rpath contradict each other");
-    for (const auto& [old_name, new_name] : edits.replace_needed)
-        if (std::find(edits.remove_needed.begin(), edits.remove_needed.end(), old_name) != edits.remove_needed.end())
-            aw::fail_usage("{} is both removed and replaced", old_name);
+    if (auto reason = edits.contradiction()) aw::fail_usage("{}", *reason);
 
     for (const std::string& file : files) {
         if (!edits.empty() || output) aw::apply_dynamic_edits(file, edits, output.value_or(file));

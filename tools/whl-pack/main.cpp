@@ -16,16 +16,17 @@ constexpr const char* kUsage =
     "Writes the wheel described by the records on stdin into DIR; passes the records on\n"
     "and appends an \"output\" record.\n"
     "  -w, --wheel-dir DIR               where to write the wheel (default: wheelhouse)\n"
-    "  -z, --zip-compression-level LEVEL deflate level 0-9 for new members (default 6; 0 stores)\n"
+    "  -z, --zip-compression-level LEVEL deflate level 0-9 for new members (default and -1: 6;\n"
+    "                                    0 stores)\n"
     "  --keep-work                       keep the work directory after packing\n"
     "See whl-pack(1) and auditwheel-records(7).\n";
 
 int parse_level(const char* text) {
     char* end = nullptr;
     long level = std::strtol(text, &end, 10);
-    if (*text == '\0' || *end != '\0' || level < 0 || level > 9)
-        aw::fail_usage("compression level '{}' is not a whole number from 0 to 9", text);
-    return static_cast<int>(level);
+    if (*text == '\0' || *end != '\0' || level < -1 || level > 9)
+        aw::fail_usage("compression level '{}' is not a whole number from -1 to 9", text);
+    return level == -1 ? 6 : static_cast<int>(level);  // -1: zlib's default, as in pypa auditwheel
 }
 
 int pack_main(int argc, char** argv) {

@@ -1,0 +1,274 @@
+#include "graft.hpp"
+
+#include "diagnostics.hpp"
+#include "digest.hpp"
+#include "elf_file.hpp"
+#include "ld_search.hpp"
+#include "member_path.hpp"
+#include "paths.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace aw {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> string_list(const Json& value, const std::string& where) {
+    std::vector<std::string> items;
+    if (!value.is_array()) fail("graft_plan record: {} must be a list of strings", where);
+    for (const Json& item : value) {
+        if (!item.is_string() || item.get<std::string>().empty())
+            fail("graft_plan record: {} must be a list of non-empty strings", where);
+        items.push_back(item.get<std::string>());
+    }
+    return items;
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> member_lists(const Json& record, const char* field,
+                                                                          const char* list) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> lists;
+    const Json& entries = required_field(record, field);
+    if (!entries.is_array()) fail("graft_plan record: \"{}\" must be a list", field);
+    for (const Json& entry : entries) {
+        if (!entry.is_object()) fail("graft_plan record: \"{}\" must hold objects", field);
+        std::string path = required_string(entry, "path");
+        if (auto reason = unsafe_member_path_reason(path))
+            fail("graft_plan record: member path \"{}\" must lie inside the wheel ({})", path, *reason);
+        lists.emplace_back(path, string_list(required_field(entry, list), fmt::format("{}[{}].{}", field, path, list)));
+    }
+    return lists;
+}
+
+// Copies `source` into `directory` as `<name>-<hash>.<rest>` (hash of the
+// copied bytes, so the name always matches the content) unless that file is
+// there already. Returns the wheel file name and the full hash.
+std::pair<std::string, std::string> copy_hashed(const std::string& soname, const std::string& source,
+                                                const std::string& directory) {
+    struct stat status {};
+    if (::stat(source.c_str(), &status) != 0)
+        fail("cannot graft {}: {}: {}", soname, source, std::strerror(errno));
+    if (!S_ISREG(status.st_mode)) fail("cannot graft {}: {} is not a regular file", soname, source);
+    std::string staging = directory + "/.graft-" + file_name_of(source);
+    std::error_code error;
+    fs::copy_file(source, staging, fs::copy_options::overwrite_existing, error);
+    if (error) fail("cannot graft {}: copying {} into the wheel: {}", soname, source, error.message());
+    // copy2 keeps the mode; the owner must be able to write it (pypa auditwheel's #237).
+    if (::chmod(staging.c_str(), (status.st_mode & 07777) | S_IWUSR) != 0)
+        fail("cannot graft {}: {}: {}", soname, staging, std::strerror(errno));
+    std::string sha256 = digest_file(staging).sha256_hex;
+    std::string name = grafted_file_name(file_name_of(source), sha256.substr(0, 8));
+    std::string target = directory + "/" + name;
+    if (fs::exists(target, error)) {
+        fs::remove(staging, error);
+    } else if (::rename(staging.c_str(), target.c_str()) != 0) {
+        fail("cannot graft {}: {}: {}", soname, target, std::strerror(errno));
+    }
+    return {name, sha256};
+}
+
+ElfFacts read_member_facts(const std::string& workdir, const std::string& member) {
+    try {
+        return read_elf_facts(workdir + "/" + member);
+    } catch (const Error& error) {
+        fail("cannot repair {}: {}", member, error.what());
+    }
+}
+
+// Moves a script executable to <distribution>.scripts/ and leaves a shim.
+MovedScript move_script(const std::string& workdir, const std::string& distribution, const std::string& member) {
+    MovedScript moved{member, distribution + ".scripts/" + file_name_of(member)};
+    std::string from = workdir + "/" + moved.from, to = workdir + "/" + moved.to;
+    struct stat status {};
+    if (::stat(from.c_str(), &status) != 0) fail("{}: {}", moved.from, std::strerror(errno));
+    std::error_code error;
+    if (fs::exists(to, error)) fail("cannot move script {} to {}: that file exists", moved.from, moved.to);
+    fs::create_directories(directory_of(to), error);
+    if (error || ::rename(from.c_str(), to.c_str()) != 0)
+        fail("cannot move script {} to {}: {}", moved.from, moved.to, error ? error.message() : std::strerror(errno));
+    std::ofstream shim(from, std::ios::binary | std::ios::trunc);
+    shim << script_shim(moved.to);
+    shim.close();
+    if (!shim || ::chmod(from.c_str(), status.st_mode & 07777) != 0)
+        fail("cannot write the script shim {}: {}", moved.from, std::strerror(errno));
+    return moved;
+}
+
+// Collects edits per file, keeping the order files were first touched in.
+class EditList {
+public:
+    DynamicEdits& of(const std::string& path) {
+        auto found = std::find_if(edits_.begin(), edits_.end(), [&](const auto& entry) { return entry.first == path; });
+        if (found != edits_.end()) return found->second;
+        return edits_.emplace_back(path, DynamicEdits{}).second;
+    }
+    std::vector<std::pair<std::string, DynamicEdits>> take() { return std::move(edits_); }
+
+private:
+    std::vector<std::pair<std::string, DynamicEdits>> edits_;
+};
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+    if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+}  // namespace
+
+GraftPlan read_graft_plan(const Json& record) {
+    GraftPlan plan;
+    plan.policy = required_string(record, "policy");
+    const Json& libraries = required_field(record, "libraries");
+    if (!libraries.is_array()) fail("graft_plan record: \"libraries\" must be a list");
+    for (const Json& library : libraries) {
+        if (!library.is_object()) fail("graft_plan record: \"libraries\" must hold objects");
+        std::string realpath = required_string(library, "realpath");
+        if (!realpath.starts_with('/'))
+            fail("graft_plan record: library path \"{}\" must be absolute", realpath);
+        plan.libraries[required_string(library, "soname")] = realpath;
+    }
+    plan.members = member_lists(record, "members", "graft");
+    plan.remove_needed = member_lists(record, "remove_needed", "remove_needed");
+    for (const auto& [member, sonames] : plan.members)
+        for (const std::string& soname : sonames)
+            if (!plan.libraries.contains(soname))
+                fail("graft_plan record: {} needs {}, which is not among the libraries", member, soname);
+    return plan;
+}
+
+std::string grafted_file_name(const std::string& real_name, const std::string& short_hash) {
+    std::size_t dot = real_name.find('.');
+    std::string base = real_name.substr(0, dot);
+    std::string rest = dot == std::string::npos ? "" : real_name.substr(dot);
+    if (base.ends_with("-" + short_hash)) return real_name;
+    return base + "-" + short_hash + rest;
+}
+
+std::string origin_relative_rpath(const std::string& member, const std::string& lib_dir) {
+    std::string relative = fs::path(lib_dir).lexically_relative(fs::path(member).parent_path()).generic_string();
+    return "$ORIGIN/" + relative;
+}
+
+std::vector<std::string> rpath_entries_inside_wheel(const std::vector<std::string>& entries, const std::string& member,
+                                                    const ElfIdent& ident, const std::string& workdir) {
+    fs::path root = fs::path(workdir).lexically_normal();
+    std::string origin = (root / fs::path(member).parent_path()).generic_string();
+    std::vector<std::string> kept;
+    for (const std::string& entry : entries) {
+        fs::path expanded(expand_dynamic_tokens(entry, origin, ident));
+        if (!expanded.is_absolute()) continue;  // relative to the current directory: nowhere in particular
+        std::string relative = expanded.lexically_normal().lexically_relative(root).generic_string();
+        if (relative.empty() || relative == ".." || relative.starts_with("../")) continue;
+        add_unique(kept, entry);
+    }
+    return kept;
+}
+
+bool is_wheel_script(const std::string& member) {
+    std::size_t first = member.find('/');
+    if (first == std::string::npos || !member.substr(0, first).ends_with(".data")) return false;
+    std::size_t second = member.find('/', first + 1);
+    return second != std::string::npos && member.substr(first + 1, second - first - 1) == "scripts" &&
+           member.find('/', second + 1) == std::string::npos;
+}
+
+std::string script_shim(const std::string& target) {
+    // A JSON string literal is a valid Python string literal.
+    return "#!python\n"
+           "# auditwheel moved this executable beside the libraries it loads.\n"
+           "import os\n"
+           "import sys\n"
+           "import sysconfig\n"
+           "\n"
+           "if __name__ == \"__main__\":\n"
+           "    os.execv(os.path.join(sysconfig.get_path(\"platlib\"), " +
+           Json(target).dump() + "), sys.argv)\n";
+}
+
+GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options) {
+    std::string lib_dir = target.distribution + options.lib_sdir;
+    if (auto reason = unsafe_member_path_reason(lib_dir + "/x"))
+        fail("--lib-sdir {}: the library directory {} must lie inside the wheel ({})", options.lib_sdir, lib_dir, *reason);
+    GraftResult result;
+    EditList edits;
+    bool force_rpath = !target.android;
+
+    // The libraries: copied once each (several sonames may share a file),
+    // created lazily so that nothing to graft leaves no empty directory.
+    std::map<std::string, std::string> new_names;  // soname -> grafted file name
+    std::map<std::string, std::string> copied;     // source -> wheel path
+    for (const auto& [soname, source] : plan.libraries) {
+        std::error_code error;
+        fs::create_directories(target.workdir + "/" + lib_dir, error);
+        if (error) fail("cannot create {} in the work directory: {}", lib_dir, error.message());
+        auto [name, sha256] = copy_hashed(soname, source, target.workdir + "/" + lib_dir);
+        new_names[soname] = name;
+        std::string path = lib_dir + "/" + name;
+        result.libraries.push_back(GraftedLibrary{soname, source, path, sha256});
+        copied[source] = path;
+    }
+    std::vector<std::pair<std::string, std::string>> renames(new_names.begin(), new_names.end());
+
+    for (const auto& [source, path] : copied) {
+        ElfFacts facts = read_member_facts(target.workdir, path);
+        DynamicEdits& edit = edits.of(path);
+        edit.set_soname = file_name_of(path);
+        for (const std::string& needed : facts.needed)
+            if (auto found = new_names.find(needed); found != new_names.end())
+                edit.replace_needed.emplace_back(needed, found->second);
+        if (edit.replace_needed.empty()) {
+            edit.remove_rpath = true;  // a stale build path must not win over the wheel's copies
+        } else {
+            edit.set_rpath = "$ORIGIN";
+            edit.force_rpath = force_rpath;
+        }
+    }
+
+    for (const auto& [member, sonames] : plan.members) {
+        std::string path = member;
+        if (is_wheel_script(member)) {
+            MovedScript moved = move_script(target.workdir, target.distribution, member);
+            path = moved.to;
+            result.scripts.push_back(moved);
+        }
+        ElfFacts facts = read_member_facts(target.workdir, path);
+        DynamicEdits& edit = edits.of(path);
+        for (const std::string& soname : sonames)
+            if (std::find(facts.needed.begin(), facts.needed.end(), soname) != facts.needed.end())
+                edit.replace_needed.emplace_back(soname, new_names.at(soname));
+        std::vector<std::string> rpath = rpath_entries_inside_wheel(
+            facts.runpath.empty() ? facts.rpath : facts.runpath, path, facts.ident, target.workdir);
+        add_unique(rpath, origin_relative_rpath(path, lib_dir));
+        std::string joined;
+        for (const std::string& entry : rpath) joined += (joined.empty() ? "" : ":") + entry;
+        edit.set_rpath = joined;
+        edit.force_rpath = force_rpath;
+    }
+    for (const auto& [member, names] : plan.remove_needed) {
+        auto moved = std::find_if(result.scripts.begin(), result.scripts.end(),
+                                  [&](const MovedScript& script) { return script.from == member; });
+        DynamicEdits& edit = edits.of(moved == result.scripts.end() ? member : moved->to);
+        for (const std::string& name : names) add_unique(edit.remove_needed, name);
+    }
+    result.edits = edits.take();
+    return result;
+}
+
+Json grafted_record(const GraftedLibrary& library) {
+    return Json{{"kind", "grafted"},
+                {"soname", library.soname},
+                {"source", library.source},
+                {"path", library.path},
+                {"sha256", library.sha256}};
+}
+
+Json script_moved_record(const MovedScript& script) {
+    return Json{{"kind", "script_moved"}, {"from", script.from}, {"to", script.to}};
+}
+
+}  // namespace aw

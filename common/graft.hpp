@@ -1,0 +1,88 @@
+// lib-graft's work: copy the external libraries a graft_plan names into the
+// wheel's work directory under hashed names, and plan the ELF edits that make
+// the wheel's files load those copies (pypa auditwheel 6.8.1's repair_wheel).
+#pragma once
+
+#include "dynamic_edit.hpp"
+#include "elf_ident.hpp"
+#include "records.hpp"
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace aw {
+
+// A graft_plan record (written by policy-check --plat).
+struct GraftPlan {
+    std::string policy;                                                  // the tag that decided the grafts
+    std::map<std::string, std::string> libraries;                        // soname -> realpath on this host
+    std::vector<std::pair<std::string, std::vector<std::string>>> members;        // member -> sonames grafted for it
+    std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // member -> libpython names
+};
+GraftPlan read_graft_plan(const Json& record);
+
+// "libfoo.so.1.2" with hash "0123abcd" -> "libfoo-0123abcd.so.1.2": split at
+// the first '.', as pypa auditwheel's copylib does; a name that already ends
+// in "-<hash>" before it keeps its name, so grafting a graft changes nothing.
+std::string grafted_file_name(const std::string& real_name, const std::string& short_hash);
+
+// `$ORIGIN/<path from the file's directory to lib_dir>`; both wheel paths.
+std::string origin_relative_rpath(const std::string& member, const std::string& lib_dir);
+
+// The entries of an RPATH/RUNPATH worth keeping in a repaired wheel: those
+// that name a directory inside the wheel once $ORIGIN, $LIB and $PLATFORM are
+// expanded for the file at `member` (pypa auditwheel's _is_valid_rpath).
+// pypa expands $LIB and $PLATFORM for the host; we expand them for the file.
+std::vector<std::string> rpath_entries_inside_wheel(const std::vector<std::string>& entries, const std::string& member,
+                                                    const ElfIdent& ident, const std::string& workdir);
+
+// `<x>.data/scripts/<file>`: an executable pip installs into bin/.
+bool is_wheel_script(const std::string& member);
+
+// The Python program left in place of a script that moved to `target` (a
+// path relative to the platlib directory): it runs the moved executable.
+std::string script_shim(const std::string& target);
+
+struct GraftOptions {
+    std::string lib_sdir = ".libs";  // appended to the distribution name, as pypa's -L
+};
+
+// One library copied into the wheel.
+struct GraftedLibrary {
+    std::string soname;   // as the wheel's files needed it
+    std::string source;   // the host file it was copied from
+    std::string path;     // its wheel path
+    std::string sha256;   // hex, of the copied bytes
+};
+
+// One script executable moved out of <x>.data/scripts, a shim left behind.
+struct MovedScript {
+    std::string from;
+    std::string to;
+};
+
+struct GraftResult {
+    std::vector<GraftedLibrary> libraries;
+    std::vector<MovedScript> scripts;
+    std::vector<std::pair<std::string, DynamicEdits>> edits;  // wheel path -> edits, in the order to apply
+};
+
+// What lib-graft needs to know of the wheel besides the plan.
+struct GraftTarget {
+    std::string workdir;
+    std::string distribution;  // the file name's distribution name
+    bool android = false;      // bionic reads only DT_RUNPATH
+};
+
+// Copies the plan's libraries and moves scripts in `target.workdir`, and
+// returns what it did with the edits rpath-set must make. Throws Error naming
+// the library or member at fault; what it copied stays in the work directory
+// (which whl-pack or the caller removes).
+GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options);
+
+Json grafted_record(const GraftedLibrary& library);
+Json script_moved_record(const MovedScript& script);
+
+}  // namespace aw

@@ -1,0 +1,326 @@
+"""auditwheel repair end to end: wheels built here from tests/data, repaired, inspected with
+readelf, installed into a fresh venv and run with the private library directory gone."""
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sysconfig
+import zipfile
+from pathlib import Path
+
+from elfkit import compile_shared
+from wheelkit import BIN, DATA, StageTest, make_wheel, python_tag
+
+EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+HASHED = r"[0-9a-f]{8}"
+
+
+def dynamic_tags(path: Path) -> dict:
+    """{tag: [values]} of NEEDED, SONAME, RPATH and RUNPATH, as readelf shows them."""
+    out = subprocess.run(["readelf", "-dW", str(path)], capture_output=True, text=True, check=True).stdout
+    tags = {}
+    for tag, value in re.findall(r"\((NEEDED|SONAME|RPATH|RUNPATH)\)\s+[^\[]*\[(.*)\]", out):
+        tags.setdefault(tag, []).append(value)
+    return tags
+
+
+def short_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:8]
+
+
+class RepairTest(StageTest):
+    def setUp(self):
+        super().setUp()
+        self.private = self.tmp / "private"
+        self.tag = f"{python_tag()}-{python_tag()}-linux_x86_64"
+
+    def auditwheel(self, *args, env=None, expect=0, cwd=None):
+        result = subprocess.run([str(BIN / "auditwheel"), *map(str, args)], capture_output=True, text=True,
+                                env=env or self.env, cwd=cwd)
+        if expect is not None:
+            self.assertEqual(result.returncode, expect, f"auditwheel {args}: {result.stderr}")
+        return result
+
+    def private_env(self):
+        return dict(self.env, LD_LIBRARY_PATH=str(self.private))
+
+    def build_libraries(self, cc="gcc"):
+        """libdep.so.1 (file libdep.so.1.0, a stale RUNPATH) needing libdep2.so.1 (file
+        libdep2.so.1.2.3), in a private directory; dep_value() is 42."""
+        compile_shared(self.private / "libdep2.so.1.2.3", "dep2", value=40, soname="libdep2.so.1", cc=cc)
+        for link in ("libdep2.so.1", "libdep2.so"):
+            os.symlink("libdep2.so.1.2.3", self.private / link)
+        compile_shared(self.private / "libdep.so.1.0", "dep", "-Wl,-rpath,/nonexistent/path", value=2,
+                       needs=[(self.private, "dep2")], soname="libdep.so.1", cc=cc)
+        for link in ("libdep.so.1", "libdep.so"):
+            os.symlink("libdep.so.1.0", self.private / link)
+
+    def extension(self, module="_dep", *flags, function="dep_value", cc="gcc") -> bytes:
+        out = self.tmp / "build" / (module + EXT_SUFFIX)
+        out.parent.mkdir(exist_ok=True)
+        include = sysconfig.get_paths()["include"]
+        subprocess.run([cc, "-shared", "-fPIC", f"-I{include}", f"-DMODULE={module}", f"-DDEP_FUNCTION={function}",
+                        "-o", str(out), str(DATA / "dep_ext.c"), *flags], check=True, capture_output=True)
+        return out.read_bytes()
+
+    def program(self, cc="gcc") -> bytes:
+        out = self.tmp / "build" / "prog"
+        out.parent.mkdir(exist_ok=True)
+        subprocess.run([cc, "-o", str(out), str(DATA / "dep_prog.c"), f"-L{self.private}", "-ldep",
+                        f"-Wl,-rpath-link,{self.private}"], check=True, capture_output=True)
+        return out.read_bytes()
+
+    def foo_wheel(self, *extra_files, ext_flags=()):
+        """foo: one package whose extension needs libdep.so.1."""
+        ext = self.extension("_dep", f"-L{self.private}", "-ldep", *ext_flags)
+        files = [("foo/__init__.py", b"from ._dep import value\n", 0o644), (f"foo/_dep{EXT_SUFFIX}", ext, 0o755),
+                 *extra_files]
+        return make_wheel(self.tmp, name="foo", tag=self.tag, purelib=False, files=files)
+
+    def repair(self, wheel, *args, env=None, wheel_dir=None):
+        wheel_dir = wheel_dir or self.tmp / "wheelhouse"
+        self.auditwheel("repair", "-w", wheel_dir, *args, wheel, env=env or self.private_env())
+        written = sorted(Path(wheel_dir).iterdir())
+        self.assertEqual(len(written), 1, written)
+        self.assert_valid_wheel(written[0])
+        return written[0]
+
+    def extract(self, wheel: Path) -> Path:
+        out = self.tmp / ("x-" + wheel.name)
+        with zipfile.ZipFile(wheel) as z:
+            z.extractall(out)
+            for info in z.infolist():
+                if not info.is_dir():
+                    os.chmod(out / info.filename, info.external_attr >> 16 & 0o777)
+        return out
+
+    def run_installed(self, wheel: Path, code: str) -> str:
+        """Installs `wheel` into a fresh venv and runs `code` there with the private
+        libraries gone and no LD_LIBRARY_PATH."""
+        venv = self.install_in_fresh_venv(wheel)
+        shutil.rmtree(self.private)
+        env = {k: v for k, v in self.env.items() if k != "LD_LIBRARY_PATH"}
+        run = subprocess.run([str(venv / "bin/python"), "-c", code], capture_output=True, text=True, env=env,
+                             cwd=self.tmp)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return run.stdout
+
+
+class Repair(RepairTest):
+    def test_a_private_library_chain_is_grafted_and_loads_from_the_wheel(self):
+        self.build_libraries()
+        original = self.foo_wheel()
+        before = original.read_bytes()
+        repaired = self.repair(original)
+        self.assertEqual(original.read_bytes(), before, "the input wheel changed")
+        self.assertEqual(repaired.name, f"foo-1.0-{python_tag()}-{python_tag()}-manylinux1_x86_64.manylinux_2_5_x86_64.whl")
+        tree = self.extract(repaired)
+        dep = f"libdep-{short_hash(self.private / 'libdep.so.1.0')}.so.1.0"
+        dep2 = f"libdep2-{short_hash(self.private / 'libdep2.so.1.2.3')}.so.1.2.3"
+        self.assertEqual(sorted(os.listdir(tree / "foo.libs")), [dep, dep2])
+        self.assertEqual(dynamic_tags(tree / f"foo/_dep{EXT_SUFFIX}"),
+                         {"NEEDED": [dep], "RPATH": ["$ORIGIN/../foo.libs"]})
+        self.assertEqual(dynamic_tags(tree / "foo.libs" / dep),
+                         {"NEEDED": [dep2, "libc.so.6"], "SONAME": [dep], "RPATH": ["$ORIGIN"]})
+        self.assertEqual(dynamic_tags(tree / "foo.libs" / dep2), {"NEEDED": ["libc.so.6"], "SONAME": [dep2]})
+        with zipfile.ZipFile(repaired) as z:
+            wheel_text = z.read("foo-1.0.dist-info/WHEEL").decode()
+        py = python_tag()
+        self.assertIn(f"Tag: {py}-{py}-manylinux_2_5_x86_64\nTag: {py}-{py}-manylinux1_x86_64\n", wheel_text)
+        self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
+        self.assert_nothing_left()
+
+    def test_an_rpath_layout_keeps_no_path_outside_the_wheel(self):
+        self.build_libraries()
+        # Found through the extension's own RUNPATH (which libdep2's users do not inherit: use it directly).
+        ext = self.extension("_dep", f"-L{self.private}", "-ldep2", f"-Wl,-rpath,{self.private}",
+                             "-Wl,--enable-new-dtags", function="dep2_value")
+        wheel = make_wheel(self.tmp, name="foo", tag=self.tag, purelib=False,
+                           files=[("foo/__init__.py", b"from ._dep import value\n", 0o644),
+                                  (f"foo/_dep{EXT_SUFFIX}", ext, 0o755)])
+        repaired = self.repair(wheel, env=self.env)
+        tree = self.extract(repaired)
+        tags = dynamic_tags(tree / f"foo/_dep{EXT_SUFFIX}")
+        self.assertEqual(tags["RPATH"], ["$ORIGIN/../foo.libs"])
+        self.assertNotIn("RUNPATH", tags)
+        self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "40\n")
+
+    def test_internal_rpath_and_two_top_level_packages_share_one_library_directory(self):
+        self.build_libraries()
+        internal = compile_shared(self.tmp / "build/libinternal.so", "internal", value=0,
+                                  needs=[(self.private, "dep")])
+        ext_a = self.extension("_a", f"-L{internal.parent}", "-linternal", "-Wl,-rpath,$ORIGIN/lib:/opt/elsewhere",
+                               function="internal_value")
+        ext_b = self.extension("_b", f"-L{self.private}", "-ldep")
+        files = [("pkga/__init__.py", b"from ._a import value\n", 0o644), (f"pkga/_a{EXT_SUFFIX}", ext_a, 0o755),
+                 ("pkga/lib/libinternal.so", internal.read_bytes(), 0o755),
+                 ("pkgb/__init__.py", b"from ._b import value\n", 0o644), (f"pkgb/_b{EXT_SUFFIX}", ext_b, 0o755)]
+        repaired = self.repair(make_wheel(self.tmp, name="foo", tag=self.tag, purelib=False, files=files))
+        tree = self.extract(repaired)
+        self.assertEqual(sorted(p.name for p in tree.iterdir() if p.name.endswith(".libs")), ["foo.libs"])
+        self.assertEqual(len(os.listdir(tree / "foo.libs")), 2)
+        self.assertEqual(dynamic_tags(tree / f"pkga/_a{EXT_SUFFIX}")["RPATH"], ["$ORIGIN/lib:$ORIGIN/../foo.libs"])
+        self.assertEqual(dynamic_tags(tree / "pkga/lib/libinternal.so")["RPATH"], ["$ORIGIN/../../foo.libs"])
+        self.assertEqual(dynamic_tags(tree / f"pkgb/_b{EXT_SUFFIX}")["RPATH"], ["$ORIGIN/../foo.libs"])
+        out = self.run_installed(repaired, "import pkga, pkgb; print(pkga.value(), pkgb.value())")
+        self.assertEqual(out, "42 42\n")
+
+    def test_a_script_executable_moves_beside_its_libraries_behind_a_shim(self):
+        self.build_libraries()
+        prog = self.program()
+        plain = compile_shared(self.tmp / "build/plain", "plain")  # an ELF script with no external library
+        wheel = self.foo_wheel(("foo-1.0.data/scripts/prog", prog, 0o755),
+                               ("foo-1.0.data/scripts/plain", plain.read_bytes(), 0o755))
+        repaired = self.repair(wheel)
+        self.assertIn("manylinux_2_34_x86_64", repaired.name)  # a program linked here needs GLIBC_2.34
+        tree = self.extract(repaired)
+        shim = (tree / "foo-1.0.data/scripts/prog").read_bytes()
+        self.assertTrue(shim.startswith(b"#!python\n"), shim)
+        self.assertIn(b'"foo.scripts/prog"', shim)
+        self.assertEqual((tree / "foo-1.0.data/scripts/plain").read_bytes(), plain.read_bytes())
+        self.assertEqual(dynamic_tags(tree / "foo.scripts/prog")["RPATH"], ["$ORIGIN/../foo.libs"])
+        with zipfile.ZipFile(repaired) as z:
+            modes = {i.filename: i.external_attr >> 16 & 0o777 for i in z.infolist()}
+        self.assertEqual(modes["foo-1.0.data/scripts/prog"], 0o755)
+        self.assertEqual(modes["foo.scripts/prog"], 0o755)
+        out = self.run_installed(repaired, "import subprocess, sys, os; "
+                                 "print(subprocess.run([os.path.join(os.path.dirname(sys.executable), 'prog')], "
+                                 "capture_output=True, text=True, check=True).stdout, end='')")
+        self.assertEqual(out, "42\n")
+
+    def test_a_musl_executable_is_repaired_to_musllinux_and_runs(self):
+        if not shutil.which("musl-gcc"):
+            self.skipTest("musl-gcc is not installed")
+        self.build_libraries(cc="musl-gcc")
+        prog = self.program(cc="musl-gcc")
+        wheel = make_wheel(self.tmp, name="foo", tag="py3-none-linux_x86_64", purelib=False,
+                           files=[("foo-1.0.data/scripts/prog", prog, 0o755)])
+        # Debian's musl-gcc links "libc.so", which no musllinux policy lists (musl's loader
+        # answers any libc.* itself): keep it out, as a Debian user of pypa auditwheel must.
+        repaired = self.repair(wheel, "--exclude", "libc.so")
+        self.assertEqual(repaired.name, "foo-1.0-py3-none-musllinux_1_2_x86_64.whl")
+        tree = self.extract(repaired)
+        shutil.rmtree(self.private)
+        run = subprocess.run([str(tree / "foo.scripts/prog")], capture_output=True, text=True,
+                             env={k: v for k, v in self.env.items() if k != "LD_LIBRARY_PATH"})
+        self.assertEqual((run.returncode, run.stdout), (0, "42\n"), run.stderr)
+
+    def test_each_exclude_form_keeps_the_library_and_its_dependencies_out(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        for index, pattern in enumerate(("libdep.so.1", "libdep.so.[0-9]", "libdep*", f"{self.private}/*")):
+            with self.subTest(pattern=pattern):
+                repaired = self.repair(wheel, "--exclude", pattern, wheel_dir=self.tmp / f"out{index}")
+                tree = self.extract(repaired)
+                self.assertFalse((tree / "foo.libs").exists())
+                self.assertEqual(dynamic_tags(tree / f"foo/_dep{EXT_SUFFIX}"), {"NEEDED": ["libdep.so.1"]})
+        partial = self.repair(wheel, "--exclude", "libdep2.so.1", wheel_dir=self.tmp / "partial")
+        self.assertEqual(len(os.listdir(self.extract(partial) / "foo.libs")), 1)
+
+    def test_plat_only_plat_and_no_update_tags(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        py = f"foo-1.0-{python_tag()}-{python_tag()}"
+        cases = [(("--plat", "manylinux_2_17_x86_64"),
+                  f"{py}-manylinux1_x86_64.manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_5_x86_64.whl"),
+                 (("--plat", "manylinux2014", "--only-plat"), f"{py}-manylinux2014_x86_64.manylinux_2_17_x86_64.whl"),
+                 (("--no-update-tags",), wheel.name)]
+        for index, (args, name) in enumerate(cases):
+            with self.subTest(args=args):
+                self.assertEqual(self.repair(wheel, *args, wheel_dir=self.tmp / f"out{index}").name, name)
+        from_env = self.repair(wheel, "--only-plat", env=dict(self.private_env(), AUDITWHEEL_PLAT="manylinux_2_28_x86_64"),
+                               wheel_dir=self.tmp / "env")
+        self.assertEqual(from_env.name, f"{py}-manylinux_2_28_x86_64.whl")
+
+    def test_too_low_plat_is_refused_naming_the_symbols(self):
+        self.build_libraries()
+        wheel = self.foo_wheel(("foo-1.0.data/scripts/prog", self.program(), 0o755))
+        out = self.tmp / "wheelhouse"
+        result = self.auditwheel("repair", "-w", out, "--plat", "manylinux2014_x86_64", wheel, env=self.private_env(),
+                                 expect=2)
+        self.assertIn("too-recent versioned symbols", result.stderr)
+        self.assertIn("GLIBC_2.34", result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        self.assertFalse(out.exists() and os.listdir(out))
+        self.assert_nothing_left()
+
+    def test_repair_is_deterministic_and_repairing_a_repaired_wheel_changes_nothing(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        first = self.repair(wheel, wheel_dir=self.tmp / "one")
+        second = self.repair(wheel, wheel_dir=self.tmp / "two")
+        self.assertEqual(first.read_bytes(), second.read_bytes())
+        again = self.repair(first, env=self.env, wheel_dir=self.tmp / "again")
+        self.assertEqual(again.name, first.name)
+        self.assertEqual(self.file_contents(again), self.file_contents(first))
+
+    def test_lib_sdir_and_compression_level(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        repaired = self.repair(wheel, "-L", ".mylibs", "-z", "0")
+        with zipfile.ZipFile(repaired) as z:
+            infos = {i.filename: i for i in z.infolist()}
+        grafted = [name for name in infos if name.startswith("foo.mylibs/") and not name.endswith("/")]
+        self.assertEqual(len(grafted), 2, infos)
+        self.assertTrue(all(infos[name].compress_type == zipfile.ZIP_STORED for name in grafted))
+        stored = self.repair(wheel, env=dict(self.private_env(), AUDITWHEEL_ZIP_COMPRESSION_LEVEL="0"),
+                             wheel_dir=self.tmp / "env")
+        with zipfile.ZipFile(stored) as z:
+            self.assertEqual(z.getinfo(f"foo/_dep{EXT_SUFFIX}").compress_type, zipfile.ZIP_STORED)
+
+
+class RepairRefusals(RepairTest):
+    def test_a_library_that_cannot_be_found_fails_and_writes_nothing(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        out = self.tmp / "wheelhouse"
+        result = self.auditwheel("repair", "-w", out, wheel, expect=1)
+        self.assertIn('required library "libdep.so.1" could not be located', result.stderr)
+        self.assertFalse(out.exists() and os.listdir(out))
+        self.assert_nothing_left()
+
+    def test_pure_wheels_fail_unless_allowed_and_then_are_copied_unchanged(self):
+        pure = make_wheel(self.tmp, name="pure", files=[("pure/__init__.py", b"", 0o644)])
+        result = self.auditwheel("repair", "-w", self.tmp / "out", pure, expect=1)
+        self.assertIn("does not look like a platform wheel", result.stderr)
+        self.build_libraries()
+        platform = self.foo_wheel()
+        self.auditwheel("repair", "--allow-pure-python-wheel", "-w", self.tmp / "out", pure, platform,
+                        env=self.private_env())
+        written = sorted(os.listdir(self.tmp / "out"))
+        self.assertEqual(len(written), 2, written)
+        self.assertEqual((self.tmp / "out" / pure.name).read_bytes(), pure.read_bytes())
+        self.assert_nothing_left()
+
+    def test_bad_options(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        for args, message in ((("--patcher", "bogus"), "--patcher must be"), (("-z", "11"), "-z must be"),
+                              (("--frobnicate",), "unknown option"), ((), "expected at least one WHEEL_FILE"),
+                              (("--plat", "musllinux_1_2"), "no policy")):
+            with self.subTest(args=args):
+                result = self.auditwheel("repair", *args, *([wheel] if args else []), env=self.private_env(), expect=2)
+                self.assertIn(message, result.stderr)
+        missing = self.auditwheel("repair", self.tmp / "nothere-1.0-py3-none-any.whl", expect=2)
+        self.assertIn("No such file", missing.stderr)
+        none = self.auditwheel("repair", "--patcher", "none", "-w", self.tmp / "out", wheel, env=self.private_env(),
+                               expect=1)
+        self.assertIn("'none' patcher", none.stderr)
+        self.assert_nothing_left()
+
+    def test_any_path_is_safe(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        for index, odd in enumerate(("with space", "quote'\"", "star*", "new\nline", "-dash")):
+            with self.subTest(directory=odd):
+                source_dir = self.tmp / f"in{index}" / odd
+                source_dir.mkdir(parents=True)
+                source = shutil.copy(wheel, source_dir / wheel.name)
+                out = self.tmp / f"out{index}" / odd
+                relative = Path(f"in{index}") / odd / wheel.name
+                self.auditwheel("repair", "-w", out, "--", relative, env=self.private_env(), cwd=self.tmp)
+                self.assertEqual(len(os.listdir(out)), 1)
+                self.assertEqual(Path(source).read_bytes(), wheel.read_bytes())
+        self.auditwheel("repair", "-w", "-out", "--", "-dash.whl", env=self.private_env(), cwd=self.tmp, expect=2)
+        self.assert_nothing_left()

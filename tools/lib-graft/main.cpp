@@ -1,0 +1,66 @@
+// lib-graft: copy the external libraries a graft_plan names into the wheel's
+// work directory, and write the elf_edit records that make the wheel load them.
+#include "diagnostics.hpp"
+#include "graft.hpp"
+#include "records.hpp"
+
+#include <getopt.h>
+
+#include <iostream>
+
+namespace {
+constexpr const char* kUsage =
+    "usage: lib-graft [-L LIB_SDIR] < RECORDS\n"
+    "Executes the \"graft_plan\" record on stdin (from policy-check --plat): copies each library\n"
+    "into <name><LIB_SDIR>/ of the work directory under a name holding its hash, moves script\n"
+    "executables that need them, and writes \"grafted\", \"script_moved\" and \"elf_edit\" records\n"
+    "for rpath-set. Every record is passed on.\n"
+    "  -L, --lib-sdir LIB_SDIR   suffix of the library directory (default: .libs)\n"
+    "See lib-graft(1) and auditwheel-records(7).\n";
+
+int graft_main(int argc, char** argv) {
+    aw::GraftOptions options;
+    static const option kOptions[] = {{"lib-sdir", required_argument, nullptr, 'L'},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
+    opterr = 0;
+    for (int option; (option = getopt_long(argc, argv, "+hL:", kOptions, nullptr)) != -1;) {
+        switch (option) {
+            case 'L': options.lib_sdir = optarg; break;
+            case 'h': std::cout << kUsage; return aw::kExitOk;
+            default: aw::fail_usage("unknown or incomplete option '{}'; see lib-graft --help", argv[optind - 1]);
+        }
+    }
+    if (optind != argc) aw::fail_usage("unexpected argument '{}'; lib-graft reads records from stdin", argv[optind]);
+    if (options.lib_sdir.empty()) aw::fail_usage("--lib-sdir must not be empty");
+
+    aw::RecordReader in(std::cin);
+    aw::RecordWriter out(std::cout);
+    std::optional<aw::GraftTarget> target;
+    bool grafted = false;
+    while (auto record = in.next()) {
+        out.pass_through(*record);
+        std::string kind = record->kind();
+        if (kind == "wheel") {
+            target = aw::GraftTarget{aw::required_string(record->value, "workdir"),
+                                     aw::required_string(record->value, "name"), false};
+        }
+        if (kind != "graft_plan") continue;
+        if (!target) aw::fail("graft_plan record before the wheel record");
+        if (grafted) aw::fail("a second graft_plan record: a stream describes one wheel");
+        grafted = true;
+        aw::GraftPlan plan = aw::read_graft_plan(record->value);
+        target->android = plan.policy.starts_with("android");
+        aw::GraftResult result = aw::graft_libraries(*target, plan, options);
+        for (const aw::GraftedLibrary& library : result.libraries) out.emit(aw::grafted_record(library));
+        for (const aw::MovedScript& script : result.scripts) out.emit(aw::script_moved_record(script));
+        for (const auto& [path, edits] : result.edits) out.emit(aw::elf_edit_record(path, edits));
+    }
+    out.flush();
+    return aw::kExitOk;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    return aw::run_stage("lib-graft", [&] { return graft_main(argc, argv); });
+}
