@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 from elfkit import compile_shared
-from wheelkit import BIN, DATA, StageTest, make_wheel, python_tag
+from wheelkit import BIN, DATA, StageTest, build_dep_extension, build_dep_libraries, dep_wheel, make_wheel, python_tag
 
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
 HASHED = r"[0-9a-f]{8}"
@@ -46,23 +46,10 @@ class RepairTest(StageTest):
         return dict(self.env, LD_LIBRARY_PATH=str(self.private))
 
     def build_libraries(self, cc="gcc"):
-        """libdep.so.1 (file libdep.so.1.0, a stale RUNPATH) needing libdep2.so.1 (file
-        libdep2.so.1.2.3), in a private directory; dep_value() is 42."""
-        compile_shared(self.private / "libdep2.so.1.2.3", "dep2", value=40, soname="libdep2.so.1", cc=cc)
-        for link in ("libdep2.so.1", "libdep2.so"):
-            os.symlink("libdep2.so.1.2.3", self.private / link)
-        compile_shared(self.private / "libdep.so.1.0", "dep", "-Wl,-rpath,/nonexistent/path", value=2,
-                       needs=[(self.private, "dep2")], soname="libdep.so.1", cc=cc)
-        for link in ("libdep.so.1", "libdep.so"):
-            os.symlink("libdep.so.1.0", self.private / link)
+        build_dep_libraries(self.private, cc)
 
-    def extension(self, module="_dep", *flags, function="dep_value", cc="gcc") -> bytes:
-        out = self.tmp / "build" / (module + EXT_SUFFIX)
-        out.parent.mkdir(exist_ok=True)
-        include = sysconfig.get_paths()["include"]
-        subprocess.run([cc, "-shared", "-fPIC", f"-I{include}", f"-DMODULE={module}", f"-DDEP_FUNCTION={function}",
-                        "-o", str(out), str(DATA / "dep_ext.c"), *flags], check=True, capture_output=True)
-        return out.read_bytes()
+    def extension(self, module="_dep", *flags, function="dep_value") -> bytes:
+        return build_dep_extension(self.tmp / "build", module, *flags, function=function)
 
     def program(self, cc="gcc") -> bytes:
         out = self.tmp / "build" / "prog"
@@ -72,11 +59,7 @@ class RepairTest(StageTest):
         return out.read_bytes()
 
     def foo_wheel(self, *extra_files, ext_flags=()):
-        """foo: one package whose extension needs libdep.so.1."""
-        ext = self.extension("_dep", f"-L{self.private}", "-ldep", *ext_flags)
-        files = [("foo/__init__.py", b"from ._dep import value\n", 0o644), (f"foo/_dep{EXT_SUFFIX}", ext, 0o755),
-                 *extra_files]
-        return make_wheel(self.tmp, name="foo", tag=self.tag, purelib=False, files=files)
+        return dep_wheel(self.tmp, self.private, *extra_files, ext_flags=ext_flags)
 
     def repair(self, wheel, *args, env=None, wheel_dir=None):
         wheel_dir = wheel_dir or self.tmp / "wheelhouse"

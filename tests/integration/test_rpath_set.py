@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from wheelkit import BIN, StageTest
+from wheelkit import StageTest
 
 PADDING = "$ORIGIN/libs:/" + "p" * 40  # room for the edits to come
 MAIN = '#include <stdio.h>\nint dep_value(void);\nint main(void) { printf("%d\\n", dep_value()); return 0; }\n'

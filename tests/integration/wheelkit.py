@@ -93,6 +93,38 @@ def spam_wheel(directory: Path) -> Path:
     return make_wheel(directory, name="spam", version="1.0", tag=tag, files=files, purelib=False)
 
 
+def build_dep_libraries(private: Path, cc="gcc"):
+    """libdep.so.1 (file libdep.so.1.0, with a stale RUNPATH) needing libdep2.so.1 (file
+    libdep2.so.1.2.3), with their development symlinks, in `private`; dep_value() is 42."""
+    from elfkit import compile_shared
+    compile_shared(private / "libdep2.so.1.2.3", "dep2", value=40, soname="libdep2.so.1", cc=cc)
+    for link in ("libdep2.so.1", "libdep2.so"):
+        os.symlink("libdep2.so.1.2.3", private / link)
+    compile_shared(private / "libdep.so.1.0", "dep", "-Wl,-rpath,/nonexistent/path", value=2,
+                   needs=[(private, "dep2")], soname="libdep.so.1", cc=cc)
+    for link in ("libdep.so.1", "libdep.so"):
+        os.symlink("libdep.so.1.0", private / link)
+
+
+def build_dep_extension(directory: Path, module="_dep", *flags, function="dep_value", cc="gcc") -> bytes:
+    """tests/data/dep_ext.c as extension `module`, whose value() returns `function`()."""
+    out = Path(directory) / (module + sysconfig.get_config_var("EXT_SUFFIX"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    include = sysconfig.get_paths()["include"]
+    subprocess.run([cc, "-shared", "-fPIC", f"-I{include}", f"-DMODULE={module}", f"-DDEP_FUNCTION={function}",
+                    "-o", str(out), str(DATA / "dep_ext.c"), *flags], check=True, capture_output=True)
+    return out.read_bytes()
+
+
+def dep_wheel(directory: Path, private: Path, *extra_files, ext_flags=()) -> Path:
+    """foo: a package whose extension _dep needs libdep.so.1 from `private`."""
+    ext = build_dep_extension(Path(directory) / "build", "_dep", f"-L{private}", "-ldep", *ext_flags)
+    files = [("foo/__init__.py", b"from ._dep import value\n", 0o644),
+             (f"foo/_dep{sysconfig.get_config_var('EXT_SUFFIX')}", ext, 0o755), *extra_files]
+    tag = f"{python_tag()}-{python_tag()}-linux_x86_64"
+    return make_wheel(directory, name="foo", tag=tag, purelib=False, files=files)
+
+
 def stored_bytes(wheel: Path, name: str) -> bytes:
     """A member's bytes as stored in the archive (compressed, not inflated)."""
     with zipfile.ZipFile(wheel) as z:
