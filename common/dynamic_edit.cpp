@@ -68,9 +68,16 @@ private:
     void* data_ = nullptr;
 };
 
-struct SectionAt {
-    std::uint64_t header_offset = 0;  // where its section header is in the file
-    std::size_t index = 0;
+struct Section {
+    GElf_Shdr header{};
+    std::string name;
+};
+
+// A symbol whose st_value must follow a moved section: where that field is,
+// and the symbol table (section index) holding it.
+struct SymbolValue {
+    std::uint64_t field = 0;
+    std::size_t table = 0;
 };
 
 struct Layout {
@@ -78,10 +85,11 @@ struct Layout {
     unsigned char encoding = 0;
     GElf_Ehdr ehdr{};
     std::vector<GElf_Phdr> program_headers;
-    std::optional<SectionAt> dynstr_section, dynamic_section;
-    std::vector<std::uint64_t> dynamic_symbol_values;  // file offsets of _DYNAMIC's st_value fields
-    // (file offset of st_value, section index) of STT_SECTION symbols: they hold their section's address
-    std::vector<std::pair<std::uint64_t, std::size_t>> section_symbols;
+    std::vector<Section> sections;  // by index, [0] the null section; empty without section headers
+    std::optional<std::size_t> dynstr_section, dynamic_section;
+    std::vector<SymbolValue> dynamic_symbol_values;  // _DYNAMIC's
+    std::vector<std::pair<SymbolValue, std::size_t>> section_symbols;  // STT_SECTION symbols and their section
+    std::vector<std::pair<std::uint64_t, std::uint16_t>> dynsym_shndx;  // .dynsym st_shndx fields naming a section
     std::uint64_t dynamic_offset = 0;
     std::size_t dynamic_slots = 0;
     std::vector<GElf_Dyn> entries;  // up to, not including, the first DT_NULL
@@ -89,6 +97,7 @@ struct Layout {
     std::vector<std::uint64_t> other_references;   // string offsets of .dynsym names, version names
     std::vector<std::pair<std::uint64_t, std::uint32_t>> vn_files;  // (file offset of vn_file, its string offset)
     bool references_known = true;  // false without section headers: nothing may be overwritten
+    bool extended_numbering = false;  // section count or .shstrtab index beyond the ELF header's fields
 };
 
 bool is_string_tag(std::int64_t tag) {
@@ -207,21 +216,31 @@ Layout read_layout(const std::string& path, Bytes bytes) {
 
     bool saw_dynsym = false;
     std::size_t symbol_value_at = layout.elf_class == ELFCLASS64 ? 8 : 4;
-    for (Elf_Scn* scn = elf_nextscn(elf, nullptr); scn != nullptr; scn = elf_nextscn(elf, scn)) {
-        GElf_Shdr section;
-        if (gelf_getshdr(scn, &section) == nullptr) continue;
-        SectionAt at{header.e_shoff + elf_ndxscn(scn) * header.e_shentsize, elf_ndxscn(scn)};
-        if (section.sh_type == SHT_STRTAB && section.sh_offset == layout.strtab_offset) layout.dynstr_section = at;
-        if (section.sh_type == SHT_DYNAMIC && section.sh_offset == layout.dynamic_offset) layout.dynamic_section = at;
+    std::size_t symbol_shndx_at = layout.elf_class == ELFCLASS64 ? 6 : 14;
+    layout.extended_numbering = header.e_shnum == 0 && section_count > 0;
+    layout.extended_numbering |= header.e_shstrndx == SHN_XINDEX;
+    for (std::size_t index = 0; index < section_count; ++index) {
+        Elf_Scn* scn = elf_getscn(elf, index);
+        Section& entry = layout.sections.emplace_back();
+        if (scn == nullptr || gelf_getshdr(scn, &entry.header) == nullptr)
+            fail("{}: section header {} cannot be read", path, index);
+        const char* name = elf_strptr(elf, header.e_shstrndx, entry.header.sh_name);
+        entry.name = name != nullptr ? name : "";
+        const GElf_Shdr& section = entry.header;
+        if (section.sh_type == SHT_STRTAB && section.sh_offset == layout.strtab_offset) layout.dynstr_section = index;
+        if (section.sh_type == SHT_DYNAMIC && section.sh_offset == layout.dynamic_offset) layout.dynamic_section = index;
         if (section.sh_type == SHT_DYNSYM || section.sh_type == SHT_SYMTAB) {
             Elf_Data* symbols = elf_getdata(scn, nullptr);
             for (std::size_t i = 0; symbols != nullptr && section.sh_entsize != 0 && i < symbols->d_size / section.sh_entsize; ++i) {
                 GElf_Sym symbol;
-                const char* name = gelf_getsym(symbols, static_cast<int>(i), &symbol) != nullptr
-                                       ? elf_strptr(elf, section.sh_link, symbol.st_name) : nullptr;
-                std::uint64_t value_at = section.sh_offset + i * section.sh_entsize + symbol_value_at;
-                if (name != nullptr && std::strcmp(name, "_DYNAMIC") == 0) layout.dynamic_symbol_values.push_back(value_at);
-                if (GELF_ST_TYPE(symbol.st_info) == STT_SECTION) layout.section_symbols.emplace_back(value_at, symbol.st_shndx);
+                if (gelf_getsym(symbols, static_cast<int>(i), &symbol) == nullptr) continue;
+                const char* symbol_name = elf_strptr(elf, section.sh_link, symbol.st_name);
+                std::uint64_t at = section.sh_offset + i * section.sh_entsize;
+                SymbolValue value{at + symbol_value_at, index};
+                if (symbol_name != nullptr && std::strcmp(symbol_name, "_DYNAMIC") == 0) layout.dynamic_symbol_values.push_back(value);
+                if (GELF_ST_TYPE(symbol.st_info) == STT_SECTION) layout.section_symbols.emplace_back(value, symbol.st_shndx);
+                if (section.sh_type == SHT_DYNSYM && symbol.st_shndx != SHN_UNDEF && symbol.st_shndx < SHN_LORESERVE)
+                    layout.dynsym_shndx.emplace_back(at + symbol_shndx_at, symbol.st_shndx);
             }
         }
         if (section.sh_type != SHT_DYNSYM) continue;
@@ -319,35 +338,38 @@ private:
     std::string appended_;
 };
 
-std::vector<unsigned char> encode_dynamic(const Layout& layout, const std::vector<GElf_Dyn>& entries) {
-    std::vector<unsigned char> out;
+// Host structures of the file's class, written in the file's byte order
+// (libelf's translation, never a host-order copy).
+template <typename Native>
+std::vector<unsigned char> in_file_order(const Layout& layout, Elf_Type type, std::vector<Native> memory, const char* what) {
+    std::vector<unsigned char> out(memory.size() * sizeof(Native));
     Elf_Data source{}, target{};
-    source.d_type = target.d_type = ELF_T_DYN;
+    source.d_type = target.d_type = type;
     source.d_version = target.d_version = EV_CURRENT;
+    source.d_buf = memory.data();
+    source.d_size = target.d_size = out.size();
+    target.d_buf = out.data();
+    auto translated = layout.elf_class == ELFCLASS64 ? elf64_xlatetof(&target, &source, layout.encoding)
+                                                     : elf32_xlatetof(&target, &source, layout.encoding);
+    if (translated == nullptr) fail("cannot encode {}: {}", what, elf_errmsg(-1));
+    return out;
+}
+
+std::vector<unsigned char> encode_dynamic(const Layout& layout, const std::vector<GElf_Dyn>& entries) {
     if (layout.elf_class == ELFCLASS64) {
         std::vector<Elf64_Dyn> memory(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i) {
             memory[i].d_tag = entries[i].d_tag;
             memory[i].d_un.d_val = entries[i].d_un.d_val;
         }
-        out.resize(memory.size() * sizeof(Elf64_Dyn));
-        source.d_buf = memory.data();
-        source.d_size = target.d_size = out.size();
-        target.d_buf = out.data();
-        if (elf64_xlatetof(&target, &source, layout.encoding) == nullptr) fail("cannot encode the dynamic table");
-    } else {
-        std::vector<Elf32_Dyn> memory(entries.size());
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            memory[i].d_tag = static_cast<Elf32_Sword>(entries[i].d_tag);
-            memory[i].d_un.d_val = static_cast<Elf32_Word>(entries[i].d_un.d_val);
-        }
-        out.resize(memory.size() * sizeof(Elf32_Dyn));
-        source.d_buf = memory.data();
-        source.d_size = target.d_size = out.size();
-        target.d_buf = out.data();
-        if (elf32_xlatetof(&target, &source, layout.encoding) == nullptr) fail("cannot encode the dynamic table");
+        return in_file_order(layout, ELF_T_DYN, std::move(memory), "the dynamic table");
     }
-    return out;
+    std::vector<Elf32_Dyn> memory(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        memory[i].d_tag = static_cast<Elf32_Sword>(entries[i].d_tag);
+        memory[i].d_un.d_val = static_cast<Elf32_Word>(entries[i].d_un.d_val);
+    }
+    return in_file_order(layout, ELF_T_DYN, std::move(memory), "the dynamic table");
 }
 
 std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
@@ -382,58 +404,74 @@ Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t f
 }
 
 std::vector<unsigned char> encode_program_headers(const Layout& layout, const std::vector<GElf_Phdr>& headers) {
-    std::vector<unsigned char> out;
-    Elf_Data source{}, target{};
-    source.d_type = target.d_type = ELF_T_PHDR;
-    source.d_version = target.d_version = EV_CURRENT;
-    auto translate = [&](auto& memory, auto xlate) {
-        out.resize(memory.size() * sizeof(memory[0]));
-        source.d_buf = memory.data();
-        source.d_size = target.d_size = out.size();
-        target.d_buf = out.data();
-        if (xlate(&target, &source, layout.encoding) == nullptr) fail("cannot encode the program headers");
-    };
     if (layout.elf_class == ELFCLASS64) {
         std::vector<Elf64_Phdr> memory;
         for (const GElf_Phdr& h : headers)
             memory.push_back({h.p_type, h.p_flags, h.p_offset, h.p_vaddr, h.p_paddr, h.p_filesz, h.p_memsz, h.p_align});
-        translate(memory, elf64_xlatetof);
-    } else {
-        std::vector<Elf32_Phdr> memory;
-        for (const GElf_Phdr& h : headers)
-            memory.push_back({h.p_type, static_cast<Elf32_Off>(h.p_offset), static_cast<Elf32_Addr>(h.p_vaddr),
-                              static_cast<Elf32_Addr>(h.p_paddr), static_cast<Elf32_Word>(h.p_filesz),
-                              static_cast<Elf32_Word>(h.p_memsz), h.p_flags, static_cast<Elf32_Word>(h.p_align)});
-        translate(memory, elf32_xlatetof);
+        return in_file_order(layout, ELF_T_PHDR, std::move(memory), "the program headers");
     }
-    return out;
+    std::vector<Elf32_Phdr> memory;
+    for (const GElf_Phdr& h : headers)
+        memory.push_back({h.p_type, static_cast<Elf32_Off>(h.p_offset), static_cast<Elf32_Addr>(h.p_vaddr),
+                          static_cast<Elf32_Addr>(h.p_paddr), static_cast<Elf32_Word>(h.p_filesz),
+                          static_cast<Elf32_Word>(h.p_memsz), h.p_flags, static_cast<Elf32_Word>(h.p_align)});
+    return in_file_order(layout, ELF_T_PHDR, std::move(memory), "the program headers");
+}
+
+std::vector<unsigned char> encode_section_headers(const Layout& layout, const std::vector<GElf_Shdr>& headers) {
+    if (layout.elf_class == ELFCLASS64) {
+        std::vector<Elf64_Shdr> memory;
+        for (const GElf_Shdr& h : headers)
+            memory.push_back({h.sh_name, h.sh_type, h.sh_flags, h.sh_addr, h.sh_offset, h.sh_size, h.sh_link, h.sh_info,
+                              h.sh_addralign, h.sh_entsize});
+        return in_file_order(layout, ELF_T_SHDR, std::move(memory), "the section headers");
+    }
+    std::vector<Elf32_Shdr> memory;
+    for (const GElf_Shdr& h : headers)
+        memory.push_back({h.sh_name, h.sh_type, static_cast<Elf32_Word>(h.sh_flags), static_cast<Elf32_Addr>(h.sh_addr),
+                          static_cast<Elf32_Off>(h.sh_offset), static_cast<Elf32_Word>(h.sh_size), h.sh_link, h.sh_info,
+                          static_cast<Elf32_Word>(h.sh_addralign), static_cast<Elf32_Word>(h.sh_entsize)});
+    return in_file_order(layout, ELF_T_SHDR, std::move(memory), "the section headers");
+}
+
+// What a rewrite changes: patches to the kept part of the original, the
+// section headers as they will be, and what replaces the file from `keep` on.
+struct Rewrite {
+    Patches patches;
+    std::vector<GElf_Shdr> sections;  // the layout's, updated as things move
+    std::vector<bool> removed;        // by section index, for --strip; empty when nothing goes
+    std::optional<std::uint64_t> section_table_at;  // where the stripped file's section headers go
+    std::uint64_t keep = 0;
+    std::vector<unsigned char> tail;
+
+    bool removes(std::size_t index) const { return index < removed.size() && removed[index]; }
+};
+
+// The PT_LOAD a previous rewrite of ours added: it starts with the program
+// headers and ends the file.
+std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t file_size) {
+    for (const GElf_Phdr& header : layout.program_headers)
+        if (header.p_type == PT_LOAD && header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == file_size)
+            return header;
+    return std::nullopt;
 }
 
 // Moves .dynstr (grown by `appended`) and, when it must move, the dynamic
-// table into one new PT_LOAD at the end, with the program headers (one more).
-// A segment this tool added before is rebuilt in place of the old one, so
-// repeated edits do not stack segments.
-struct Tail {
-    std::uint64_t keep = 0;           // bytes of the original file kept (with patches)
-    std::vector<unsigned char> bytes;  // what follows them
-};
-
-Tail grow(Bytes original, const Layout& layout, std::vector<GElf_Dyn> entries, std::vector<unsigned char> dynstr,
-          Patches& patches, const std::string& path) {
-    const std::uint64_t file_size = original.size();
+// table into one new PT_LOAD after what the rewrite keeps, with the program
+// headers (one more). A segment this tool added before is rebuilt in place of
+// the old one, so repeated edits do not stack segments.
+void grow(const Layout& layout, std::vector<GElf_Dyn> entries, std::vector<unsigned char> dynstr, Rewrite& rewrite,
+          std::uint64_t file_size, const std::string& path) {
     const bool is64 = layout.elf_class == ELFCLASS64;
     const std::size_t word = is64 ? 8 : 4;
+    Patches& patches = rewrite.patches;
+    std::optional<GElf_Phdr> previous = our_previous_segment(layout, file_size);
     std::vector<GElf_Phdr> loads;
-    const GElf_Phdr* previous = nullptr;  // ours, from an earlier rewrite
-    for (const GElf_Phdr& header : layout.program_headers) {
-        if (header.p_type != PT_LOAD) continue;
-        if (header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == file_size) previous = &header;
-        else loads.push_back(header);
-    }
+    for (const GElf_Phdr& header : layout.program_headers)
+        if (header.p_type == PT_LOAD && !(previous && header.p_offset == previous->p_offset)) loads.push_back(header);
     if (loads.empty()) fail("{}: no PT_LOAD segment", path);
-    std::uint64_t file_end = previous != nullptr ? previous->p_offset : file_size;
-    bool move_dynamic = entries.size() + 1 > layout.dynamic_slots ||
-                        (previous != nullptr && layout.dynamic_offset >= previous->p_offset);
+    std::uint64_t file_end = rewrite.keep + rewrite.tail.size();
+    bool move_dynamic = entries.size() + 1 > layout.dynamic_slots || (previous && layout.dynamic_offset >= previous->p_offset);
     for (const GElf_Phdr& load : loads)
         if (load.p_vaddr + load.p_memsz < load.p_vaddr)
             fail("{}: a PT_LOAD's address and memory size overflow ({:#x} + {:#x})", path, load.p_vaddr, load.p_memsz);
@@ -444,7 +482,7 @@ Tail grow(Bytes original, const Layout& layout, std::vector<GElf_Dyn> entries, s
         fail("{}: the new segment would start {} bytes past the end of the file (segment sizes are implausible); "
              "nothing was written", path, placement.offset - file_end);
 
-    std::size_t phnum = layout.program_headers.size() + (previous != nullptr ? 0 : 1);
+    std::size_t phnum = layout.program_headers.size() + (previous ? 0 : 1);
     std::uint64_t dynstr_at = align_up(phnum * layout.ehdr.e_phentsize, word);
     std::uint64_t dynstr_size = dynstr.size();
     std::uint64_t dynamic_at = align_up(dynstr_at + dynstr_size, word);
@@ -457,7 +495,7 @@ Tail grow(Bytes original, const Layout& layout, std::vector<GElf_Dyn> entries, s
     }
     std::vector<GElf_Phdr> headers;
     for (const GElf_Phdr& header : layout.program_headers) {
-        if (previous != nullptr && header.p_type == PT_LOAD && header.p_offset == previous->p_offset) continue;
+        if (previous && header.p_type == PT_LOAD && header.p_offset == previous->p_offset) continue;
         GElf_Phdr updated = header;
         if (header.p_type == PT_PHDR) {
             updated.p_offset = placement.offset;
@@ -485,35 +523,159 @@ Tail grow(Bytes original, const Layout& layout, std::vector<GElf_Dyn> entries, s
     // Headers that point at what moved: the ELF header, the section headers, _DYNAMIC.
     patches.put_uint(is64 ? 0x20 : 0x1c, placement.offset, word, layout.encoding);  // e_phoff
     patches.put_uint(is64 ? 0x38 : 0x2c, phnum, 2, layout.encoding);               // e_phnum
-    auto move_section = [&](const std::optional<SectionAt>& section, std::uint64_t at, std::uint64_t size) {
+    auto move_section = [&](const std::optional<std::size_t>& section, std::uint64_t at, std::uint64_t size) {
         if (!section) return;
-        patches.put_uint(section->header_offset + (is64 ? 16 : 12), placement.address + at, word, layout.encoding);
-        patches.put_uint(section->header_offset + (is64 ? 24 : 16), placement.offset + at, word, layout.encoding);
-        patches.put_uint(section->header_offset + (is64 ? 32 : 20), size, word, layout.encoding);
-        for (const auto& [field, index] : layout.section_symbols)
-            if (index == section->index) patches.put_uint(field, placement.address + at, word, layout.encoding);
+        GElf_Shdr& header = rewrite.sections[*section];
+        header.sh_addr = placement.address + at;
+        header.sh_offset = placement.offset + at;
+        header.sh_size = size;
+        for (const auto& [value, index] : layout.section_symbols)
+            if (index == *section && !rewrite.removes(value.table))
+                patches.put_uint(value.field, placement.address + at, word, layout.encoding);
     };
     move_section(layout.dynstr_section, dynstr_at, dynstr_size);
     if (move_dynamic) {
         move_section(layout.dynamic_section, dynamic_at, (entries.size() + 1) * dynamic_entry);
-        for (std::uint64_t field : layout.dynamic_symbol_values)
-            patches.put_uint(field, placement.address + dynamic_at, word, layout.encoding);
+        for (const SymbolValue& value : layout.dynamic_symbol_values)
+            if (!rewrite.removes(value.table))
+                patches.put_uint(value.field, placement.address + dynamic_at, word, layout.encoding);
     }
 
-    // The tail: zeros from the kept end up to the segment, then the segment.
-    Tail tail;
-    tail.keep = file_end;
-    tail.bytes.assign(placement.offset + end - file_end, 0);
+    // Zeros from the kept end up to the segment, then the segment.
+    std::vector<unsigned char>& tail = rewrite.tail;
+    std::size_t segment_at = tail.size() + (placement.offset - file_end);
+    tail.resize(segment_at + end, 0);
     auto place = [&](std::uint64_t at, const std::vector<unsigned char>& bytes) {
-        std::copy(bytes.begin(), bytes.end(), tail.bytes.begin() + static_cast<std::ptrdiff_t>(placement.offset - file_end + at));
+        std::copy(bytes.begin(), bytes.end(), tail.begin() + static_cast<std::ptrdiff_t>(segment_at + at));
     };
     place(0, encode_program_headers(layout, headers));
     place(dynstr_at, dynstr);
     if (move_dynamic) place(dynamic_at, encoded_table);
-    return tail;
 }
 
-void write_atomically(const std::string& output, Bytes original, const Patches& patches, const Tail& tail, mode_t mode) {
+bool is_debug_section(const std::string& name) {
+    for (const char* prefix : {".debug", ".zdebug", ".stab", ".line", ".gnu.debuglto_"})
+        if (name.starts_with(prefix)) return true;
+    return false;
+}
+
+// --strip, as `strip -s`: the symbol tables, their string tables and the debug
+// sections go, with what describes them (their relocations, SHT_SYMTAB_SHNDX);
+// nothing the loader maps (SHF_ALLOC) and not the section-name table.
+std::vector<bool> sections_to_strip(const Layout& layout) {
+    const std::vector<Section>& sections = layout.sections;
+    std::vector<bool> removed(sections.size(), false);
+    auto loaded = [&](std::size_t i) { return (sections[i].header.sh_flags & SHF_ALLOC) != 0; };
+    for (std::size_t i = 1; i < sections.size(); ++i)
+        removed[i] = !loaded(i) && (sections[i].header.sh_type == SHT_SYMTAB || is_debug_section(sections[i].name));
+    auto names_removed = [&](std::size_t index) { return index < sections.size() && removed[index]; };
+    for (bool more = true; more;) {
+        more = false;
+        for (std::size_t i = 1; i < sections.size(); ++i) {
+            const GElf_Shdr& h = sections[i].header;
+            bool describes = h.sh_type == SHT_SYMTAB_SHNDX || ((h.sh_type == SHT_REL || h.sh_type == SHT_RELA) && !loaded(i));
+            if (!removed[i] && describes && (names_removed(h.sh_link) || names_removed(h.sh_info))) more = removed[i] = true;
+        }
+    }
+    for (std::size_t i = 1; i < sections.size(); ++i) {
+        if (!removed[i] || sections[i].header.sh_type != SHT_SYMTAB) continue;
+        std::size_t strings = sections[i].header.sh_link;
+        if (strings == 0 || strings >= sections.size() || loaded(strings) || strings == layout.ehdr.e_shstrndx) continue;
+        bool used = false;
+        for (std::size_t j = 1; j < sections.size(); ++j) used |= !removed[j] && sections[j].header.sh_link == strings;
+        if (!used) removed[strings] = true;
+    }
+    if (std::find(removed.begin(), removed.end(), true) == removed.end()) removed.clear();
+    return removed;
+}
+
+// Lays out the stripped file's end: what no segment maps (past `region_start`)
+// is rebuilt from the sections that stay, followed by room for the section
+// headers; removed sections before it are zeroed unless a segment maps them.
+void strip_sections(Bytes original, const Layout& layout, Rewrite& rewrite, std::uint64_t region_end,
+                    const std::optional<GElf_Phdr>& previous, const std::string& path) {
+    const std::size_t word = layout.elf_class == ELFCLASS64 ? 8 : 4;
+    std::uint64_t region_start = std::max<std::uint64_t>(layout.ehdr.e_ehsize,
+                                                         layout.ehdr.e_phoff + layout.ehdr.e_phnum * layout.ehdr.e_phentsize);
+    auto mapped = [&](std::uint64_t offset, std::uint64_t size) {
+        for (const GElf_Phdr& header : layout.program_headers)
+            if (header.p_type == PT_LOAD && offset < header.p_offset + header.p_filesz && header.p_offset < offset + size)
+                return true;
+        return false;
+    };
+    for (const GElf_Phdr& header : layout.program_headers)
+        if (!(previous && header.p_offset == previous->p_offset) && header.p_filesz > 0)
+            region_start = std::max(region_start, header.p_offset + header.p_filesz);
+    region_start = std::min(region_start, region_end);
+
+    std::vector<std::size_t> moving;
+    for (std::size_t i = 1; i < layout.sections.size(); ++i) {
+        const GElf_Shdr& h = layout.sections[i].header;
+        bool has_bytes = h.sh_type != SHT_NOBITS && h.sh_size > 0;
+        if (rewrite.removes(i)) {
+            if (has_bytes && h.sh_offset + h.sh_size <= region_start && !mapped(h.sh_offset, h.sh_size))
+                rewrite.patches.put(h.sh_offset, std::vector<unsigned char>(h.sh_size, 0));
+            continue;
+        }
+        if (h.sh_offset < region_start || (h.sh_flags & SHF_ALLOC) != 0) continue;  // loaded ones stay (or grow moves them)
+        if (has_bytes && (h.sh_offset > region_end || h.sh_size > region_end - h.sh_offset))
+            fail("{}: section {} ({} bytes at {:#x}) runs past the end of the file; nothing was written", path,
+                 layout.sections[i].name, h.sh_size, h.sh_offset);
+        moving.push_back(i);
+    }
+    std::sort(moving.begin(), moving.end(), [&](std::size_t a, std::size_t b) {
+        return layout.sections[a].header.sh_offset < layout.sections[b].header.sh_offset;
+    });
+    std::vector<unsigned char> region;
+    for (std::size_t i : moving) {
+        const GElf_Shdr& h = layout.sections[i].header;
+        std::uint64_t at = align_up(region_start + region.size(), std::max<std::uint64_t>(h.sh_addralign, 1));
+        region.resize(at - region_start, 0);
+        rewrite.sections[i].sh_offset = at;
+        if (h.sh_type != SHT_NOBITS)
+            region.insert(region.end(), original.begin() + static_cast<std::ptrdiff_t>(h.sh_offset),
+                          original.begin() + static_cast<std::ptrdiff_t>(h.sh_offset + h.sh_size));
+    }
+    std::size_t kept = static_cast<std::size_t>(std::count(rewrite.removed.begin(), rewrite.removed.end(), false));
+    std::uint64_t table_at = align_up(region_start + region.size(), word);
+    region.resize(table_at - region_start + kept * layout.ehdr.e_shentsize, 0);
+    rewrite.section_table_at = table_at;
+    rewrite.keep = region_start;
+    rewrite.tail = std::move(region);
+}
+
+// The section headers as they end: in place, only those that changed; or for
+// a stripped file a new, shorter table with every section index renumbered
+// (links, relocation targets, .shstrtab's index, .dynsym's st_shndx).
+void write_section_headers(const Layout& layout, Rewrite& rewrite) {
+    const bool is64 = layout.elf_class == ELFCLASS64;
+    if (!rewrite.section_table_at) {
+        for (std::size_t i = 0; i < rewrite.sections.size(); ++i)
+            if (std::memcmp(&rewrite.sections[i], &layout.sections[i].header, sizeof(GElf_Shdr)) != 0)
+                rewrite.patches.put(layout.ehdr.e_shoff + i * layout.ehdr.e_shentsize,
+                                    encode_section_headers(layout, {rewrite.sections[i]}));
+        return;
+    }
+    std::vector<std::uint32_t> new_index(rewrite.sections.size(), 0);
+    std::vector<GElf_Shdr> kept;
+    for (std::size_t i = 0; i < rewrite.sections.size(); ++i)
+        if (!rewrite.removes(i)) new_index[i] = static_cast<std::uint32_t>(kept.size()), kept.push_back(rewrite.sections[i]);
+    auto renumber = [&](std::uint32_t index) { return index < new_index.size() ? new_index[index] : index; };
+    for (GElf_Shdr& header : kept) {
+        header.sh_link = renumber(header.sh_link);
+        if (header.sh_type == SHT_REL || header.sh_type == SHT_RELA || (header.sh_flags & SHF_INFO_LINK) != 0)
+            header.sh_info = renumber(header.sh_info);
+    }
+    std::vector<unsigned char> table = encode_section_headers(layout, kept);
+    std::copy(table.begin(), table.end(), rewrite.tail.begin() + static_cast<std::ptrdiff_t>(*rewrite.section_table_at - rewrite.keep));
+    rewrite.patches.put_uint(is64 ? 0x28 : 0x20, *rewrite.section_table_at, is64 ? 8 : 4, layout.encoding);  // e_shoff
+    rewrite.patches.put_uint(is64 ? 0x3c : 0x30, kept.size(), 2, layout.encoding);                           // e_shnum
+    rewrite.patches.put_uint(is64 ? 0x3e : 0x32, renumber(layout.ehdr.e_shstrndx), 2, layout.encoding);       // e_shstrndx
+    for (const auto& [field, index] : layout.dynsym_shndx)
+        if (renumber(index) != index) rewrite.patches.put_uint(field, renumber(index), 2, layout.encoding);
+}
+
+void write_atomically(const std::string& output, Bytes original, const Rewrite& rewrite, mode_t mode) {
     std::filesystem::path target(output);
     std::string pattern = (target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path()) /
                           ("." + target.filename().string() + ".rpath-set-XXXXXX");
@@ -535,19 +697,19 @@ void write_atomically(const std::string& output, Bytes original, const Patches& 
         }
     };
     std::uint64_t at = 0;
-    for (const auto& [offset, bytes] : patches.all()) {
-        if (offset >= tail.keep) continue;  // in the part replaced by the tail
+    for (const auto& [offset, bytes] : rewrite.patches.all()) {
+        if (offset >= rewrite.keep) continue;  // in the part replaced by the tail
         if (offset < at) {
             ::unlink(name.data());
             fail("{}: internal error: overlapping edits at offset {:#x}; nothing was written", output, offset);
         }
         write_span(original.data() + at, offset - at);
-        std::size_t length = std::min<std::uint64_t>(bytes.size(), tail.keep - offset);
+        std::size_t length = std::min<std::uint64_t>(bytes.size(), rewrite.keep - offset);
         write_span(bytes.data(), length);
         at = offset + length;
     }
-    write_span(original.data() + at, tail.keep - at);
-    write_span(tail.bytes.data(), tail.bytes.size());
+    write_span(original.data() + at, rewrite.keep - at);
+    write_span(rewrite.tail.data(), rewrite.tail.size());
     if (::fchmod(fd.get(), mode & 07777) != 0) cleanup_and_fail("cannot set the mode");
     if (fd.close() != 0) cleanup_and_fail("write error");
     if (::rename(name.data(), output.c_str()) != 0) cleanup_and_fail("cannot rename the rewritten file into place");
@@ -555,7 +717,8 @@ void write_atomically(const std::string& output, Bytes original, const Patches& 
 }  // namespace
 
 bool DynamicEdits::empty() const {
-    return !set_soname && replace_needed.empty() && remove_needed.empty() && !set_rpath && !remove_rpath && !force_rpath;
+    return !set_soname && replace_needed.empty() && remove_needed.empty() && !set_rpath && !remove_rpath && !force_rpath &&
+           !strip;
 }
 
 std::optional<std::string> DynamicEdits::contradiction() const {
@@ -570,7 +733,9 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     MappedFile file(path);
     Bytes original = file.bytes();
     Layout layout = read_layout(path, original);
-    Patches patches;
+    Rewrite rewrite;
+    for (const Section& section : layout.sections) rewrite.sections.push_back(section.header);
+    Patches& patches = rewrite.patches;
     StringPlacer strings(original, layout, path);
 
     // Decide the final entries; release the strings of entries that change or go.
@@ -643,19 +808,30 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     for (auto& [index, text] : to_place) entries[index].d_un.d_val = strings.place(text);
     for (auto& [field, text] : vn_updates) patches.put_uint(field, strings.place(text), 4, layout.encoding);
 
-    Tail tail{original.size(), {}};
-    if (!strings.appended().empty() || entries.size() + 1 > layout.dynamic_slots) {
+    if (edits.strip) {
+        if (layout.extended_numbering)
+            fail("{}: --strip: more sections than the ELF header can count (extended numbering) are not supported; "
+                 "nothing was written", path);
+        rewrite.removed = sections_to_strip(layout);
+    }
+    std::optional<GElf_Phdr> previous = our_previous_segment(layout, original.size());
+    bool must_grow = !strings.appended().empty() || entries.size() + 1 > layout.dynamic_slots ||
+                     (!rewrite.removed.empty() && previous);  // what follows our segment moves: rebuild it
+    rewrite.keep = must_grow && previous ? previous->p_offset : original.size();
+    if (!rewrite.removed.empty()) strip_sections(original, layout, rewrite, rewrite.keep, previous, path);
+    if (must_grow) {
         std::vector<unsigned char> dynstr = strings.table();
         dynstr.insert(dynstr.end(), strings.appended().begin(), strings.appended().end());
-        tail = grow(original, layout, std::move(entries), std::move(dynstr), patches, path);
+        grow(layout, std::move(entries), std::move(dynstr), rewrite, original.size(), path);
     } else {
         patches.put(layout.strtab_offset, strings.table());
         entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
         patches.put(layout.dynamic_offset, encode_dynamic(layout, entries));
     }
-    bool changed = !tail.bytes.empty() || tail.keep != original.size() || patches.change(original);
+    write_section_headers(layout, rewrite);
+    bool changed = !rewrite.tail.empty() || rewrite.keep != original.size() || patches.change(original);
     if (!changed && output == path) return false;
-    write_atomically(output, original, patches, tail, file.mode());
+    write_atomically(output, original, rewrite, file.mode());
     return changed;
 }
 
@@ -671,6 +847,7 @@ Json elf_edit_record(const std::string& path, const DynamicEdits& edits) {
     if (edits.set_rpath) record["set_rpath"] = *edits.set_rpath;
     if (edits.force_rpath) record["force_rpath"] = true;
     if (edits.remove_rpath) record["remove_rpath"] = true;
+    if (edits.strip) record["strip"] = true;
     return record;
 }
 
@@ -707,6 +884,7 @@ DynamicEdits dynamic_edits_from_record(const Json& record) {
     }
     edits.force_rpath = flag("force_rpath");
     edits.remove_rpath = flag("remove_rpath");
+    edits.strip = flag("strip");
     if (auto reason = edits.contradiction()) fail("elf_edit record for {}: {}", path, *reason);
     return edits;
 }

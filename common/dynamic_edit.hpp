@@ -20,6 +20,7 @@ struct DynamicEdits {
     std::optional<std::string> set_rpath;
     bool force_rpath = false;   // write DT_RPATH and drop DT_RUNPATH (else DT_RUNPATH, as patchelf)
     bool remove_rpath = false;  // drop DT_RPATH and DT_RUNPATH
+    bool strip = false;         // drop the symbol tables and debug sections, as `strip -s`
 
     bool empty() const;
     // Why these edits contradict each other (a name both removed and

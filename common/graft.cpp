@@ -114,6 +114,11 @@ private:
     std::vector<std::pair<std::string, DynamicEdits>> edits_;
 };
 
+std::string path_after_moves(const std::vector<MovedScript>& moves, const std::string& member) {
+    auto moved = std::find_if(moves.begin(), moves.end(), [&](const MovedScript& script) { return script.from == member; });
+    return moved == moves.end() ? member : moved->to;
+}
+
 void add_unique(std::vector<std::string>& list, const std::string& item) {
     if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
 }
@@ -250,13 +255,21 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         edit.force_rpath = force_rpath;
     }
     for (const auto& [member, names] : plan.remove_needed) {
-        auto moved = std::find_if(result.scripts.begin(), result.scripts.end(),
-                                  [&](const MovedScript& script) { return script.from == member; });
-        DynamicEdits& edit = edits.of(moved == result.scripts.end() ? member : moved->to);
+        DynamicEdits& edit = edits.of(path_after_moves(result.scripts, member));
         for (const std::string& name : names) add_unique(edit.remove_needed, name);
+    }
+    if (options.strip) {
+        for (const GraftedLibrary& library : result.libraries) edits.of(library.path).strip = true;
+        for (const std::string& member : target.dynamic_members) edits.of(path_after_moves(result.scripts, member)).strip = true;
     }
     result.edits = edits.take();
     return result;
+}
+
+bool describes_dynamic_elf(const Json& elf_record) {
+    if (elf_record.contains("error")) return false;
+    return !elf_record.value("needed", Json::array()).empty() || !elf_record.value("soname", Json()).is_null() ||
+           !elf_record.value("interpreter", Json()).is_null();
 }
 
 Json grafted_record(const GraftedLibrary& library) {

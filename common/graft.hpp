@@ -47,6 +47,7 @@ std::string script_shim(const std::string& target);
 
 struct GraftOptions {
     std::string lib_sdir = ".libs";  // appended to the distribution name, as pypa's -L
+    bool strip = false;              // strip -s the grafted libraries and every dynamic ELF member
 };
 
 // One library copied into the wheel.
@@ -74,6 +75,7 @@ struct GraftTarget {
     std::string workdir;
     std::string distribution;  // the file name's distribution name
     bool android = false;      // bionic reads only DT_RUNPATH
+    std::vector<std::string> dynamic_members;  // ELF members with a dynamic section (what --strip strips)
 };
 
 // Copies the plan's libraries and moves scripts in `target.workdir`, and
@@ -81,6 +83,10 @@ struct GraftTarget {
 // the library or member at fault; what it copied stays in the work directory
 // (which whl-pack or the caller removes).
 GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options);
+
+// Whether an elf record (elf-deps) describes a file the loader links (one
+// with DT_NEEDED, a SONAME or an interpreter): what --strip strips.
+bool describes_dynamic_elf(const Json& elf_record);
 
 Json grafted_record(const GraftedLibrary& library);
 Json script_moved_record(const MovedScript& script);

@@ -25,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     edits.replace_needed = {{"libc.so.6", "libc-renamed-0a1b2c3d.so.6"}};
     edits.set_rpath = "$ORIGIN/../fuzzed.libs:/a/long/path/needing/room";
     edits.force_rpath = true;
+    edits.strip = size % 2 == 0;  // half the inputs are stripped too
     bool written = false;
     try {
         written = aw::apply_dynamic_edits(input, edits, output);

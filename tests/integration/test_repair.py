@@ -201,6 +201,26 @@ class Repair(RepairTest):
         partial = self.repair(wheel, "--exclude", "libdep2.so.1", wheel_dir=self.tmp / "partial")
         self.assertEqual(len(os.listdir(self.extract(partial) / "foo.libs")), 1)
 
+    def test_strip_drops_symbol_tables_of_grafted_libraries_and_members(self):
+        self.build_libraries()
+        wheel = self.foo_wheel(ext_flags=("-g",))
+        sections = lambda path: subprocess.run(["readelf", "-S", "-W", str(path)], capture_output=True,  # noqa: E731
+                                               text=True, check=True).stdout
+        plain = self.extract(self.repair(wheel, wheel_dir=self.tmp / "plain"))
+        self.assertIn(".symtab", sections(plain / f"foo/_dep{EXT_SUFFIX}"))
+        repaired = self.repair(wheel, "--strip", wheel_dir=self.tmp / "stripped")
+        tree = self.extract(repaired)
+        files = [tree / f"foo/_dep{EXT_SUFFIX}", *(tree / "foo.libs").iterdir()]
+        self.assertEqual(len(files), 3)
+        for path in files:
+            self.assertNotIn(".symtab", sections(path), path)
+            self.assertNotIn(".debug_info", sections(path), path)
+        # A file that grew keeps its size (the new segment's offset follows its address), but what
+        # was stripped is zeros there: the wheel shrinks.
+        compressed = lambda wheel: zipfile.ZipFile(wheel).getinfo(f"foo/_dep{EXT_SUFFIX}").compress_size  # noqa: E731
+        self.assertLess(compressed(repaired), compressed(next((self.tmp / "plain").iterdir())))
+        self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
+
     def test_plat_only_plat_and_no_update_tags(self):
         self.build_libraries()
         wheel = self.foo_wheel()

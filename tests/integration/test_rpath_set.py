@@ -54,9 +54,9 @@ class RpathSet(StageTest):
         (directory / "main.c").write_text(MAIN)
         libs = directory / "libs"
         libs.mkdir()
-        subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(libs / "libdepA.so"), str(directory / "dep.c"),
+        subprocess.run(["gcc", "-g", "-shared", "-fPIC", "-o", str(libs / "libdepA.so"), str(directory / "dep.c"),
                         "-Wl,-soname,libdepA.so", f"-Wl,-rpath,{PADDING}", *flags], check=True, capture_output=True)
-        subprocess.run(["gcc", "-pie" if pie else "-no-pie", "-fPIE" if pie else "-fno-pie", "-o",
+        subprocess.run(["gcc", "-g", "-pie" if pie else "-no-pie", "-fPIE" if pie else "-fno-pie", "-o",
                         str(directory / "main"), str(directory / "main.c"), f"-L{libs}", "-ldepA",
                         f"-Wl,-rpath,{PADDING}", *flags], check=True, capture_output=True)
         for name in LIBRARY_NAMES[1:]:
@@ -74,7 +74,7 @@ class RpathSet(StageTest):
                                                for _ in range(rng.randint(1, 6)))
         main, lib = [], []
         for _ in range(rng.randint(1, 5)):
-            choice = rng.randrange(8)
+            choice = rng.randrange(9)
             if choice == 0:
                 main.append(["--set-rpath", rng.choice(["$ORIGIN/libs", "${ORIGIN}/libs", "$ORIGIN/libs:/nowhere"])])
             elif choice == 1:
@@ -89,8 +89,10 @@ class RpathSet(StageTest):
                 lib.append(["--force-rpath", "--set-rpath", "$ORIGIN:/" + "z" * rng.randint(1, 80)])
             elif choice == 6:
                 lib.append(["--remove-rpath"])
-            else:
+            elif choice == 7:
                 main.append(["--set-soname", "main-" + "s" * rng.randint(1, 40)])
+            else:
+                (main if rng.randrange(2) else lib).append(["--strip"])
         return main, lib
 
     def test_property_random_layouts_and_edits(self):
@@ -131,8 +133,8 @@ class RpathSet(StageTest):
             shutil.rmtree(work)
 
     def test_host_libraries_still_load(self):
-        """Each library that dlopens gets a long RPATH, a new SONAME and its libc.so.6 renamed to a
-        copy under a longer name; it must still dlopen (make stress runs every library)."""
+        """Each library that dlopens gets a long RPATH, a new SONAME, its libc.so.6 renamed to a
+        copy under a longer name and its symbols stripped; it must still dlopen (make stress runs every library)."""
         candidates = sorted(p for p in glob.glob("/usr/lib/x86_64-linux-gnu/lib*.so.*") if not os.path.islink(p))
         count = int(os.environ.get("RPATH_SET_CORPUS", "60"))
         sample = candidates if count <= 0 else random.Random(3).sample(candidates, min(count, len(candidates)))
@@ -153,7 +155,7 @@ class RpathSet(StageTest):
             shutil.copy(path, copy)
             self.rpath_set("--force-rpath", "--set-rpath", "$ORIGIN/../a/long/path/for/grafted/libraries.libs:/opt/x",
                            "--set-soname", "lib-new-soname-0a1b2c3d-" + Path(path).name,
-                           "--replace-needed", "libc.so.6", renamed, copy)
+                           "--replace-needed", "libc.so.6", renamed, "--strip", copy)
             with self.subTest(library=path):
                 loaded = subprocess.run(["python3", "-c", loader, str(copy)], capture_output=True, env=env)
                 self.assertEqual(loaded.returncode, 0, loaded.stderr)
@@ -187,6 +189,39 @@ class RpathSet(StageTest):
                                      f"grown-0a1b2c3d.so\n{rpath}\n")
                     self.assertEqual(diagnostics(path)[:2], before[:2])
                     self.assertEqual(diagnostics(path)[2], before[2], "eu-elflint sees nothing new")
+                    # Stripping it then: what eu-elflint says is some of what it said (section numbers change).
+                    self.rpath_set("--strip", path)
+                    self.assertEqual(self.rpath_set("--print-rpath", path).stdout, f"{rpath}\n")
+                    self.assertEqual(diagnostics(path)[:2], before[:2])
+                    number = lambda text: set(re.sub(r"\[\s*\d+\]", "[N]", text).splitlines())  # noqa: E731
+                    self.assertLessEqual(number(diagnostics(path)[2]) - {"No errors"}, number(before[2]))
+
+    def test_strip_drops_what_strip_s_drops_with_the_other_edits(self):
+        directory = self.tmp / "v"
+        self.build(directory, [], True)
+        for target in (directory / "main", directory / "libs/libdepA.so"):
+            reference = self.tmp / "reference"
+            subprocess.run(["strip", "-s", "-o", str(reference), str(target)], check=True)
+            before = target.stat().st_size
+            self.rpath_set("--strip", target)
+            names = lambda path: re.findall(r"^\s*\[\s*\d+\]\s+(\S*)", subprocess.run(  # noqa: E731
+                ["readelf", "-S", "-W", str(path)], capture_output=True, text=True, check=True).stdout, re.M)
+            self.assertEqual(names(target), names(reference))
+            self.assertLess(target.stat().st_size, before)
+            self.assertEqual(diagnostics(target), diagnostics(reference))
+            mtime = target.stat().st_mtime_ns
+            self.rpath_set("--strip", target)
+            self.assertEqual(target.stat().st_mtime_ns, mtime, "nothing left to strip: not rewritten")
+        self.assertEqual(self.run_main(directory).stdout, "42\n")
+        # Together with growth, on a file grown before (our segment is rebuilt after the new end).
+        target = directory / "main"
+        self.rpath_set("--force-rpath", "--set-rpath", "$ORIGIN/libs:/" + "q" * 200, target)
+        shutil.copy(directory / "libs/libdepA.so", self.tmp / "lib-unstripped.so")
+        shutil.copy(self.tmp / "lib-unstripped.so", directory / "libs/libdepA.so")
+        self.rpath_set("--strip", "--set-soname", "libdepA.so", "--force-rpath", "--set-rpath", "$ORIGIN/" + "r" * 100,
+                       directory / "libs/libdepA.so")
+        self.assertEqual(self.run_main(directory).stdout, "42\n")
+        self.assertEqual(diagnostics(directory / "libs/libdepA.so")[:2], (0, ""))
 
     def test_refusals_leave_the_file_alone(self):
         directory = self.tmp / "v"

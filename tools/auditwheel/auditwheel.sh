@@ -86,6 +86,7 @@ Vendor in external shared library dependencies of a wheel; retag it.
   -L, --lib-sdir LIB_SDIR    suffix of the library directory (default .libs: <name>.libs)
   -w, --wheel-dir DIR        where to write the repaired wheels (default wheelhouse)
   --no-update-tags           keep the file name and WHEEL tags
+  --strip                    strip symbols and debug sections of the grafted libraries and ELF files
   --exclude PATTERN          never graft libraries whose soname or path matches (repeatable)
   --only-plat                do not add a wider tag the wheel is eligible for
   -z, --zip-compression-level LEVEL
@@ -118,7 +119,7 @@ repair_one() {
         copy_unchanged "$wheel"
         return
     fi
-    "$here/lib-graft" --lib-sdir "$lib_sdir" <"$work/checked" >"$work/grafted" || exit $?
+    "$here/lib-graft" --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
     if [ "$patcher" = none ] && grep -q '^{"kind":"elf_edit"' "$work/grafted"; then
         printf "auditwheel: error: %s: the 'none' patcher can't patch the ELF files this repair changes\n" \
             "$wheel" >&2
@@ -143,7 +144,7 @@ copy_unchanged() {
 
 repair() {
     plat=${AUDITWHEEL_PLAT-auto} level=${AUDITWHEEL_ZIP_COMPRESSION_LEVEL--1} patcher=${AUDITWHEEL_PATCHER-patchelf}
-    lib_sdir=.libs wheel_dir=wheelhouse search_options="" check_options="" wheels=""
+    lib_sdir=.libs wheel_dir=wheelhouse search_options="" check_options="" graft_options="" wheels=""
     while [ $# -gt 0 ]; do
         case "$1" in
             -h | --help) repair_usage; exit 0 ;;
@@ -155,7 +156,7 @@ repair() {
             -L?* | -w?* | -z?*) repair_option "$(printf '%.2s' "$1")" "${1#??}" ;;
             --no-update-tags | --only-plat | --disable-isa-ext-check) check_options="$check_options $1" ;;
             --allow-pure-python-wheel) check_options="$check_options $1" ;;
-            --strip) die "repair: --strip is not available yet" ;;
+            --strip) graft_options="$graft_options --strip" ;;
             --) shift; for w in "$@"; do wheels="$wheels $(quote "$w")"; done; break ;;
             -?*) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
             *) wheels="$wheels $(quote "$1")" ;;

@@ -10,23 +10,26 @@
 
 namespace {
 constexpr const char* kUsage =
-    "usage: lib-graft [-L LIB_SDIR] < RECORDS\n"
+    "usage: lib-graft [-L LIB_SDIR] [--strip] < RECORDS\n"
     "Executes the \"graft_plan\" record on stdin (from policy-check --plat): copies each library\n"
     "into <name><LIB_SDIR>/ of the work directory under a name holding its hash, moves script\n"
     "executables that need them, and writes \"grafted\", \"script_moved\" and \"elf_edit\" records\n"
     "for rpath-set. Every record is passed on.\n"
     "  -L, --lib-sdir LIB_SDIR   suffix of the library directory (default: .libs)\n"
+    "  --strip                   also strip the grafted libraries and every dynamic ELF member\n"
     "See lib-graft(1) and auditwheel-records(7).\n";
 
 int graft_main(int argc, char** argv) {
     aw::GraftOptions options;
     static const option kOptions[] = {{"lib-sdir", required_argument, nullptr, 'L'},
+                                      {"strip", no_argument, nullptr, 's'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     opterr = 0;
     for (int option; (option = getopt_long(argc, argv, "+hL:", kOptions, nullptr)) != -1;) {
         switch (option) {
             case 'L': options.lib_sdir = optarg; break;
+            case 's': options.strip = true; break;
             case 'h': std::cout << kUsage; return aw::kExitOk;
             default: aw::fail_usage("unknown or incomplete option '{}'; see lib-graft --help", argv[optind - 1]);
         }
@@ -42,9 +45,12 @@ int graft_main(int argc, char** argv) {
         out.pass_through(*record);
         std::string kind = record->kind();
         if (kind == "wheel") {
-            target = aw::GraftTarget{aw::required_string(record->value, "workdir"),
-                                     aw::required_string(record->value, "name"), false};
+            target.emplace();
+            target->workdir = aw::required_string(record->value, "workdir");
+            target->distribution = aw::required_string(record->value, "name");
         }
+        if (kind == "elf" && target && aw::describes_dynamic_elf(record->value))
+            target->dynamic_members.push_back(aw::required_string(record->value, "path"));
         if (kind != "graft_plan") continue;
         if (!target) aw::fail("graft_plan record before the wheel record");
         if (grafted) aw::fail("a second graft_plan record: a stream describes one wheel");

@@ -14,7 +14,7 @@
 namespace {
 constexpr const char* kUsage =
     "usage: rpath-set [--set-soname SONAME] [--replace-needed OLD NEW]... [--remove-needed NAME]...\n"
-    "                 [--set-rpath RPATH] [--force-rpath] [--remove-rpath] [--output FILE]\n"
+    "                 [--set-rpath RPATH] [--force-rpath] [--remove-rpath] [--strip] [--output FILE]\n"
     "                 [--print-rpath] [--print-soname] [--print-needed] FILE...\n"
     "       rpath-set < RECORDS\n"
     "Edits the dynamic section of each FILE as patchelf's options of the same names do, all edits\n"
@@ -62,6 +62,7 @@ int rpath_main(int argc, char** argv) {
                                       {"set-rpath", required_argument, nullptr, 'p'},
                                       {"force-rpath", no_argument, nullptr, 'f'},
                                       {"remove-rpath", no_argument, nullptr, 'x'},
+                                      {"strip", no_argument, nullptr, 't'},
                                       {"output", required_argument, nullptr, 'o'},
                                       {"print-rpath", no_argument, nullptr, 'P'},
                                       {"print-soname", no_argument, nullptr, 'S'},
@@ -80,6 +81,7 @@ int rpath_main(int argc, char** argv) {
             case 'p': edits.set_rpath = optarg; break;
             case 'f': edits.force_rpath = true; break;
             case 'x': edits.remove_rpath = true; break;
+            case 't': edits.strip = true; break;
             case 'o': output = optarg; break;
             case 'P': print_rpath = true; break;
             case 'S': print_soname = true; break;
