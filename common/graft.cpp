@@ -6,6 +6,7 @@
 #include "ld_search.hpp"
 #include "member_path.hpp"
 #include "paths.hpp"
+#include "sbom.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -264,6 +265,35 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
     }
     result.edits = edits.take();
     return result;
+}
+
+std::string repaired_wheel_filename(const GraftTarget& target, const std::vector<Retag>& retags) {
+    WheelName name = parse_wheel_filename(target.filename);
+    std::string wheel_file = target.dist_info + "/WHEEL";
+    std::ifstream in(target.workdir + "/" + wheel_file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) fail("{}: cannot read {}", target.filename, wheel_file);
+    RetagResult retagged = apply_retags(name, WheelMetadata::parse(text, target.filename + ": " + wheel_file), retags);
+    return name.filename_with_platforms(retagged.platforms);
+}
+
+std::optional<std::string> write_graft_sbom(const GraftTarget& target, const std::vector<GraftedLibrary>& libraries,
+                                            const std::string& wheel_filename, const std::string& tool_version) {
+    std::vector<std::string> sources;
+    for (const GraftedLibrary& library : libraries) sources.push_back(library.source);
+    std::map<std::string, PackageOwner> owners = package_owners(sources);
+    if (owners.empty()) return std::nullopt;
+    WheelName name = parse_wheel_filename(target.filename);
+    SbomInput input{name.name, name.version, wheel_filename, tool_version, {}};
+    for (const auto& [source, owner] : owners) input.libraries.push_back(SbomLibrary{source, owner});
+    std::string path = target.dist_info + "/" + kSbomFile;
+    std::error_code error;
+    fs::create_directories(directory_of(target.workdir + "/" + path), error);
+    std::ofstream out(target.workdir + "/" + path, std::ios::binary | std::ios::trunc);
+    out << cyclonedx_sbom(input).dump();
+    out.close();
+    if (error || !out) fail("cannot write {}: {}", path, error ? error.message() : std::strerror(errno));
+    return path;
 }
 
 bool describes_dynamic_elf(const Json& elf_record) {

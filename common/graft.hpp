@@ -6,8 +6,10 @@
 #include "dynamic_edit.hpp"
 #include "elf_ident.hpp"
 #include "records.hpp"
+#include "wheel_metadata.hpp"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,6 +75,8 @@ struct GraftResult {
 // What lib-graft needs to know of the wheel besides the plan.
 struct GraftTarget {
     std::string workdir;
+    std::string filename;      // of the input wheel
+    std::string dist_info;     // its name-version.dist-info directory
     std::string distribution;  // the file name's distribution name
     bool android = false;      // bionic reads only DT_RUNPATH
     std::vector<std::string> dynamic_members;  // ELF members with a dynamic section (what --strip strips)
@@ -83,6 +87,16 @@ struct GraftTarget {
 // the library or member at fault; what it copied stays in the work directory
 // (which whl-pack or the caller removes).
 GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options);
+
+// The file name whl-pack will give the repaired wheel: the input's, retagged
+// as the WHEEL file in the work directory and `retags` say.
+std::string repaired_wheel_filename(const GraftTarget& target, const std::vector<Retag>& retags);
+
+// Writes <dist-info>/sboms/auditwheel.cdx.json naming the host package of each
+// grafted library the package managers know (sbom.hpp); returns its wheel
+// path, or nullopt (and writes nothing) when they know none.
+std::optional<std::string> write_graft_sbom(const GraftTarget& target, const std::vector<GraftedLibrary>& libraries,
+                                            const std::string& wheel_filename, const std::string& tool_version);
 
 // Whether an elf record (elf-deps) describes a file the loader links (one
 // with DT_NEEDED, a SONAME or an interpreter): what --strip strips.

@@ -32,19 +32,6 @@ std::uint32_t octal_mode(const Json& record, const std::string& path) {
     return static_cast<std::uint32_t>(mode);
 }
 
-std::vector<std::string> string_list(const Json& record, const char* field) {
-    std::vector<std::string> items;
-    auto found = record.find(field);
-    if (found == record.end()) return items;
-    if (!found->is_array()) fail("record of kind \"{}\": \"{}\" must be a list of strings", record.value("kind", "?"), field);
-    for (const Json& item : *found) {
-        if (!item.is_string() || item.get<std::string>().empty())
-            fail("record of kind \"{}\": \"{}\" must be a list of non-empty strings", record.value("kind", "?"), field);
-        items.push_back(item.get<std::string>());
-    }
-    return items;
-}
-
 struct Tree {
     std::set<std::string> files;
     std::set<std::string> directories;
@@ -268,7 +255,7 @@ PackInput read_pack_input(const std::vector<Record>& records) {
             if (sha256.is_string()) member.sha256 = sha256.get<std::string>();
             input.members[path] = member;
         } else if (kind == "retag") {
-            input.retags.push_back(Retag{string_list(record.value, "add"), string_list(record.value, "remove")});
+            input.retags.push_back(read_retag(record.value));
         }
     }
     if (!have_wheel) fail("no \"wheel\" record on standard input (pipe whl-unpack's output in)");

@@ -1,19 +1,13 @@
 #include "policy.hpp"
 
 #include "diagnostics.hpp"
+#include "process.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <array>
-#include <glob.h>
 #include <cctype>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char** environ;
+#include <glob.h>
 
 namespace aw {
 namespace {
@@ -160,35 +154,14 @@ std::optional<std::string> host_musl_version() {
     std::optional<std::string> library;
     if (status == 0 && matches.gl_pathc == 1) library = matches.gl_pathv[0];
     ::globfree(&matches);
-    if (!library) return std::nullopt;
+    return library ? musl_version_of(*library) : std::nullopt;
+}
 
-    // musl's libc, run as a program, prints its version on stderr and exits 1.
-    int pipe_fds[2];
-    if (::pipe(pipe_fds) != 0) return std::nullopt;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
-    char* argv[] = {library->data(), nullptr};
-    pid_t child = 0;
-    int spawned = ::posix_spawn(&child, library->c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    std::string output;
-    std::array<char, 4096> buffer{};
-    for (ssize_t got; spawned == 0 && (got = ::read(pipe_fds[0], buffer.data(), buffer.size())) != 0;) {
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        output.append(buffer.data(), static_cast<std::size_t>(got));
-    }
-    ::close(pipe_fds[0]);
-    if (spawned != 0) return std::nullopt;
-    int wait_status = 0;
-    while (::waitpid(child, &wait_status, 0) < 0 && errno == EINTR) {
-    }
+std::optional<std::string> musl_version_of(const std::string& libc_path) {
+    // musl's libc, run as a program, prints its version on standard error (and exits 1).
+    std::optional<ProgramOutput> run = run_program({libc_path});
+    if (!run) return std::nullopt;
+    const std::string& output = run->err;
     std::size_t at = output.find("Version ");
     if (at == std::string::npos) return std::nullopt;
     std::size_t start = at + 8, end = start;

@@ -61,6 +61,8 @@ std::vector<PlatformPolicy> musl_policies_for_host(std::vector<PlatformPolicy> p
 // The host's musl version, as pypa auditwheel finds it: when exactly one
 // /lib/libc.musl-*.so.1 exists, what it prints ("Version 1.2.4") when run.
 std::optional<std::string> host_musl_version();
+// The version ("1.2.3") musl's libc (or loader) at `libc_path` prints when run.
+std::optional<std::string> musl_version_of(const std::string& libc_path);
 
 // The platform-tag suffix of an architecture in a family (android's
 // aarch64 is arm64_v8a).

@@ -130,4 +130,22 @@ RetagResult apply_retags(const WheelName& name, const WheelMetadata& metadata, c
     return result;
 }
 
+namespace {
+std::vector<std::string> retag_list(const Json& record, const char* field) {
+    std::vector<std::string> items;
+    auto found = record.find(field);
+    if (found == record.end()) return items;
+    if (!found->is_array()) fail("record of kind \"{}\": \"{}\" must be a list of strings", record.value("kind", "?"), field);
+    for (const Json& item : *found) {
+        if (!item.is_string() || item.get<std::string>().empty())
+            fail("record of kind \"{}\": \"{}\" must be a list of non-empty strings", record.value("kind", "?"), field);
+        items.push_back(item.get<std::string>());
+    }
+    return items;
+}
+
+}  // namespace
+
+Retag read_retag(const Json& record) { return Retag{retag_list(record, "add"), retag_list(record, "remove")}; }
+
 }  // namespace aw

@@ -1,6 +1,7 @@
 // The dist-info WHEEL file (RFC 822-style headers) and platform retagging.
 #pragma once
 
+#include "records.hpp"
 #include "wheel_name.hpp"
 
 #include <optional>
@@ -34,6 +35,9 @@ struct Retag {
     std::vector<std::string> add;
     std::vector<std::string> remove;
 };
+
+// A retag record's fields; throws Error when they are not lists of names.
+Retag read_retag(const Json& record);
 
 struct RetagResult {
     std::vector<std::string> platforms;      // for the file name, in order

@@ -1,6 +1,7 @@
 """auditwheel repair end to end: wheels built here from tests/data, repaired, inspected with
 readelf, installed into a fresh venv and run with the private library directory gone."""
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -102,6 +103,7 @@ class Repair(RepairTest):
         dep = f"libdep-{short_hash(self.private / 'libdep.so.1.0')}.so.1.0"
         dep2 = f"libdep2-{short_hash(self.private / 'libdep2.so.1.2.3')}.so.1.2.3"
         self.assertEqual(sorted(os.listdir(tree / "foo.libs")), [dep, dep2])
+        self.assertFalse((tree / "foo-1.0.dist-info/sboms").exists(), "no package owns them: no SBOM")
         self.assertEqual(dynamic_tags(tree / f"foo/_dep{EXT_SUFFIX}"),
                          {"NEEDED": [dep], "RPATH": ["$ORIGIN/../foo.libs"]})
         self.assertEqual(dynamic_tags(tree / "foo.libs" / dep),
@@ -219,6 +221,32 @@ class Repair(RepairTest):
         # was stripped is zeros there: the wheel shrinks.
         compressed = lambda wheel: zipfile.ZipFile(wheel).getinfo(f"foo/_dep{EXT_SUFFIX}").compress_size  # noqa: E731
         self.assertLess(compressed(repaired), compressed(next((self.tmp / "plain").iterdir())))
+        self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
+
+    def test_the_sbom_names_the_host_package_of_a_grafted_system_library(self):
+        libffi = Path("/usr/lib/x86_64-linux-gnu/libffi.so.8")
+        if not shutil.which("dpkg-query") or not libffi.exists():
+            self.skipTest("no dpkg-query or no libffi.so.8: no Debian package to name")
+        owner = subprocess.run(["dpkg-query", "-S", os.path.realpath(libffi)], capture_output=True, text=True)
+        if owner.returncode != 0:
+            self.skipTest(f"dpkg does not know {os.path.realpath(libffi)}")
+        package = owner.stdout.split(": ")[0]
+        version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True,
+                                 check=True).stdout
+        self.build_libraries()
+        wheel = self.foo_wheel(ext_flags=("-Wl,--no-as-needed", str(libffi)))
+        repaired = self.repair(wheel)
+        with zipfile.ZipFile(repaired) as z:
+            document = json.loads(z.read("foo-1.0.dist-info/sboms/auditwheel.cdx.json"))
+        wheel_purl = f"pkg:pypi/foo@1.0?file_name={repaired.name}"
+        self.assertEqual(document["metadata"]["component"]["purl"], wheel_purl)
+        distro = re.search(r"^ID=\"?([^\"\n]+)", Path("/etc/os-release").read_text(), re.M).group(1)
+        # libdep and libdep2 belong to no package: only libffi is named.
+        self.assertEqual([c["purl"] for c in document["components"]],
+                         [wheel_purl, f"pkg:deb/{distro}/{package.split(':')[0]}@{version}"])
+        self.assertEqual(document["dependencies"][0]["dependsOn"], [document["components"][1]["bom-ref"]])
+        again = self.repair(wheel, wheel_dir=self.tmp / "again")
+        self.assertEqual(again.read_bytes(), repaired.read_bytes(), "the SBOM is deterministic")
         self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
 
     def test_plat_only_plat_and_no_update_tags(self):

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
@@ -100,6 +101,19 @@ BOOST_AUTO_TEST_CASE(musl_wheels_are_judged_by_the_host_musl_policy_or_the_newes
     warnings.clear();
     aw::musl_policies_for_host(all, std::string("9.9.9"), warnings);
     BOOST_TEST(warnings.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(musl_reports_its_version_when_run) {
+    const char* loader = "/lib/ld-musl-x86_64.so.1";  // Debian's musl package (make deps installs it)
+    if (::access(loader, X_OK) != 0) {
+        BOOST_TEST_MESSAGE("skipped: no " << loader);
+        return;
+    }
+    std::optional<std::string> version = aw::musl_version_of(loader);
+    BOOST_REQUIRE(version.has_value());
+    BOOST_TEST(version->starts_with("1."));
+    BOOST_TEST(!aw::musl_version_of("/bin/true").has_value());
+    BOOST_TEST(!aw::musl_version_of("/nonexistent").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(refuses_policies_that_break_pep_600) {

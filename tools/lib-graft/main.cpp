@@ -40,6 +40,7 @@ int graft_main(int argc, char** argv) {
     aw::RecordReader in(std::cin);
     aw::RecordWriter out(std::cout);
     std::optional<aw::GraftTarget> target;
+    std::vector<aw::Retag> retags;
     bool grafted = false;
     while (auto record = in.next()) {
         out.pass_through(*record);
@@ -47,8 +48,11 @@ int graft_main(int argc, char** argv) {
         if (kind == "wheel") {
             target.emplace();
             target->workdir = aw::required_string(record->value, "workdir");
+            target->filename = aw::required_string(record->value, "filename");
+            target->dist_info = aw::required_string(record->value, "dist_info");
             target->distribution = aw::required_string(record->value, "name");
         }
+        if (kind == "retag") retags.push_back(aw::read_retag(record->value));
         if (kind == "elf" && target && aw::describes_dynamic_elf(record->value))
             target->dynamic_members.push_back(aw::required_string(record->value, "path"));
         if (kind != "graft_plan") continue;
@@ -61,6 +65,11 @@ int graft_main(int argc, char** argv) {
         for (const aw::GraftedLibrary& library : result.libraries) out.emit(aw::grafted_record(library));
         for (const aw::MovedScript& script : result.scripts) out.emit(aw::script_moved_record(script));
         for (const auto& [path, edits] : result.edits) out.emit(aw::elf_edit_record(path, edits));
+        if (!result.libraries.empty()) {
+            std::string filename = aw::repaired_wheel_filename(*target, retags);
+            if (auto sbom = aw::write_graft_sbom(*target, result.libraries, filename, AW_VERSION))
+                out.emit(aw::Json{{"kind", "sbom"}, {"path", *sbom}});
+        }
     }
     out.flush();
     return aw::kExitOk;

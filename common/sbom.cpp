@@ -1,0 +1,181 @@
+#include "sbom.hpp"
+
+#include "digest.hpp"
+#include "process.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <map>
+
+namespace aw {
+
+namespace {
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+std::optional<ProgramOutput> successful(const std::vector<std::string>& argv) {
+    std::optional<ProgramOutput> run = run_program(argv);
+    if (!run || run->exit_status != 0) return std::nullopt;
+    return run;
+}
+
+std::optional<PackageOwner> apk_owning(const std::string& path) {
+    auto run = successful({"apk", "info", "--who-owns", path});
+    if (!run) return std::nullopt;
+    auto owner = apk_owner(run->out);
+    if (!owner) return std::nullopt;
+    return PackageOwner{"apk", "", owner->first, owner->second};
+}
+
+std::optional<PackageOwner> rpm_owning(const std::string& path) {
+    auto run = successful({"rpm", "-qf", "--queryformat", "%{NAME} %{VERSION} %{RELEASE}", path});
+    if (!run) return std::nullopt;
+    std::string line = first_line(run->out);
+    std::size_t first = line.find(' '), second = line.find(' ', first + 1);
+    if (first == std::string::npos || second == std::string::npos) return std::nullopt;
+    return PackageOwner{"rpm", "", line.substr(0, first),
+                        line.substr(first + 1, second - first - 1) + "-" + line.substr(second + 1)};
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    for (std::size_t start = 0, end; start < text.size(); start = end + 1) {
+        end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        lines.push_back(text.substr(start, end - start));
+    }
+    return lines;
+}
+
+// dpkg knows a file by the path its package installed it at; with merged /usr
+// a library found under /usr/lib may be listed under /lib, and back. One query
+// for every path (each costs a scan of dpkg's file lists).
+std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& paths) {
+    std::map<std::string, std::string> asked;  // path as asked -> path as given
+    std::vector<std::string> argv{"dpkg-query", "-S"};
+    for (const std::string& path : paths) {
+        std::string other = path.starts_with("/usr/") ? path.substr(4) : "/usr" + path;
+        for (const std::string& candidate : {path, other})
+            if (asked.emplace(candidate, path).second) argv.push_back(candidate);
+    }
+    std::map<std::string, PackageOwner> owners;
+    auto run = run_program(argv);  // exits 1 when some path is not found: the others are still listed
+    if (!run) return owners;
+    std::map<std::string, std::string> packages;  // path as given -> "name:arch"
+    for (const std::string& line : lines_of(run->out)) {
+        // "libffi8:amd64: /usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"; skip diversions and shared files.
+        std::size_t colon = line.find(": ");
+        if (colon == std::string::npos || line.starts_with("diversion by") || line.find(", ") < colon) continue;
+        auto found = asked.find(line.substr(colon + 2));
+        if (found != asked.end()) packages.emplace(found->second, line.substr(0, colon));
+    }
+    if (packages.empty()) return owners;
+    std::vector<std::string> query{"dpkg-query", "-W", "-f=${binary:Package} ${Version}\n"};
+    for (const auto& [path, package] : packages) query.push_back(package);
+    auto versions = successful(query);
+    if (!versions) return owners;
+    std::map<std::string, std::string> version_of;
+    for (const std::string& line : lines_of(versions->out))
+        if (std::size_t space = line.find(' '); space != std::string::npos) version_of[line.substr(0, space)] = line.substr(space + 1);
+    for (const auto& [path, package] : packages) {
+        // dpkg-query names a package of the native architecture without its ":arch".
+        auto version = version_of.find(package);
+        if (version == version_of.end()) version = version_of.find(package.substr(0, package.find(':')));
+        if (version != version_of.end() && !version->second.empty())
+            owners[path] = PackageOwner{"deb", "", package.substr(0, package.find(':')), version->second};
+    }
+    return owners;
+}
+
+}  // namespace
+
+std::string PackageOwner::purl() const { return "pkg:" + type + "/" + distro + "/" + name + "@" + version; }
+
+std::optional<std::string> os_release_id(const std::string& os_release_path) {
+    std::ifstream in(os_release_path);
+    for (std::string line; std::getline(in, line);) {
+        if (!line.starts_with("ID=")) continue;
+        std::string id = line.substr(3);
+        if (id.size() >= 2 && (id.front() == '"' || id.front() == '\'') && id.back() == id.front())
+            id = id.substr(1, id.size() - 2);
+        if (!id.empty()) return id;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::pair<std::string, std::string>> apk_owner(std::string_view output) {
+    constexpr std::string_view kMarker = " is owned by ";
+    std::size_t at = output.find(kMarker);
+    if (at == std::string_view::npos) return std::nullopt;
+    std::string package(output.substr(at + kMarker.size()));
+    package = package.substr(0, package.find_first_of("\r\n"));
+    // name-version-rN: the version starts at the first '-' followed by a digit.
+    for (std::size_t dash = package.find('-'); dash != std::string::npos; dash = package.find('-', dash + 1))
+        if (dash + 1 < package.size() && std::isdigit(static_cast<unsigned char>(package[dash + 1])))
+            return std::make_pair(package.substr(0, dash), package.substr(dash + 1));
+    return std::nullopt;
+}
+
+std::map<std::string, PackageOwner> package_owners(const std::vector<std::string>& paths) {
+    std::map<std::string, PackageOwner> owners;
+    std::optional<std::string> distro = os_release_id();
+    if (!distro || paths.empty()) return owners;
+    std::vector<std::string> left;
+    for (const std::string& path : paths) {
+        std::optional<PackageOwner> owner = apk_owning(path);
+        if (!owner) owner = rpm_owning(path);
+        if (owner) owners[path] = *owner;
+        else left.push_back(path);
+    }
+    owners.merge(dpkg_owners(left));
+    for (auto& [path, owner] : owners) owner.distro = *distro;
+    return owners;
+}
+
+std::string purl_quote(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string quoted;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || c == '/') {
+            quoted += static_cast<char>(c);
+        } else {
+            quoted += '%';
+            quoted += kHex[c >> 4];
+            quoted += kHex[c & 15];
+        }
+    }
+    return quoted;
+}
+
+Json cyclonedx_sbom(const SbomInput& input) {
+    std::string wheel_purl = "pkg:pypi/" + purl_quote(input.name) + "@" + purl_quote(input.version) +
+                             "?file_name=" + purl_quote(input.wheel_filename);
+    Json wheel{{"type", "library"}, {"bom-ref", wheel_purl}, {"name", input.name}, {"version", input.version},
+               {"purl", wheel_purl}};
+    std::vector<SbomLibrary> libraries = input.libraries;
+    std::sort(libraries.begin(), libraries.end(), [](const SbomLibrary& a, const SbomLibrary& b) { return a.source < b.source; });
+    Json components = Json::array({wheel});
+    Json refs = Json::array();
+    for (const SbomLibrary& library : libraries) {
+        Digest digest;
+        digest.update(std::as_bytes(std::span(library.source.data(), library.source.size())));
+        std::vector<unsigned char> hash = digest.finish();
+        std::string purl = library.owner.purl();
+        std::string ref = purl + "#" + to_hex(hash);
+        components.push_back(Json{{"type", "library"}, {"bom-ref", ref}, {"name", library.owner.name},
+                                  {"version", library.owner.version}, {"purl", purl}});
+        refs.push_back(ref);
+    }
+    Json dependencies = Json::array({Json{{"ref", wheel_purl}, {"dependsOn", refs}}});
+    for (const Json& ref : refs) dependencies.push_back(Json{{"ref", ref}});
+    return Json{{"bomFormat", "CycloneDX"},
+                {"specVersion", "1.4"},
+                {"version", 1},
+                {"metadata", Json{{"component", wheel}, {"tools", Json::array({Json{{"name", "auditwheel"},
+                                                                                      {"version", input.tool_version}}})}}},
+                {"components", components},
+                {"dependencies", dependencies}};
+}
+
+}  // namespace aw

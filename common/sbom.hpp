@@ -1,0 +1,62 @@
+// The CycloneDX SBOM lib-graft writes into a repaired wheel's dist-info
+// (PEP 770's sboms/ directory), naming the distribution package each grafted
+// library came from, as pypa auditwheel 6.8.1's sboms.py does, but with a
+// deterministic component order (its issue #729).
+#pragma once
+
+#include "records.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aw {
+
+// The host package that installed a file.
+struct PackageOwner {
+    std::string type;     // purl type: deb, rpm or apk
+    std::string distro;   // /etc/os-release ID: debian, almalinux, alpine, ...
+    std::string name;
+    std::string version;
+
+    std::string purl() const;  // pkg:<type>/<distro>/<name>@<version>
+};
+
+// Asks the host's package managers (apk, rpm, dpkg, in that order, each only
+// when installed) which package owns each of `paths`; the paths none can tell
+// are missing from the result, which is empty when /etc/os-release has no ID.
+std::map<std::string, PackageOwner> package_owners(const std::vector<std::string>& paths);
+
+// The ID= value of an os-release file.
+std::optional<std::string> os_release_id(const std::string& os_release_path = "/etc/os-release");
+
+// Parses `apk info --who-owns` output ("... is owned by musl-1.2.4-r2").
+std::optional<std::pair<std::string, std::string>> apk_owner(std::string_view output);
+
+// Python's urllib.parse.quote (safe "/"), which pypa auditwheel uses in purls.
+std::string purl_quote(std::string_view text);
+
+struct SbomLibrary {
+    std::string source;  // the grafted host file
+    PackageOwner owner;
+};
+
+struct SbomInput {
+    std::string name;            // the distribution name
+    std::string version;         // its version
+    std::string wheel_filename;  // of the repaired wheel
+    std::string tool_version;
+    std::vector<SbomLibrary> libraries;
+};
+
+// CycloneDX 1.4, pypa auditwheel's document: the wheel as the metadata
+// component, one component per library (sorted by source path), the wheel
+// depending on each.
+Json cyclonedx_sbom(const SbomInput& input);
+
+// Where it goes in the wheel.
+inline constexpr const char* kSbomFile = "sboms/auditwheel.cdx.json";
+
+}  // namespace aw

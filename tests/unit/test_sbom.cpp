@@ -1,0 +1,62 @@
+// The SBOM's pieces: purl quoting, apk's answer, the document's order.
+#define BOOST_TEST_DYN_LINK
+#include <boost/test/unit_test.hpp>
+
+#include "sbom.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+BOOST_AUTO_TEST_SUITE(sbom)
+
+BOOST_AUTO_TEST_CASE(purls_quote_as_python_does) {
+    BOOST_TEST(aw::purl_quote("foo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl") ==
+               "foo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl");
+    BOOST_TEST(aw::purl_quote("a b+c/d~e") == "a%20b%2Bc/d~e");
+    BOOST_TEST(aw::purl_quote("\xc3\xa9") == "%C3%A9");
+}
+
+BOOST_AUTO_TEST_CASE(apk_owners_split_name_and_version) {
+    auto owner = aw::apk_owner("/usr/lib/libgfortran.so.5.0.0 is owned by libgfortran-12.2.1_git20220924-r10\n");
+    BOOST_REQUIRE(owner.has_value());
+    BOOST_TEST(owner->first == "libgfortran");
+    BOOST_TEST(owner->second == "12.2.1_git20220924-r10");
+    owner = aw::apk_owner("/x is owned by py3-foo-bar-1.0-r0");
+    BOOST_REQUIRE(owner.has_value());
+    BOOST_TEST(owner->first == "py3-foo-bar");
+    BOOST_TEST(!aw::apk_owner("ERROR: /x: Could not find owner package").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(os_release_ids_lose_their_quotes) {
+    std::string path = (std::filesystem::temp_directory_path() / ("aw-os-release-" + std::to_string(::getpid()))).string();
+    std::ofstream(path) << "NAME=\"AlmaLinux\"\nID=\"almalinux\"\nID_LIKE=\"rhel\"\n";
+    BOOST_TEST(aw::os_release_id(path).value_or("") == "almalinux");
+    std::ofstream(path) << "NAME=x\n";
+    BOOST_TEST(!aw::os_release_id(path).has_value());
+    std::remove(path.c_str());
+}
+
+BOOST_AUTO_TEST_CASE(the_document_lists_libraries_in_path_order) {
+    aw::SbomInput input{"foo", "1.0", "foo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", "0.1.0", {}};
+    input.libraries.push_back({"/usr/lib/libz.so.1.2.13", {"deb", "debian", "zlib1g", "1:1.2.13"}});
+    input.libraries.push_back({"/usr/lib/libffi.so.8.1.2", {"deb", "debian", "libffi8", "3.4.4-1"}});
+    aw::Json document = aw::cyclonedx_sbom(input);
+    BOOST_TEST(document["specVersion"] == "1.4");
+    std::string wheel = "pkg:pypi/foo@1.0?file_name=foo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl";
+    BOOST_TEST(document["metadata"]["component"]["purl"] == wheel);
+    BOOST_TEST(document["components"].size() == 3u);
+    BOOST_TEST(document["components"][1]["purl"] == "pkg:deb/debian/libffi8@3.4.4-1");
+    BOOST_TEST(document["components"][2]["purl"] == "pkg:deb/debian/zlib1g@1:1.2.13");
+    std::string ref = document["components"][1]["bom-ref"];
+    BOOST_TEST(ref.starts_with("pkg:deb/debian/libffi8@3.4.4-1#"));
+    BOOST_TEST(ref.size() == std::string("pkg:deb/debian/libffi8@3.4.4-1#").size() + 64);
+    BOOST_TEST(document["dependencies"][0]["ref"] == wheel);
+    BOOST_TEST(document["dependencies"][0]["dependsOn"][0] == ref);
+    BOOST_TEST(document["dependencies"].size() == 3u);
+    std::swap(input.libraries[0], input.libraries[1]);
+    BOOST_TEST(aw::cyclonedx_sbom(input).dump() == document.dump());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
