@@ -6,6 +6,7 @@
 #include "ld_search.hpp"
 #include "member_path.hpp"
 #include "paths.hpp"
+#include "policy.hpp"
 #include "sbom.hpp"
 
 #include <algorithm>
@@ -218,7 +219,6 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         result.libraries.push_back(GraftedLibrary{soname, source, path, sha256});
         copied[source] = path;
     }
-    std::vector<std::pair<std::string, std::string>> renames(new_names.begin(), new_names.end());
 
     for (const auto& [source, path] : copied) {
         ElfFacts facts = read_member_facts(target.workdir, path);
@@ -235,6 +235,9 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         }
     }
 
+    // bionic reads DT_RUNPATH from API level 24 on (pypa auditwheel refuses the same way).
+    if (target.android && !plan.members.empty() && android_api_level(plan.policy).value_or(0) < 24)
+        fail("{}: grafting libraries with RUNPATH requires API level 24 or higher", plan.policy);
     for (const auto& [member, sonames] : plan.members) {
         std::string path = member;
         if (is_wheel_script(member)) {

@@ -148,6 +148,37 @@ std::vector<PlatformPolicy> musl_policies_for_host(std::vector<PlatformPolicy> p
     return {policies[keep], policies.back()};
 }
 
+std::optional<int> android_api_level(const std::string& tag) {
+    if (!tag.starts_with("android_")) return std::nullopt;
+    std::size_t start = 8, end = tag.find('_', start);
+    if (end == std::string::npos || end == start || end - start > 4) return std::nullopt;
+    int level = 0;
+    for (std::size_t i = start; i < end; ++i) {
+        if (!std::isdigit(static_cast<unsigned char>(tag[i]))) return std::nullopt;
+        level = level * 10 + (tag[i] - '0');
+    }
+    return level;
+}
+
+std::vector<PlatformPolicy> android_policies_for_tag(std::vector<PlatformPolicy> policies,
+                                                     const std::vector<std::string>& platform_tags,
+                                                     const std::string& wheel) {
+    if (platform_tags.size() != 1)
+        fail("{}: an Android wheel must have exactly one platform tag, not {}", wheel, platform_tags.size());
+    const std::string& tag = platform_tags.front();
+    int wanted = android_api_level(tag).value_or(-1);
+    std::optional<std::size_t> chosen;
+    for (std::size_t p = 0; p + 1 < policies.size(); ++p) {
+        int level = android_api_level(policies[p].name).value_or(-1);
+        if (level >= 0 && level <= wanted && (!chosen || level > *android_api_level(policies[*chosen].name))) chosen = p;
+    }
+    if (!chosen) fail("{}: no Android policies match the platform tag '{}'", wheel, tag);
+    PlatformPolicy policy = policies[*chosen];
+    policy.name = tag;
+    policy.aliases.clear();
+    return {policy, policies.back()};
+}
+
 std::optional<std::string> host_musl_version() {
     glob_t matches{};
     int status = ::glob("/lib/libc.musl-*.so.1", 0, nullptr, &matches);

@@ -58,6 +58,18 @@ std::vector<PlatformPolicy> musl_policies_for_host(std::vector<PlatformPolicy> p
                                                    const std::optional<std::string>& host_musl_version,
                                                    std::vector<std::string>& warnings);
 
+// 24 for android_24_arm64_v8a; nullopt for anything else.
+std::optional<int> android_api_level(const std::string& tag);
+
+// Android wheels are judged, as in pypa auditwheel, by one policy: the one
+// with the highest API level not above the wheel's platform tag's
+// (android_24_arm64_v8a), renamed to that tag so a repair keeps the name; and
+// linux. Throws Error when the wheel has several platform tags or its level is
+// below every policy's.
+std::vector<PlatformPolicy> android_policies_for_tag(std::vector<PlatformPolicy> policies,
+                                                     const std::vector<std::string>& platform_tags,
+                                                     const std::string& wheel);
+
 // The host's musl version, as pypa auditwheel finds it: when exactly one
 // /lib/libc.musl-*.so.1 exists, what it prints ("Version 1.2.4") when run.
 std::optional<std::string> host_musl_version();

@@ -334,6 +334,8 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
         if (family.family == verdict.family) verdict.policies = policies_for(family, *architecture);
     if (verdict.family == "musllinux")
         verdict.policies = musl_policies_for_host(std::move(verdict.policies), options.host_musl_version, verdict.warnings);
+    if (verdict.family == "android")
+        verdict.policies = android_policies_for_tag(std::move(verdict.policies), input.platform_tags, input.wheel);
     if (verdict.policies.empty()) fail("no {} policies are loaded", verdict.family);
     const std::vector<PlatformPolicy>& policies = verdict.policies;
     auto by_priority = [&](std::size_t index) { return policies[index].priority; };

@@ -11,9 +11,40 @@ import zipfile
 from pathlib import Path
 
 from elfkit import compile_shared
-from wheelkit import BIN, DATA, StageTest, build_dep_extension, build_dep_libraries, dep_wheel, make_wheel, python_tag
+from wheelkit import BIN, DATA, SHARED_WHEELS, StageTest, build_dep_extension, build_dep_libraries, dep_wheel, make_wheel, python_tag
 
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+
+# ../shared/wheels repaired with --plat auto: the platform tags of the output, or (exit status,
+# message) of the refusal, derived from the behaviour file (sections 1.6, 2.12-2.14, 5.2):
+# cross-architecture repairs need nothing grafted; libpython is removed, not grafted; PyFPE
+# keeps show at linux but is not a repair check, so auto repairs to the newest policy.
+SHARED_REPAIRS = {
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_x86_64.whl": "manylinux1_x86_64.manylinux_2_5_x86_64",
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_i686.whl": "manylinux1_i686.manylinux_2_5_i686",
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_aarch64.whl": "manylinux2014_aarch64.manylinux_2_17_aarch64",
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_armv7l.whl": "manylinux2014_armv7l.manylinux_2_17_armv7l",
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_ppc64le.whl": "manylinux2014_ppc64le.manylinux_2_17_ppc64le",
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_s390x.whl": "manylinux2014_s390x.manylinux_2_17_s390x",
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_riscv64.whl": "manylinux_2_31_riscv64",
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_armv5l.whl": (1, "Invalid binary wheel"),
+    "glibc/testsimple-0.0.1-cp313-cp313-linux_mips64.whl": (1, "Invalid binary wheel"),
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_x86_64.whl": "musllinux_1_2_x86_64",
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_i686.whl": "musllinux_1_2_i686",
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_aarch64.whl": "musllinux_1_2_aarch64",
+    # armv6l files are ARM: judged as armv7l, whose linux tag is the one replaced.
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv6l.whl": "linux_armv6l.musllinux_1_2_armv7l",
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv7l.whl": "musllinux_1_2_armv7l",
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_ppc64le.whl": "musllinux_1_2_ppc64le",
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_riscv64.whl": "musllinux_1_2_riscv64",
+    "musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_s390x.whl": "musllinux_1_2_s390x",
+    "musllinux_1_2/testsimple-0.0.1-cp310-cp310-linux_x86_64.whl": (1, "couldn't detect libc"),
+    "python_mscl-67.0.1.0-cp313-cp313-manylinux2014_aarch64.whl": "manylinux2014_aarch64.manylinux_2_31_aarch64",
+    "cffi-1.5.0-cp27-none-linux_x86_64.whl": (2, "UCS2 build of Python"),
+    "fpewheel-0.0.0-cp35-cp35m-linux_x86_64.whl": "manylinux_2_41_x86_64",
+    "android/spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl": (1, 'required library "libc++_shared.so" could not be located'),
+    "plumbum-1.6.8-py2.py3-none-any.whl": (1, "does not look like a platform wheel"),
+}
 HASHED = r"[0-9a-f]{8}"
 
 
@@ -299,6 +330,46 @@ class Repair(RepairTest):
                              wheel_dir=self.tmp / "env")
         with zipfile.ZipFile(stored) as z:
             self.assertEqual(z.getinfo(f"foo/_dep{EXT_SUFFIX}").compress_type, zipfile.ZIP_STORED)
+
+
+class SharedWheels(RepairTest):
+    def test_every_shared_wheel_is_repaired_or_refused_as_pypa_auditwheel_does(self):
+        wheels = sorted(SHARED_WHEELS.rglob("*.whl")) if SHARED_WHEELS.is_dir() else []
+        if not wheels:
+            self.skipTest("../shared/wheels is absent: no third-party wheels")
+        self.assertEqual(sorted(str(w.relative_to(SHARED_WHEELS)) for w in wheels), sorted(SHARED_REPAIRS))
+        for index, wheel in enumerate(wheels):
+            expected = SHARED_REPAIRS[str(wheel.relative_to(SHARED_WHEELS))]
+            out = self.tmp / f"out{index}"
+            with self.subTest(wheel=wheel.name):
+                if isinstance(expected, tuple):
+                    result = self.auditwheel("repair", "-w", out, wheel, expect=expected[0])
+                    self.assertIn(expected[1], result.stderr)
+                    self.assertFalse(out.exists() and os.listdir(out))
+                    continue
+                self.auditwheel("repair", "-w", out, wheel)
+                (written,) = out.iterdir()
+                self.assertEqual(written.name.rsplit("-", 1)[1], expected + ".whl")
+                self.assert_valid_wheel(written)
+        self.assert_nothing_left()
+
+    def test_android_grafts_into_a_runpath_and_keeps_its_name(self):
+        android = SHARED_WHEELS / "android"
+        if not android.is_dir():
+            self.skipTest("../shared/wheels is absent: no android wheel")
+        wheel = android / "spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl"
+        library = android / "ldpaths/arg/libc++_shared.so"
+        repaired = self.repair(wheel, "--ldpaths", library.parent, env=self.env)
+        self.assertEqual(repaired.name, wheel.name)
+        tree = self.extract(repaired)
+        grafted = f"libc++_shared-{short_hash(library)}.so"
+        self.assertEqual(os.listdir(tree / "spam.libs"), [grafted])
+        tags = dynamic_tags(next(tree.glob("spam*.so")))
+        self.assertEqual(tags["RUNPATH"], ["$ORIGIN/spam.libs"])
+        self.assertNotIn("RPATH", tags)
+        self.assertIn(grafted, tags["NEEDED"])
+        self.assertTrue(any(name.startswith("libpython") for name in tags["NEEDED"]), "Android keeps libpython")
+        self.assertEqual(dynamic_tags(tree / "spam.libs" / grafted).get("RUNPATH"), None)
 
 
 class RepairRefusals(RepairTest):

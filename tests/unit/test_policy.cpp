@@ -103,6 +103,19 @@ BOOST_AUTO_TEST_CASE(musl_wheels_are_judged_by_the_host_musl_policy_or_the_newes
     BOOST_TEST(warnings.size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(android_wheels_are_judged_by_their_tag_level) {
+    auto families = aw::load_policies("policies");
+    auto all = aw::policies_for(families[2], "aarch64");
+    auto picked = aw::android_policies_for_tag(all, {"android_25_arm64_v8a"}, "w.whl");
+    BOOST_REQUIRE(picked.size() == 2u);
+    BOOST_TEST(picked[0].name == "android_25_arm64_v8a");  // android_24's rules, the wheel's name
+    BOOST_TEST(picked[0].priority == 76);
+    BOOST_TEST(picked[1].name == "linux_arm64_v8a");
+    BOOST_CHECK_THROW(aw::android_policies_for_tag(all, {"android_19_arm64_v8a"}, "w.whl"), aw::Error);
+    BOOST_CHECK_THROW(aw::android_policies_for_tag(all, {"android_24_arm64_v8a", "android_26_arm64_v8a"}, "w.whl"),
+                      aw::Error);
+}
+
 BOOST_AUTO_TEST_CASE(musl_reports_its_version_when_run) {
     const char* loader = "/lib/ld-musl-x86_64.so.1";  // Debian's musl package (make deps installs it)
     if (::access(loader, X_OK) != 0) {
