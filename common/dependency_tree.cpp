@@ -133,9 +133,10 @@ std::optional<std::pair<std::string, std::string>> DependencyResolver::find(cons
     return std::nullopt;
 }
 
-DependencyTree DependencyResolver::resolve(const std::string& path) {
+DependencyTree DependencyResolver::resolve(const std::string& path, const std::vector<std::string>& included) {
     DependencyTree tree;
     tree.path = path;
+    tree.included = included;
     tree.facts = std::make_shared<const ElfFacts>(read_elf_facts(path));
     tree.libc = detect_libc(*tree.facts, file_name_of(path));
     std::string libc = tree.libc.value_or("glibc");
@@ -159,7 +160,9 @@ DependencyTree DependencyResolver::resolve(const std::string& path) {
     }
     for (std::size_t current = 0; current < nodes.size(); ++current) {
         const Node& requester = nodes[current];
-        for (const std::string& name : requester.facts->needed) {
+        std::vector<std::string> names = requester.facts->needed;
+        if (current == 0) names.insert(names.end(), included.begin(), included.end());
+        for (const std::string& name : names) {
             if (loaded.count(name)) continue;
             ResolvedLibrary library{name, std::nullopt, std::nullopt, {}, false, is_libpython(name)};
             loaded[name] = tree.libraries.size();

@@ -39,6 +39,7 @@ struct DependencyTree {
     std::shared_ptr<const ElfFacts> facts;
     std::optional<std::string> libc;
     std::vector<ResolvedLibrary> libraries;  // breadth first, as the loader loads them
+    std::vector<std::string> included;       // names resolved as if the file needed them (dlopen'ed)
 };
 
 // True for libpythonX.Y[m].so[.N...], which extensions must not need.
@@ -48,7 +49,10 @@ bool is_libpython(const std::string& soname);
 class DependencyResolver {
 public:
     explicit DependencyResolver(SearchOptions options);
-    DependencyTree resolve(const std::string& path);  // throws ElfError for the file itself
+    // Throws ElfError for the file itself. `included` names are searched as the
+    // file's own DT_NEEDED entries after them (what it dlopens: glibc's dlopen
+    // searches the caller's RPATH and RUNPATH the same way).
+    DependencyTree resolve(const std::string& path, const std::vector<std::string>& included = {});
 
 private:
     struct Node;

@@ -61,6 +61,7 @@ Json elf_record(const std::string& label, const DependencyTree& tree, const std:
     record["interpreter"] = optional_string(facts.interpreter);
     record["soname"] = optional_string(facts.soname);
     record["needed"] = facts.needed;
+    if (!tree.included.empty()) record["included"] = tree.included;
     record["rpath"] = facts.rpath;
     record["runpath"] = facts.runpath;
     record["python_extension"] = is_python_extension(facts, file_name);

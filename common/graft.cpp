@@ -49,10 +49,11 @@ std::vector<std::pair<std::string, std::vector<std::string>>> member_lists(const
 }
 
 // Copies `source` into `directory` as `<name>-<hash>.<rest>` (hash of the
-// copied bytes, so the name always matches the content) unless that file is
-// there already. Returns the wheel file name and the full hash.
+// copied bytes, so the name always matches the content), or as `fixed_name`,
+// unless that file is there already. Returns the file name and the full hash.
 std::pair<std::string, std::string> copy_hashed(const std::string& soname, const std::string& source,
-                                                const std::string& directory) {
+                                                const std::string& directory,
+                                                const std::optional<std::string>& fixed_name) {
     struct stat status {};
     if (::stat(source.c_str(), &status) != 0)
         fail("cannot graft {}: {}: {}", soname, source, std::strerror(errno));
@@ -65,7 +66,7 @@ std::pair<std::string, std::string> copy_hashed(const std::string& soname, const
     if (::chmod(staging.c_str(), (status.st_mode & 07777) | S_IWUSR) != 0)
         fail("cannot graft {}: {}: {}", soname, staging, std::strerror(errno));
     std::string sha256 = digest_file(staging).sha256_hex;
-    std::string name = grafted_file_name(file_name_of(source), sha256.substr(0, 8));
+    std::string name = fixed_name.value_or(grafted_file_name(file_name_of(source), sha256.substr(0, 8)));
     std::string target = directory + "/" + name;
     if (fs::exists(target, error)) {
         fs::remove(staging, error);
@@ -141,6 +142,13 @@ GraftPlan read_graft_plan(const Json& record) {
     }
     plan.members = member_lists(record, "members", "graft");
     plan.remove_needed = member_lists(record, "remove_needed", "remove_needed");
+    if (record.contains("included")) {
+        std::vector<std::string> included = string_list(record["included"], "included");
+        plan.included.insert(included.begin(), included.end());
+    }
+    for (const std::string& soname : plan.included)
+        if (!plan.libraries.contains(soname) || soname.find('/') != std::string::npos)
+            fail("graft_plan record: included library {} is not among the libraries", soname);
     for (const auto& [member, sonames] : plan.members)
         for (const std::string& soname : sonames)
             if (!plan.libraries.contains(soname))
@@ -213,7 +221,8 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         std::error_code error;
         fs::create_directories(target.workdir + "/" + lib_dir, error);
         if (error) fail("cannot create {} in the work directory: {}", lib_dir, error.message());
-        auto [name, sha256] = copy_hashed(soname, source, target.workdir + "/" + lib_dir);
+        auto [name, sha256] = copy_hashed(soname, source, target.workdir + "/" + lib_dir,
+                                          plan.included.contains(soname) ? std::optional(soname) : std::nullopt);
         new_names[soname] = name;
         std::string path = lib_dir + "/" + name;
         result.libraries.push_back(GraftedLibrary{soname, source, path, sha256});
@@ -223,7 +232,7 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
     for (const auto& [source, path] : copied) {
         ElfFacts facts = read_member_facts(target.workdir, path);
         DynamicEdits& edit = edits.of(path);
-        edit.set_soname = file_name_of(path);
+        if (!plan.included.contains(file_name_of(path))) edit.set_soname = file_name_of(path);
         for (const std::string& needed : facts.needed)
             if (auto found = new_names.find(needed); found != new_names.end())
                 edit.replace_needed.emplace_back(needed, found->second);

@@ -9,6 +9,7 @@
 #include "wheel_metadata.hpp"
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,6 +23,7 @@ struct GraftPlan {
     std::map<std::string, std::string> libraries;                        // soname -> realpath on this host
     std::vector<std::pair<std::string, std::vector<std::string>>> members;        // member -> sonames grafted for it
     std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // member -> libpython names
+    std::set<std::string> included;  // sonames code dlopens by name: grafted under that name, unhashed
 };
 GraftPlan read_graft_plan(const Json& record);
 

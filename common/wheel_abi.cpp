@@ -144,6 +144,8 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records) {
             if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
             elf.python_extension = value.value("python_extension", false);
             elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
+            elf.included = value.value("included", std::vector<std::string>{});
+            elf.needed.insert(elf.needed.end(), elf.included.begin(), elf.included.end());
             for (const Json& library : required_field(value, "libraries")) {
                 TreeLibrary tree;
                 if (library.value("realpath", Json(nullptr)).is_string()) tree.realpath = library["realpath"].get<std::string>();
@@ -686,6 +688,7 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
                 fail("cannot repair wheel {}, because required library \"{}\" could not be located", verdict.wheel, name);
             plan.libraries[name] = *path;
             grafted.push_back(name);
+            if (std::find(elf.included.begin(), elf.included.end(), name) != elf.included.end()) plan.included.insert(name);
         }
         if (!grafted.empty()) plan.members.emplace_back(elf.path, grafted);
         if (!libpython.empty()) plan.remove_needed.emplace_back(elf.path, libpython);
@@ -710,7 +713,8 @@ Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict) {
                 {"tags", plan.abis},
                 {"libraries", libraries},
                 {"members", members},
-                {"remove_needed", remove}};
+                {"remove_needed", remove},
+                {"included", plan.included}};
 }
 
 }  // namespace aw

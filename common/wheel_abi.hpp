@@ -33,7 +33,8 @@ struct ElfMember {
     std::uint32_t e_flags = 0;
     std::optional<std::string> libc;
     bool python_extension = false;
-    std::vector<std::string> needed;
+    std::vector<std::string> needed;    // DT_NEEDED, then what it dlopens (elf-deps --include)
+    std::vector<std::string> included;  // those dlopen'ed names
     std::map<std::string, TreeLibrary> libraries;  // soname -> where its tree found it
     VersionRequirements versions;
     std::set<std::string> undefined;
@@ -109,6 +110,7 @@ struct RepairPlan {
     std::map<std::string, std::string> libraries;  // soname -> realpath, to graft
     std::vector<std::pair<std::string, std::vector<std::string>>> members;  // path -> sonames it needs grafted
     std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // path -> libpython names
+    std::set<std::string> included;  // grafted sonames that are dlopen'ed by name (keep it)
 };
 
 // Throws Error with exit status 2 where pypa auditwheel's parser.error

@@ -5,8 +5,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sysconfig
+import time
 import zipfile
 from pathlib import Path
 
@@ -147,6 +149,11 @@ class Repair(RepairTest):
         self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
         self.assert_nothing_left()
 
+    def test_add_path_finds_libraries_without_ld_library_path(self):
+        self.build_libraries()
+        repaired = self.repair(self.foo_wheel(), "--add-path", self.private, env=self.env)
+        self.assertEqual(len(os.listdir(self.extract(repaired) / "foo.libs")), 2)
+
     def test_an_rpath_layout_keeps_no_path_outside_the_wheel(self):
         self.build_libraries()
         # Found through the extension's own RUNPATH (which libdep2's users do not inherit: use it directly).
@@ -210,13 +217,19 @@ class Repair(RepairTest):
             self.skipTest("musl-gcc is not installed")
         self.build_libraries(cc="musl-gcc")
         prog = self.program(cc="musl-gcc")
+        # An extension for a musl CPython (its -linux-musl suffix tells its libc): this glibc
+        # Python cannot import it, so its edits are checked with readelf; the program runs.
+        extension = f"foo/_dep.cpython-{python_tag()[2:]}-x86_64-linux-musl.so"
+        ext = build_dep_extension(self.tmp / "build", "_dep", f"-L{self.private}", "-ldep", cc="musl-gcc")
         wheel = make_wheel(self.tmp, name="foo", tag="py3-none-linux_x86_64", purelib=False,
-                           files=[("foo-1.0.data/scripts/prog", prog, 0o755)])
+                           files=[("foo-1.0.data/scripts/prog", prog, 0o755), (extension, ext, 0o755)])
         # Debian's musl-gcc links "libc.so", which no musllinux policy lists (musl's loader
         # answers any libc.* itself): keep it out, as a Debian user of pypa auditwheel must.
         repaired = self.repair(wheel, "--exclude", "libc.so")
         self.assertEqual(repaired.name, "foo-1.0-py3-none-musllinux_1_2_x86_64.whl")
         tree = self.extract(repaired)
+        dep = f"libdep-{short_hash(self.private / 'libdep.so.1.0')}.so.1.0"
+        self.assertEqual(dynamic_tags(tree / extension), {"NEEDED": [dep, "libc.so"], "RPATH": ["$ORIGIN/../foo.libs"]})
         shutil.rmtree(self.private)
         run = subprocess.run([str(tree / "foo.scripts/prog")], capture_output=True, text=True,
                              env={k: v for k, v in self.env.items() if k != "LD_LIBRARY_PATH"})
@@ -278,6 +291,29 @@ class Repair(RepairTest):
         self.assertEqual(document["dependencies"][0]["dependsOn"], [document["components"][1]["bom-ref"]])
         again = self.repair(wheel, wheel_dir=self.tmp / "again")
         self.assertEqual(again.read_bytes(), repaired.read_bytes(), "the SBOM is deterministic")
+        self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
+
+    def test_include_grafts_a_dlopened_library_under_its_name(self):
+        self.build_libraries()
+        compile_shared(self.private / "libplugin.so.1", "plugin", value=0, needs=[(self.private, "dep")])
+        out = self.tmp / "build" / ("_plugin" + EXT_SUFFIX)
+        out.parent.mkdir(exist_ok=True)
+        include = sysconfig.get_paths()["include"]
+        subprocess.run(["gcc", "-shared", "-fPIC", f"-I{include}", "-o", str(out), str(DATA / "plugin_ext.c"), "-ldl"],
+                       check=True, capture_output=True)
+        wheel = make_wheel(self.tmp, name="foo", tag=self.tag, purelib=False,
+                           files=[("foo/__init__.py", b"from ._plugin import value\n", 0o644),
+                                  (f"foo/_plugin{EXT_SUFFIX}", out.read_bytes(), 0o755)])
+        plain = self.extract(self.repair(wheel, wheel_dir=self.tmp / "plain"))
+        self.assertFalse((plain / "foo.libs").exists(), "nothing names the plugin: nothing grafted")
+        repaired = self.repair(wheel, "--include", "libplugin.so.1")
+        tree = self.extract(repaired)
+        dep = f"libdep-{short_hash(self.private / 'libdep.so.1.0')}.so.1.0"
+        dep2 = f"libdep2-{short_hash(self.private / 'libdep2.so.1.2.3')}.so.1.2.3"
+        self.assertEqual(sorted(os.listdir(tree / "foo.libs")), sorted([dep, dep2, "libplugin.so.1"]))
+        self.assertEqual(dynamic_tags(tree / "foo.libs/libplugin.so.1"),
+                         {"NEEDED": [dep, "libc.so.6"], "SONAME": ["libplugin.so.1"], "RPATH": ["$ORIGIN"]})
+        self.assertEqual(dynamic_tags(tree / f"foo/_plugin{EXT_SUFFIX}")["RPATH"], ["$ORIGIN/../foo.libs"])
         self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
 
     def test_plat_only_plat_and_no_update_tags(self):
@@ -351,6 +387,10 @@ class SharedWheels(RepairTest):
                 (written,) = out.iterdir()
                 self.assertEqual(written.name.rsplit("-", 1)[1], expected + ".whl")
                 self.assert_valid_wheel(written)
+                for path in self.extract(written).rglob("*"):
+                    if path.is_file() and path.read_bytes()[:4] == b"\x7fELF":
+                        needed = self.run_stage("rpath-set", "--print-needed", path).stdout.split()
+                        self.assertFalse([n for n in needed if n.startswith("libpython")], f"{path}: {needed}")
         self.assert_nothing_left()
 
     def test_android_grafts_into_a_runpath_and_keeps_its_name(self):
@@ -410,6 +450,36 @@ class RepairRefusals(RepairTest):
                                expect=1)
         self.assertIn("'none' patcher", none.stderr)
         self.assert_nothing_left()
+
+    def test_ctrl_c_leaves_no_partial_wheel_and_no_temporary_files(self):
+        self.build_libraries()
+        blobs = [(f"foo/blob{i}.bin", os.urandom(8 << 20), 0o644) for i in range(4)]
+        wheel = self.foo_wheel(*blobs)
+        hits = 0
+        for index, delay in enumerate((0.05, 0.1, 0.2, 0.3, 0.5, 0.8)):
+            out = self.tmp / f"out{index}"
+            # Ctrl-C signals the terminal's whole process group: the wrapper and its stage.
+            process = subprocess.Popen([str(BIN / "auditwheel"), "repair", "-w", str(out), str(wheel)],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.private_env(),
+                                       start_new_session=True)
+            time.sleep(delay)
+            try:
+                os.killpg(process.pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+            _, err = process.communicate(timeout=60)
+            written = sorted(out.iterdir()) if out.exists() else []
+            with self.subTest(delay=delay):
+                if process.returncode != 0:
+                    hits += 1
+                    self.assertIn(process.returncode, (-signal.SIGINT, 128 + signal.SIGINT), err)
+                # Nothing, or (when the signal came after whl-pack renamed it into place) the whole wheel.
+                self.assertIn(len(written), (0, 1) if process.returncode else (1,))
+                for path in written:
+                    self.assert_valid_wheel(path)
+                self.assert_nothing_left()
+        self.assertGreater(hits, 0, "no interrupt arrived before the repair finished")
+        self.assertEqual(wheel.read_bytes()[:4], b"PK\x03\x04")
 
     def test_any_path_is_safe(self):
         self.build_libraries()

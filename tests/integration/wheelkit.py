@@ -108,7 +108,7 @@ def build_dep_libraries(private: Path, cc="gcc"):
 
 def build_dep_extension(directory: Path, module="_dep", *flags, function="dep_value", cc="gcc") -> bytes:
     """tests/data/dep_ext.c as extension `module`, whose value() returns `function`()."""
-    out = Path(directory) / (module + sysconfig.get_config_var("EXT_SUFFIX"))
+    out = Path(directory) / f"{module}-{cc}{sysconfig.get_config_var('EXT_SUFFIX')}"
     out.parent.mkdir(parents=True, exist_ok=True)
     include = sysconfig.get_paths()["include"]
     subprocess.run([cc, "-shared", "-fPIC", f"-I{include}", f"-DMODULE={module}", f"-DDEP_FUNCTION={function}",

@@ -79,7 +79,7 @@ repair_usage() {
 usage: auditwheel repair [-h] [--plat PLATFORM] [-L LIB_SDIR] [-w WHEEL_DIR] [--no-update-tags]
                          [--strip] [--exclude PATTERN] [--only-plat] [-z LEVEL]
                          [--disable-isa-ext-check] [--allow-pure-python-wheel] [--ldpaths LDPATHS]
-                         [--add-path DIR] [--patcher PATCHER] WHEEL_FILE [WHEEL_FILE ...]
+                         [--add-path DIR] [--include LIB] [--patcher PATCHER] WHEEL_FILE [WHEEL_FILE ...]
 
 Vendor in external shared library dependencies of a wheel; retag it.
   --plat PLATFORM            auto (default; env AUDITWHEEL_PLAT), a policy name or an alias
@@ -95,6 +95,7 @@ Vendor in external shared library dependencies of a wheel; retag it.
   --allow-pure-python-wheel  copy a pure wheel unchanged instead of failing
   --ldpaths LDPATHS          search these ':'-separated directories instead of ld.so.conf
   --add-path DIR             also search DIR, where LD_LIBRARY_PATH is searched (repeatable)
+  --include LIB              also graft LIB, which the extensions dlopen by that name (repeatable)
   --patcher PATCHER          patchelf, lief-patchelf (both: our own rewriter) or none (refuse
                              any ELF change); env AUDITWHEEL_PATCHER
 USAGE
@@ -149,7 +150,7 @@ repair() {
         case "$1" in
             -h | --help) repair_usage; exit 0 ;;
             --plat | -L | --lib-sdir | -w | --wheel-dir | --exclude | -z | --zip-compression-level | --ldpaths | \
-                --add-path | --patcher)
+                --add-path | --include | --patcher)
                 [ $# -ge 2 ] || die "repair: $1 needs a value"
                 repair_option "$1" "$2"; shift ;;
             --*=*) repair_option "${1%%=*}" "${1#*=}" ;;
@@ -187,6 +188,7 @@ repair_option() {
         --exclude) check_options="$check_options --exclude $(quote "$2")" ;;
         --ldpaths) search_options="$search_options --ldpaths $(quote "$2")" ;;
         --add-path) search_options="$search_options --add-path $(quote "$2")" ;;
+        --include) search_options="$search_options --include $(quote "$2")" ;;
         *) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
     esac
 }

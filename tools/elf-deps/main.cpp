@@ -3,6 +3,7 @@
 #include "diagnostics.hpp"
 #include "elf_deps.hpp"
 #include "interrupt.hpp"
+#include "paths.hpp"
 #include "records.hpp"
 
 #include <getopt.h>
@@ -14,11 +15,14 @@
 
 namespace {
 constexpr const char* kUsage =
-    "usage: elf-deps [--ldpaths PATHS] [--root DIR] [--add-path DIR]... [--format FORMAT] [FILE...]\n"
+    "usage: elf-deps [--ldpaths PATHS] [--root DIR] [--add-path DIR]... [--include NAME]...\n"
+    "                [--format FORMAT] [FILE...]\n"
     "Resolves the libraries of every ELF member in the records on stdin, or of each FILE.\n"
     "  --ldpaths PATHS  search these ':'-separated directories instead of ld.so.conf and the defaults\n"
     "  --root DIR       resolve inside the sysroot DIR\n"
     "  --add-path DIR   also search DIR, where LD_LIBRARY_PATH is searched (repeatable)\n"
+    "  --include NAME   resolve NAME as if every Python extension needed it (a library it dlopens;\n"
+    "                   repeatable)\n"
     "  --format FORMAT  records (default), tree (lddtree's text) or json (pypa auditwheel's lddtree);\n"
     "                   tree and json take exactly one FILE\n"
     "See elf-deps(1) and auditwheel-records(7).\n";
@@ -33,12 +37,13 @@ std::vector<std::string> non_empty_entries(const char* value) {
 
 int deps_main(int argc, char** argv) {
     aw::SearchOptions search;
-    std::vector<std::string> add_paths;
+    std::vector<std::string> add_paths, included;
     std::string format = "records";
     static const option kOptions[] = {{"ldpaths", required_argument, nullptr, 'l'},
                                       {"root", required_argument, nullptr, 'r'},
                                       {"add-path", required_argument, nullptr, 'a'},
                                       {"format", required_argument, nullptr, 'f'},
+                                      {"include", required_argument, nullptr, 'i'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     opterr = 0;
@@ -48,6 +53,7 @@ int deps_main(int argc, char** argv) {
             case 'r': search.root = std::filesystem::absolute(optarg).lexically_normal().string(); break;
             case 'a': add_paths.push_back(optarg); break;
             case 'f': format = optarg; break;
+            case 'i': included.push_back(optarg); break;
             case 'h': std::cout << kUsage; return aw::kExitOk;
             default: aw::fail_usage("unknown or incomplete option '{}'; see elf-deps --help", argv[optind - 1]);
         }
@@ -109,7 +115,10 @@ int deps_main(int argc, char** argv) {
                 std::string path = aw::required_string(record->value, "path");
                 std::string file = workdir + "/" + path;
                 try {
-                    trees.emplace_back(path, resolver->resolve(file));
+                    aw::DependencyTree tree = resolver->resolve(file);
+                    if (!included.empty() && aw::is_python_extension(*tree.facts, aw::file_name_of(path)))
+                        tree = resolver->resolve(file, included);
+                    trees.emplace_back(path, std::move(tree));
                 } catch (const aw::ElfError& error) {
                     aw::warn("member {}: {}", path, error.what());
                     out.emit(aw::elf_error_record(path, file, error.what()));
