@@ -16,6 +16,9 @@ PADDING = "$ORIGIN/libs:/" + "p" * 40  # room for the edits to come
 MAIN = '#include <stdio.h>\nint dep_value(void);\nint main(void) { printf("%d\\n", dep_value()); return 0; }\n'
 DEP = "int dep_value(void) { return 42; }\n"
 CASES = int(os.environ.get("RPATH_SET_CASES", "240"))
+# Cross compilers and qemu-user programs (Debian's gcc-<triple> and qemu-user).
+CROSS_TARGETS = [("i686-linux-gnu", "qemu-i386"), ("aarch64-linux-gnu", "qemu-aarch64"),
+                 ("powerpc64-linux-gnu", "qemu-ppc64"), ("s390x-linux-gnu", "qemu-s390x")]
 # The library under its link name and the names edits may give it (pypa auditwheel's hashed names are longer).
 LIBRARY_NAMES = ["libdepA.so", "libdepB.so", "libdep-0a1b2c3d.so", "libdep-with-a-much-longer-grafted-name-9f8e7d6c.so"]
 
@@ -48,23 +51,40 @@ class RpathSet(StageTest):
     def rpath_set(self, *args, expect=0, stdin=None):
         return self.run_stage("rpath-set", *args, expect=expect, stdin=stdin)
 
-    def build(self, directory, flags, pie):
+    def build(self, directory, flags, pie, cc="gcc"):
         directory.mkdir(parents=True)
         (directory / "dep.c").write_text(DEP)
         (directory / "main.c").write_text(MAIN)
         libs = directory / "libs"
         libs.mkdir()
-        subprocess.run(["gcc", "-g", "-shared", "-fPIC", "-o", str(libs / "libdepA.so"), str(directory / "dep.c"),
+        subprocess.run([cc, "-g", "-shared", "-fPIC", "-o", str(libs / "libdepA.so"), str(directory / "dep.c"),
                         "-Wl,-soname,libdepA.so", f"-Wl,-rpath,{PADDING}", *flags], check=True, capture_output=True)
-        subprocess.run(["gcc", "-g", "-pie" if pie else "-no-pie", "-fPIE" if pie else "-fno-pie", "-o",
+        subprocess.run([cc, "-g", "-pie" if pie else "-no-pie", "-fPIE" if pie else "-fno-pie", "-o",
                         str(directory / "main"), str(directory / "main.c"), f"-L{libs}", "-ldepA",
                         f"-Wl,-rpath,{PADDING}", *flags], check=True, capture_output=True)
         for name in LIBRARY_NAMES[1:]:
             shutil.copy(libs / "libdepA.so", libs / name)
 
-    def run_main(self, directory):
+    def run_main(self, directory, runner=()):
         env = {"PATH": "/usr/bin:/bin", "LD_BIND_NOW": "1"}
-        return subprocess.run([str(directory / "main")], capture_output=True, text=True, env=env)
+        return subprocess.run([*runner, str(directory / "main")], capture_output=True, text=True, env=env)
+
+    def apply_random_edits(self, rng, directory, work):
+        """Copies `directory` to `work` and applies a random edit sequence; returns the edits."""
+        shutil.copytree(directory, work)
+        main_edits, lib_edits = self.random_edits(rng)
+        for edits in main_edits:
+            self.rpath_set(*edits, work / "main")
+        for edits in lib_edits:
+            for name in LIBRARY_NAMES:  # every name the program may now load it by
+                self.rpath_set(*edits, work / "libs" / name)
+        return main_edits, lib_edits
+
+    def assert_nothing_new(self, work, directory, main_before, lib_before):
+        self.assertEqual(diagnostics(work / "main")[:2], main_before[:2])
+        self.assertEqual(diagnostics(work / "libs/libdepA.so")[:2], lib_before[:2])
+        for target, before in ((work / "main", main_before), (work / "libs/libdepA.so", lib_before)):
+            self.assertEqual(diagnostics(target)[2].replace(str(work), ""), before[2].replace(str(directory), ""))
 
     def random_edits(self, rng):
         """Successive rewrites of the program and of the library (each a list of arguments),
@@ -99,16 +119,8 @@ class RpathSet(StageTest):
         rng = random.Random(20261124)
         variants = list(link_variants())
         rng.shuffle(variants)
-        # 32-bit programs where this kernel can run them (the i686 and armv7l wheels cover 32-bit files elsewhere).
-        thirty_two = subprocess.run(["gcc", "-m32", "-o", str(self.tmp / "probe32"), "-x", "c", "-"],
-                                    input=b"int main(void){return 0;}\n", capture_output=True).returncode == 0
-        try:
-            thirty_two = thirty_two and subprocess.run([str(self.tmp / "probe32")]).returncode == 0
-        except OSError:
-            thirty_two = False
-        chosen = variants[:24] + ([(flags + ["-m32"], pie) for flags, pie in variants[24:30]] if thirty_two else [])
-        built = []
-        for index, (flags, pie) in enumerate(chosen):
+        built = []  # 32-bit programs run under qemu in the next test
+        for index, (flags, pie) in enumerate(variants[:24]):
             directory = self.tmp / f"v{index}"
             self.build(directory, flags, pie)
             self.assertEqual(self.run_main(directory).stdout, "42\n")
@@ -116,21 +128,43 @@ class RpathSet(StageTest):
         for case in range(CASES):
             directory, flags, pie, main_before, lib_before = built[case % len(built)]
             work = self.tmp / f"case{case}"
-            shutil.copytree(directory, work)
-            main_edits, lib_edits = self.random_edits(rng)
-            for edits in main_edits:
-                self.rpath_set(*edits, work / "main")
-            for edits in lib_edits:
-                for name in LIBRARY_NAMES:  # every name the program may now load it by
-                    self.rpath_set(*edits, work / "libs" / name)
+            main_edits, lib_edits = self.apply_random_edits(rng, directory, work)
             with self.subTest(case=case, flags=flags, pie=pie, main=main_edits, lib=lib_edits):
                 result = self.run_main(work)
                 self.assertEqual((result.returncode, result.stdout), (0, "42\n"), result.stderr)
-                self.assertEqual(diagnostics(work / "main")[:2], main_before[:2])
-                self.assertEqual(diagnostics(work / "libs/libdepA.so")[:2], lib_before[:2])
-                for target, before in ((work / "main", main_before), (work / "libs/libdepA.so", lib_before)):
-                    self.assertEqual(diagnostics(target)[2].replace(str(work), ""), before[2].replace(str(directory), ""))
+                self.assert_nothing_new(work, directory, main_before, lib_before)
             shutil.rmtree(work)
+
+    def test_property_other_architectures_under_qemu(self):
+        """The same property for i686, aarch64 (64 KiB pages) and big-endian ppc64 and s390x
+        programs, built with Debian's cross compilers and run under qemu-user."""
+        rng = random.Random(20261125)
+        ran = []
+        for triple, qemu in CROSS_TARGETS:
+            cc = f"{triple}-gcc"
+            if not shutil.which(cc) or not shutil.which(qemu) or not Path(f"/usr/{triple}/lib").is_dir():
+                print(f"\n    skipped {triple}: {cc}, {qemu} or /usr/{triple} is not installed")
+                continue
+            runner = (qemu, "-L", f"/usr/{triple}")
+            variants = [(["-Wl,-z,max-page-size=0x10000", "-Wl,-z,separate-code", "-Wl,-z,relro", "-Wl,-z,now"], True),
+                        (["-Wl,-z,max-page-size=0x10000", "-Wl,-z,noseparate-code", "-Wl,-z,norelro"], False),
+                        (["-Wl,-z,max-page-size=0x1000", "-Wl,--hash-style=both"], True)]
+            for index, (flags, pie) in enumerate(variants):
+                directory = self.tmp / f"{triple}-v{index}"
+                self.build(directory, flags, pie, cc=cc)
+                self.assertEqual(self.run_main(directory, runner).stdout, "42\n")
+                before = (diagnostics(directory / "main"), diagnostics(directory / "libs/libdepA.so"))
+                for case in range(max(CASES // 24, 4)):
+                    work = self.tmp / f"{triple}-case{index}-{case}"
+                    main_edits, lib_edits = self.apply_random_edits(rng, directory, work)
+                    with self.subTest(target=triple, flags=flags, pie=pie, main=main_edits, lib=lib_edits):
+                        result = self.run_main(work, runner)
+                        self.assertEqual((result.returncode, result.stdout), (0, "42\n"), result.stderr)
+                        self.assert_nothing_new(work, directory, *before)
+                    shutil.rmtree(work)
+            ran.append(triple)
+        if not ran:
+            self.skipTest("no cross compiler with qemu-user is installed")
 
     def test_host_libraries_still_load(self):
         """Each library that dlopens gets a long RPATH, a new SONAME, its libc.so.6 renamed to a
