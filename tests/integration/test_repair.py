@@ -412,6 +412,58 @@ class SharedWheels(RepairTest):
         self.assertEqual(dynamic_tags(tree / "spam.libs" / grafted).get("RUNPATH"), None)
 
 
+class LibGraftStage(RepairTest):
+    """lib-graft alone, on streams edited by hand: bad plans are refused with one line."""
+
+    def planned(self):
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        unpacked = self.run_stage("whl-unpack", "--elf-only", wheel).stdout
+        deps = self.run_stage("elf-deps", stdin=unpacked, env=self.private_env()).stdout
+        symvers = self.run_stage("elf-symvers", stdin=deps).stdout
+        records = self.run_stage("policy-check", "--plat", "auto", stdin=symvers).stdout
+        return [json.loads(line) for line in records.splitlines()]
+
+    def graft(self, records, *args, expect=0):
+        return self.run_stage("lib-graft", *args, stdin="".join(json.dumps(r) + "\n" for r in records), expect=expect)
+
+    def test_hostile_plans_are_refused(self):
+        records = self.planned()
+        plan_at = next(i for i, r in enumerate(records) if r["kind"] == "graft_plan")
+        plan = records[plan_at]
+        def source(realpath):  # libdep.so.1 copied from somewhere else
+            return dict(plan, libraries=[dict(library, realpath=realpath) if library["soname"] == "libdep.so.1"
+                                         else library for library in plan["libraries"]])
+        cases = [
+            (dict(plan, members=[{"path": "../outside.so", "graft": ["libdep.so.1"]}]), "must lie inside the wheel"),
+            (source("relative/libdep.so"), "must be absolute"),
+            (source("/dev/zero"), "is not a regular file"),
+            (source("/etc/os-release"), "cannot repair"),
+            (dict(plan, members=[{"path": plan["members"][0]["path"], "graft": ["libnothere.so"]}]),
+             "not among the libraries"),
+        ]
+        for bad, message in cases:
+            with self.subTest(message=message):
+                result = self.graft(records[:plan_at] + [bad], expect=1)
+                self.assertIn(message, result.stderr)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        self.assertIn("must lie inside the wheel", self.graft(records, "-L", "/../../x", expect=1).stderr)
+        self.assertIn("a second graft_plan", self.graft(records + [plan], expect=1).stderr)
+        shutil.rmtree(records[0]["workdir"])
+
+    def test_records_pass_through_and_describe_the_grafts(self):
+        records = self.planned()
+        out = [json.loads(line) for line in self.graft(records).stdout.splitlines()]
+        self.assertEqual(out[:len(records)], records)
+        kinds = [r["kind"] for r in out[len(records):]]
+        self.assertEqual(kinds, ["grafted", "grafted", "elf_edit", "elf_edit", "elf_edit"])
+        grafted = {r["soname"]: r for r in out if r["kind"] == "grafted"}
+        self.assertEqual(grafted["libdep.so.1"]["source"], str(self.private / "libdep.so.1.0"))
+        self.assertEqual(grafted["libdep.so.1"]["sha256"],
+                         hashlib.sha256((self.private / "libdep.so.1.0").read_bytes()).hexdigest())
+        shutil.rmtree(records[0]["workdir"])
+
+
 class RepairRefusals(RepairTest):
     def test_a_library_that_cannot_be_found_fails_and_writes_nothing(self):
         self.build_libraries()
