@@ -216,7 +216,6 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
     // The libraries: copied once each (several sonames may share a file),
     // created lazily so that nothing to graft leaves no empty directory.
     std::map<std::string, std::string> new_names;  // soname -> grafted file name
-    std::map<std::string, std::string> copied;     // source -> wheel path
     for (const auto& [soname, source] : plan.libraries) {
         std::error_code error;
         fs::create_directories(target.workdir + "/" + lib_dir, error);
@@ -226,11 +225,18 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         new_names[soname] = name;
         std::string path = lib_dir + "/" + name;
         result.libraries.push_back(GraftedLibrary{soname, source, path, sha256});
-        copied[source] = path;
     }
 
-    for (const auto& [source, path] : copied) {
-        ElfFacts facts = read_member_facts(target.workdir, path);
+    std::set<std::string> planned;  // several sonames may share one copy
+    for (const GraftedLibrary& library : result.libraries) {
+        const std::string& path = library.path;
+        if (!planned.insert(path).second) continue;
+        ElfFacts facts;
+        try {
+            facts = read_elf_facts(target.workdir + "/" + path);
+        } catch (const Error& error) {
+            fail("cannot graft {} from {}: {}", library.soname, library.source, error.what());
+        }
         DynamicEdits& edit = edits.of(path);
         if (!plan.included.contains(file_name_of(path))) edit.set_soname = file_name_of(path);
         for (const std::string& needed : facts.needed)

@@ -637,7 +637,12 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
     if (plat == "auto") {
         if (overall == linux_index && linux_index > 0) requested = linux_index - 1;  // the newest policy, for its error
     } else {
-        std::string wanted = options.requested_base + "_" + platform_tag_arch(verdict.family, verdict.architecture);
+        std::string arch = platform_tag_arch(verdict.family, verdict.architecture);
+        // pypa auditwheel's check: a wheel of one architecture is not tagged for another.
+        if (plat != options.requested_base && plat != options.requested_base + "_" + arch)
+            throw Error(fmt::format("can't repair wheel {} with {} architecture to a wheel targeting {}", verdict.wheel,
+                                    arch, plat.substr(options.requested_base.size() + 1)), kExitUsage);
+        std::string wanted = options.requested_base + "_" + arch;
         requested = policies.size();
         for (std::size_t p = 0; p < linux_index; ++p)
             if (policies[p].name == wanted ||

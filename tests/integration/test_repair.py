@@ -438,7 +438,7 @@ class LibGraftStage(RepairTest):
             (dict(plan, members=[{"path": "../outside.so", "graft": ["libdep.so.1"]}]), "must lie inside the wheel"),
             (source("relative/libdep.so"), "must be absolute"),
             (source("/dev/zero"), "is not a regular file"),
-            (source("/etc/os-release"), "cannot repair"),
+            (source("/etc/os-release"), "cannot graft libdep.so.1 from /etc/os-release"),
             (dict(plan, members=[{"path": plan["members"][0]["path"], "graft": ["libnothere.so"]}]),
              "not among the libraries"),
         ]
@@ -492,7 +492,9 @@ class RepairRefusals(RepairTest):
         wheel = self.foo_wheel()
         for args, message in ((("--patcher", "bogus"), "--patcher must be"), (("-z", "11"), "-z must be"),
                               (("--frobnicate",), "unknown option"), ((), "expected at least one WHEEL_FILE"),
-                              (("--plat", "musllinux_1_2"), "no policy")):
+                              (("--plat", "musllinux_1_2"), "no policy"),
+                              (("--plat", "manylinux_2_17_aarch64"),
+                               "with x86_64 architecture to a wheel targeting aarch64")):
             with self.subTest(args=args):
                 result = self.auditwheel("repair", *args, *([wheel] if args else []), env=self.private_env(), expect=2)
                 self.assertIn(message, result.stderr)
