@@ -503,6 +503,10 @@ class RepairRefusals(RepairTest):
         none = self.auditwheel("repair", "--patcher", "none", "-w", self.tmp / "out", wheel, env=self.private_env(),
                                expect=1)
         self.assertIn("'none' patcher", none.stderr)
+        from_env = self.auditwheel("repair", "-w", self.tmp / "out", wheel, expect=1,
+                                   env=dict(self.private_env(), AUDITWHEEL_PATCHER="none"))
+        self.assertIn("'none' patcher", from_env.stderr)
+        self.auditwheel("repair", "--patcher=lief-patchelf", "-w", self.tmp / "lief", wheel, env=self.private_env())
         self.assert_nothing_left()
 
     def test_ctrl_c_leaves_no_partial_wheel_and_no_temporary_files(self):
