@@ -205,51 +205,55 @@ std::string script_shim(const std::string& target) {
            Json(target).dump() + "), sys.argv)\n";
 }
 
-GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options) {
-    std::string lib_dir = target.distribution + options.lib_sdir;
-    if (auto reason = unsafe_member_path_reason(lib_dir + "/x"))
-        fail("--lib-sdir {}: the library directory {} must lie inside the wheel ({})", options.lib_sdir, lib_dir, *reason);
-    GraftResult result;
-    EditList edits;
-    bool force_rpath = !target.android;
+namespace {
 
-    // The libraries: copied once each (several sonames may share a file),
-    // created lazily so that nothing to graft leaves no empty directory.
-    std::map<std::string, std::string> new_names;  // soname -> grafted file name
+// Copies every library of the plan into `lib_dir` (created only when there is one).
+std::vector<GraftedLibrary> copy_libraries(const GraftTarget& target, const GraftPlan& plan, const std::string& lib_dir) {
+    std::vector<GraftedLibrary> libraries;
     for (const auto& [soname, source] : plan.libraries) {
         std::error_code error;
         fs::create_directories(target.workdir + "/" + lib_dir, error);
         if (error) fail("cannot create {} in the work directory: {}", lib_dir, error.message());
         auto [name, sha256] = copy_hashed(soname, source, target.workdir + "/" + lib_dir,
                                           plan.included.contains(soname) ? std::optional(soname) : std::nullopt);
-        new_names[soname] = name;
-        std::string path = lib_dir + "/" + name;
-        result.libraries.push_back(GraftedLibrary{soname, source, path, sha256});
+        libraries.push_back(GraftedLibrary{soname, source, lib_dir + "/" + name, sha256});
     }
+    return libraries;
+}
 
+// The copies' own edits: their new SONAME, their needs of each other, and an
+// RPATH of $ORIGIN when they have such needs (else none: a stale build path
+// must not find another copy first).
+void edit_grafted_libraries(const GraftTarget& target, const GraftPlan& plan, const std::vector<GraftedLibrary>& libraries,
+                            const std::map<std::string, std::string>& new_names, EditList& edits) {
     std::set<std::string> planned;  // several sonames may share one copy
-    for (const GraftedLibrary& library : result.libraries) {
-        const std::string& path = library.path;
-        if (!planned.insert(path).second) continue;
+    for (const GraftedLibrary& library : libraries) {
+        if (!planned.insert(library.path).second) continue;
         ElfFacts facts;
         try {
-            facts = read_elf_facts(target.workdir + "/" + path);
+            facts = read_elf_facts(target.workdir + "/" + library.path);
         } catch (const Error& error) {
             fail("cannot graft {} from {}: {}", library.soname, library.source, error.what());
         }
-        DynamicEdits& edit = edits.of(path);
-        if (!plan.included.contains(file_name_of(path))) edit.set_soname = file_name_of(path);
+        DynamicEdits& edit = edits.of(library.path);
+        std::string name = file_name_of(library.path);
+        if (!plan.included.contains(name)) edit.set_soname = name;
         for (const std::string& needed : facts.needed)
             if (auto found = new_names.find(needed); found != new_names.end())
                 edit.replace_needed.emplace_back(needed, found->second);
         if (edit.replace_needed.empty()) {
-            edit.remove_rpath = true;  // a stale build path must not win over the wheel's copies
+            edit.remove_rpath = true;
         } else {
             edit.set_rpath = "$ORIGIN";
-            edit.force_rpath = force_rpath;
+            edit.force_rpath = !target.android;
         }
     }
+}
 
+// The members' edits: needs renamed, RPATH = its entries inside the wheel plus
+// the library directory; scripts first move beside the libraries.
+void edit_members(const GraftTarget& target, const GraftPlan& plan, const std::string& lib_dir,
+                  const std::map<std::string, std::string>& new_names, GraftResult& result, EditList& edits) {
     // bionic reads DT_RUNPATH from API level 24 on (pypa auditwheel refuses the same way).
     if (target.android && !plan.members.empty() && android_api_level(plan.policy).value_or(0) < 24)
         fail("{}: grafting libraries with RUNPATH requires API level 24 or higher", plan.policy);
@@ -271,12 +275,27 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         std::string joined;
         for (const std::string& entry : rpath) joined += (joined.empty() ? "" : ":") + entry;
         edit.set_rpath = joined;
-        edit.force_rpath = force_rpath;
+        edit.force_rpath = !target.android;
     }
     for (const auto& [member, names] : plan.remove_needed) {
         DynamicEdits& edit = edits.of(path_after_moves(result.scripts, member));
         for (const std::string& name : names) add_unique(edit.remove_needed, name);
     }
+}
+
+}  // namespace
+
+GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options) {
+    std::string lib_dir = target.distribution + options.lib_sdir;
+    if (auto reason = unsafe_member_path_reason(lib_dir + "/x"))
+        fail("--lib-sdir {}: the library directory {} must lie inside the wheel ({})", options.lib_sdir, lib_dir, *reason);
+    GraftResult result;
+    result.libraries = copy_libraries(target, plan, lib_dir);
+    std::map<std::string, std::string> new_names;  // soname -> grafted file name
+    for (const GraftedLibrary& library : result.libraries) new_names[library.soname] = file_name_of(library.path);
+    EditList edits;
+    edit_grafted_libraries(target, plan, result.libraries, new_names, edits);
+    edit_members(target, plan, lib_dir, new_names, result, edits);
     if (options.strip) {
         for (const GraftedLibrary& library : result.libraries) edits.of(library.path).strip = true;
         for (const std::string& member : target.dynamic_members) edits.of(path_after_moves(result.scripts, member)).strip = true;
