@@ -516,10 +516,12 @@ class RepairRefusals(RepairTest):
         hits = 0
         for index, delay in enumerate((0.05, 0.1, 0.2, 0.3, 0.5, 0.8)):
             out = self.tmp / f"out{index}"
-            # Ctrl-C signals the terminal's whole process group: the wrapper and its stage.
+            # Ctrl-C signals the terminal's whole process group: the wrapper and its stage. (SIGINT's
+            # default is restored: a test run in the background inherits it ignored, as sh does.)
             process = subprocess.Popen([str(BIN / "auditwheel"), "repair", "-w", str(out), str(wheel)],
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.private_env(),
-                                       start_new_session=True)
+                                       start_new_session=True,
+                                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             time.sleep(delay)
             try:
                 os.killpg(process.pid, signal.SIGINT)
