@@ -2,6 +2,7 @@
 
 #include "diagnostics.hpp"
 #include "elf_file.hpp"
+#include "file_io.hpp"
 #include "unique_fd.hpp"
 
 #include <gelf.h>
@@ -689,11 +690,11 @@ void write_atomically(const std::string& output, Bytes original, const Rewrite& 
         fail("{}: {}: {}", output, what, std::strerror(saved));
     };
     auto write_span = [&](const unsigned char* data, std::size_t size) {
-        for (std::size_t done = 0; done < size;) {
-            ssize_t written = ::write(fd.get(), data + done, size - done);
-            if (written < 0 && errno == EINTR) continue;
-            if (written < 0) cleanup_and_fail("write error");
-            done += static_cast<std::size_t>(written);
+        try {
+            write_all(fd.get(), std::as_bytes(std::span(data, size)), output);
+        } catch (...) {
+            ::unlink(name.data());
+            throw;
         }
     };
     std::uint64_t at = 0;

@@ -2,6 +2,7 @@
 
 #include "diagnostics.hpp"
 #include "digest.hpp"
+#include "file_io.hpp"
 #include "interrupt.hpp"
 #include "member_path.hpp"
 #include "pack.hpp"
@@ -133,18 +134,6 @@ std::map<std::string, RecordRow> index_record(const std::string& wheel, const st
     for (const auto& [path, row] : rows)
         if (!present.count(path)) warn("{}: RECORD lists {}, which is not in the archive", wheel, path);
     return rows;
-}
-
-void write_all(int fd, std::span<const std::byte> bytes, const std::string& path) {
-    while (!bytes.empty()) {
-        ssize_t written = ::write(fd, bytes.data(), bytes.size());
-        if (written < 0 && errno == EINTR) {
-            throw_if_interrupted();
-            continue;
-        }
-        if (written < 0) fail("{}: write error: {}", path, std::strerror(errno));
-        bytes = bytes.subspan(static_cast<std::size_t>(written));
-    }
 }
 
 void make_directories(const std::string& wheel, const std::string& member, const std::filesystem::path& directory) {
