@@ -875,10 +875,8 @@ DynamicEdits dynamic_edits_from_record(const Json& record) {
             edits.replace_needed.emplace_back(text(pair[0], "a replaced name"), text(pair[1], "a new name"));
         }
     }
-    if (auto found = record.find("remove_needed"); found != record.end()) {
-        if (!found->is_array()) fail("elf_edit record for {}: remove_needed must be a list of names", path);
-        for (const Json& name : *found) edits.remove_needed.push_back(text(name, "a removed name"));
-    }
+    if (auto found = record.find("remove_needed"); found != record.end())
+        edits.remove_needed = string_list(*found, fmt::format("elf_edit record for {}: remove_needed", path));
     if (auto found = record.find("set_rpath"); found != record.end()) {
         if (!found->is_string()) fail("elf_edit record for {}: set_rpath must be a string", path);
         edits.set_rpath = found->get<std::string>();

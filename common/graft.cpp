@@ -22,17 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> string_list(const Json& value, const std::string& where) {
-    std::vector<std::string> items;
-    if (!value.is_array()) fail("graft_plan record: {} must be a list of strings", where);
-    for (const Json& item : value) {
-        if (!item.is_string() || item.get<std::string>().empty())
-            fail("graft_plan record: {} must be a list of non-empty strings", where);
-        items.push_back(item.get<std::string>());
-    }
-    return items;
-}
-
 std::vector<std::pair<std::string, std::vector<std::string>>> member_lists(const Json& record, const char* field,
                                                                           const char* list) {
     std::vector<std::pair<std::string, std::vector<std::string>>> lists;
@@ -43,7 +32,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> member_lists(const
         std::string path = required_string(entry, "path");
         if (auto reason = unsafe_member_path_reason(path))
             fail("graft_plan record: member path \"{}\" must lie inside the wheel ({})", path, *reason);
-        lists.emplace_back(path, string_list(required_field(entry, list), fmt::format("{}[{}].{}", field, path, list)));
+        lists.emplace_back(path, string_list(required_field(entry, list),
+                                             fmt::format("graft_plan record: {}[{}].{}", field, path, list)));
     }
     return lists;
 }
@@ -143,7 +133,7 @@ GraftPlan read_graft_plan(const Json& record) {
     plan.members = member_lists(record, "members", "graft");
     plan.remove_needed = member_lists(record, "remove_needed", "remove_needed");
     if (record.contains("included")) {
-        std::vector<std::string> included = string_list(record["included"], "included");
+        std::vector<std::string> included = string_list(record["included"], "graft_plan record: included");
         plan.included.insert(included.begin(), included.end());
     }
     for (const std::string& soname : plan.included)

@@ -88,4 +88,16 @@ std::string required_string(const Json& record, const char* field) {
     return value.get<std::string>();
 }
 
+std::vector<std::string> string_list(const Json& value, std::string_view where) {
+    std::vector<std::string> items;
+    bool valid = value.is_array();
+    for (const Json& item : valid ? value : Json::array()) {
+        valid = item.is_string() && !item.get<std::string>().empty();
+        if (!valid) break;
+        items.push_back(item.get<std::string>());
+    }
+    if (!valid) fail("{} must be a list of non-empty strings", where);
+    return items;
+}
+
 }  // namespace aw

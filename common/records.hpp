@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aw {
@@ -56,5 +57,8 @@ private:
 // when it is missing or of the wrong type.
 const Json& required_field(const Json& record, const char* field);
 std::string required_string(const Json& record, const char* field);
+// A value that must be a list of non-empty strings; the error names `where`
+// ("<where> must be a list of non-empty strings").
+std::vector<std::string> string_list(const Json& value, std::string_view where);
 
 }  // namespace aw

@@ -52,6 +52,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 // a library found under /usr/lib may be listed under /lib, and back. One query
 // for every path (each costs a scan of dpkg's file lists).
 std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& paths) {
+    if (paths.empty()) return {};  // apk or rpm knew them all
     std::map<std::string, std::string> asked;  // path as asked -> path as given
     std::vector<std::string> argv{"dpkg-query", "-S"};
     for (const std::string& path : paths) {

@@ -130,22 +130,13 @@ RetagResult apply_retags(const WheelName& name, const WheelMetadata& metadata, c
     return result;
 }
 
-namespace {
-std::vector<std::string> retag_list(const Json& record, const char* field) {
-    std::vector<std::string> items;
-    auto found = record.find(field);
-    if (found == record.end()) return items;
-    if (!found->is_array()) fail("record of kind \"{}\": \"{}\" must be a list of strings", record.value("kind", "?"), field);
-    for (const Json& item : *found) {
-        if (!item.is_string() || item.get<std::string>().empty())
-            fail("record of kind \"{}\": \"{}\" must be a list of non-empty strings", record.value("kind", "?"), field);
-        items.push_back(item.get<std::string>());
-    }
-    return items;
+Retag read_retag(const Json& record) {
+    auto list = [&](const char* field) {
+        auto found = record.find(field);
+        return found == record.end() ? std::vector<std::string>{}
+                                     : string_list(*found, fmt::format("retag record: \"{}\"", field));
+    };
+    return Retag{list("add"), list("remove")};
 }
-
-}  // namespace
-
-Retag read_retag(const Json& record) { return Retag{retag_list(record, "add"), retag_list(record, "remove")}; }
 
 }  // namespace aw

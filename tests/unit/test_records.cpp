@@ -56,4 +56,13 @@ BOOST_AUTO_TEST_CASE(required_fields_name_kind_and_field) {
     });
 }
 
+BOOST_AUTO_TEST_CASE(string_lists_hold_only_non_empty_strings) {
+    BOOST_TEST(aw::string_list(aw::Json::array({"a", "b"}), "x") == (std::vector<std::string>{"a", "b"}));
+    BOOST_TEST(aw::string_list(aw::Json::array(), "x").empty());
+    for (const aw::Json& bad : {aw::Json("a"), aw::Json::array({"a", 1}), aw::Json::array({""}), aw::Json(nullptr)})
+        BOOST_CHECK_EXCEPTION(aw::string_list(bad, "retag record: \"add\""), aw::Error, [](const aw::Error& e) {
+            return std::string(e.what()) == "retag record: \"add\" must be a list of non-empty strings";
+        });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
