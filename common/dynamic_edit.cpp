@@ -462,11 +462,10 @@ std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_
 // headers (one more). A segment this tool added before is rebuilt in place of
 // the old one, so repeated edits do not stack segments.
 void grow(const Layout& layout, std::vector<GElf_Dyn> entries, std::vector<unsigned char> dynstr, Rewrite& rewrite,
-          std::uint64_t file_size, const std::string& path) {
+          const std::optional<GElf_Phdr>& previous, const std::string& path) {
     const bool is64 = layout.elf_class == ELFCLASS64;
     const std::size_t word = is64 ? 8 : 4;
     Patches& patches = rewrite.patches;
-    std::optional<GElf_Phdr> previous = our_previous_segment(layout, file_size);
     std::vector<GElf_Phdr> loads;
     for (const GElf_Phdr& header : layout.program_headers)
         if (header.p_type == PT_LOAD && !(previous && header.p_offset == previous->p_offset)) loads.push_back(header);
@@ -823,7 +822,7 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     if (must_grow) {
         std::vector<unsigned char> dynstr = strings.table();
         dynstr.insert(dynstr.end(), strings.appended().begin(), strings.appended().end());
-        grow(layout, std::move(entries), std::move(dynstr), rewrite, original.size(), path);
+        grow(layout, std::move(entries), std::move(dynstr), rewrite, previous, path);
     } else {
         patches.put(layout.strtab_offset, strings.table());
         entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});

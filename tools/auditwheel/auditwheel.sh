@@ -44,15 +44,15 @@ make_scratch() {
 }
 
 show() {
-    format=show json=no isa="" pure="" has_ldpaths=no ldpaths="" wheel="" count=0
+    format=show isa="" pure="" search_options="" wheel="" count=0
     while [ $# -gt 0 ]; do
         case "$1" in
             -h | --help) show_usage; exit 0 ;;
             --json) format=show-json ;;
             --disable-isa-ext-check) isa=--disable-isa-ext-check ;;
             --allow-pure-python-wheel) pure=--allow-pure-python-wheel ;;
-            --ldpaths) [ $# -ge 2 ] || die "show: --ldpaths needs a value"; has_ldpaths=yes; ldpaths=$2; shift ;;
-            --ldpaths=*) has_ldpaths=yes; ldpaths=${1#--ldpaths=} ;;
+            --ldpaths) [ $# -ge 2 ] || die "show: --ldpaths needs a value"; search_options="--ldpaths $(quote "$2")"; shift ;;
+            --ldpaths=*) search_options="--ldpaths $(quote "${1#--ldpaths=}")" ;;
             --) shift; [ $# -gt 0 ] && { wheel=$1; count=$((count + $#)); }; break ;;
             -?*) die "show: unknown option '$1'; see auditwheel show --help" ;;
             *) wheel=$1; count=$((count + 1)) ;;
@@ -62,13 +62,9 @@ show() {
     [ "$count" -eq 1 ] || die "show: expected one WHEEL_FILE; see auditwheel show --help"
     [ -f "$wheel" ] || die "show: cannot access $wheel. No such file"
     make_scratch
-    "$here/whl-unpack" --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit 1
-    if [ "$has_ldpaths" = yes ]; then
-        "$here/elf-deps" --ldpaths "$ldpaths" <"$scratch/unpacked" >"$scratch/deps" || exit 1
-    else
-        "$here/elf-deps" <"$scratch/unpacked" >"$scratch/deps" || exit 1
-    fi
-    "$here/elf-symvers" <"$scratch/deps" >"$scratch/symvers" || exit 1
+    "$here/whl-unpack" --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit $?
+    eval "\"\$here/elf-deps\" $search_options" <"$scratch/unpacked" >"$scratch/deps" || exit $?
+    "$here/elf-symvers" <"$scratch/deps" >"$scratch/symvers" || exit $?
     status=0
     "$here/policy-check" --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || status=$?
     exit "$status"
@@ -155,8 +151,8 @@ repair() {
                 repair_option "$1" "$2"; shift ;;
             --*=*) repair_option "${1%%=*}" "${1#*=}" ;;
             -L?* | -w?* | -z?*) repair_option "$(printf '%.2s' "$1")" "${1#??}" ;;
-            --no-update-tags | --only-plat | --disable-isa-ext-check) check_options="$check_options $1" ;;
-            --allow-pure-python-wheel) check_options="$check_options $1" ;;
+            --no-update-tags | --only-plat | --disable-isa-ext-check | --allow-pure-python-wheel)
+                check_options="$check_options $1" ;;
             --strip) graft_options="$graft_options --strip" ;;
             --) shift; for w in "$@"; do wheels="$wheels $(quote "$w")"; done; break ;;
             -?*) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
@@ -204,9 +200,7 @@ USAGE
 }
 
 lddtree() {
-    format=tree
-    has_ldpaths=no
-    ldpaths=""
+    format=tree search_options=""
     # Options are taken out of "$@"; the file names that remain are rotated to the end.
     set -- "$@" --end-of-arguments
     while [ "$1" != --end-of-arguments ]; do
@@ -214,8 +208,8 @@ lddtree() {
             -h | --help) lddtree_usage; exit 0 ;;
             --json) format=json ;;
             --ldpaths) [ "$2" != --end-of-arguments ] || die "lddtree: --ldpaths needs a value"
-                has_ldpaths=yes; ldpaths=$2; shift ;;
-            --ldpaths=*) has_ldpaths=yes; ldpaths=${1#--ldpaths=} ;;
+                search_options="--ldpaths $(quote "$2")"; shift ;;
+            --ldpaths=*) search_options="--ldpaths $(quote "${1#--ldpaths=}")" ;;
             --) shift; while [ "$1" != --end-of-arguments ]; do set -- "$@" "$1"; shift; done; break ;;
             -?*) die "lddtree: unknown option '$1'; see auditwheel lddtree --help" ;;
             *) set -- "$@" "$1" ;;
@@ -224,10 +218,7 @@ lddtree() {
     done
     shift
     [ $# -eq 1 ] || die "lddtree: expected one FILE; see auditwheel lddtree --help"
-    if [ "$has_ldpaths" = yes ]; then
-        exec "$here/elf-deps" --format "$format" --ldpaths "$ldpaths" -- "$1"
-    fi
-    exec "$here/elf-deps" --format "$format" -- "$1"
+    eval "exec \"\$here/elf-deps\" --format \"\$format\" $search_options -- \"\$1\""
 }
 
 die() {
