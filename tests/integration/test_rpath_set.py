@@ -3,6 +3,7 @@ readelf and eu-elflint must report nothing new), a host-library dlopen corpus, f
 big-endian files checked with readelf, and clean refusals."""
 import glob
 import itertools
+import json
 import os
 import random
 import re
@@ -340,7 +341,6 @@ class RpathSet(StageTest):
         self.assertEqual(diagnostics(directory / "main"), lint_before, "readelf and eu-elflint see nothing new")
 
     def test_record_stream_edits_a_wheel(self):
-        import json
         import sys
         from wheelkit import records_of, spam_wheel
         wheel = spam_wheel(self.tmp)
@@ -362,6 +362,28 @@ class RpathSet(StageTest):
         bad = dict(edit, path="../escape.so")
         result = self.rpath_set(stdin=unpacked + json.dumps(bad) + "\n", expect=1)
         self.assertIn("must lie inside the work directory", result.stderr)
+
+    def test_contradicting_or_malformed_edits_are_refused_before_writing(self):
+        from wheelkit import records_of, spam_wheel
+        unpacked = self.run_stage("whl-unpack", "--elf-only", spam_wheel(self.tmp)).stdout
+        extension = next(r["path"] for r in records_of(unpacked) if r["kind"] == "member" and r["elf"])
+        target = Path(records_of(unpacked)[0]["workdir"]) / extension
+        before = target.read_bytes()
+        for edit, message in (({"replace_needed": [["libc.so.6", "x.so"]], "remove_needed": ["libc.so.6"]},
+                               "libc.so.6 is both removed and replaced"),
+                              ({"set_rpath": "$ORIGIN", "remove_rpath": True}, "the RPATH is both set and removed"),
+                              ({"strip": "yes"}, "strip must be true or false"),
+                              ({"remove_needed": "libc.so.6"}, "remove_needed must be a list of non-empty strings")):
+            with self.subTest(edit=edit):
+                record = dict({"kind": "elf_edit", "path": extension}, **edit)
+                result = self.rpath_set(stdin=unpacked + json.dumps(record) + "\n", expect=1)
+                self.assertIn(message, result.stderr)
+                self.assertEqual(len(result.stderr.splitlines()), 1, result.stderr)
+                self.assertEqual(target.read_bytes(), before)
+        cli = self.rpath_set("--set-rpath", "x", "--remove-rpath", target, expect=2)
+        self.assertIn("the RPATH is both set and removed", cli.stderr)
+        self.assertEqual(target.read_bytes(), before)
+        shutil.rmtree(records_of(unpacked)[0]["workdir"])
 
     def test_unchanged_files_are_not_rewritten_and_output_goes_elsewhere(self):
         directory = self.tmp / "v"
