@@ -49,8 +49,9 @@ deps:
 	$(call install_missing,$(DEB_PACKAGES))
 
 # Never at the cost of a package the machine has: gcc-multilib and Debian's cross compilers exclude
-# each other, and an apt-get failure (no network) only makes those tests skip.
-cross-deps:
+# each other, and an apt-get failure (no network) only makes those tests skip. After deps: two
+# apt-gets at once (make -j2) would fight over its lock.
+cross-deps: deps
 	@if dpkg-query -W -f='$${Status}\n' gcc-multilib 2>/dev/null | grep -q '^install ok installed$$'; then \
 	  echo "make: gcc-multilib excludes Debian's cross compilers: the cross-architecture tests will skip"; \
 	else $(MAKE) --no-print-directory cross-packages; fi
@@ -99,7 +100,7 @@ sanitize:
 
 # rpath-set's property test with thousands of cases, and every host library.
 stress: all cross-deps
-	RPATH_SET_CASES=3000 RPATH_SET_CORPUS=0 $(PYTHON) tests/run_integration.py $(BUILD) -k rpath_set
+	RPATH_SET_CASES=3000 AW_HOST_SAMPLE=0 $(PYTHON) tests/run_integration.py $(BUILD) -k rpath_set
 
 # libFuzzer over rpath-set's rewrite (clang, ASan/UBSan); seeds are the host's own libraries.
 FUZZ_SECONDS ?= 120

@@ -1,5 +1,7 @@
 """Helpers to compile small ELF files for the tests and to patch them (little-endian ELF64)."""
+import glob
 import os
+import random
 import re
 import struct
 import subprocess
@@ -40,6 +42,24 @@ def loader_list(path: Path, cwd=None, env=None) -> dict:
             found = match.group(2)
             libraries[match.group(1)] = None if found == "not found" else os.path.realpath(os.path.join(cwd or ".", found))
     return libraries
+
+
+def dynamic_tags(path: Path) -> dict:
+    """{tag: [values]} of NEEDED, SONAME, RPATH and RUNPATH, as readelf shows them."""
+    out = subprocess.run(["readelf", "-dW", str(path)], capture_output=True, text=True, check=True).stdout
+    tags = {}
+    for tag, value in re.findall(r"\((NEEDED|SONAME|RPATH|RUNPATH)\)\s+[^\[]*\[(.*)\]", out):
+        tags.setdefault(tag, []).append(value)
+    return tags
+
+
+def host_library_sample(pattern: str, seed: int, default: int) -> list:
+    """A seeded sample of the host's regular files matching `pattern` (links left out). The
+    machine decides what is there, so the tests that use it assert only what holds for any
+    library; AW_HOST_SAMPLE sets the size (0: every file, as make stress runs it)."""
+    candidates = sorted(p for p in glob.glob(pattern) if not os.path.islink(p))
+    count = int(os.environ.get("AW_HOST_SAMPLE", default))
+    return candidates if count <= 0 else random.Random(seed).sample(candidates, min(count, len(candidates)))
 
 
 class Elf64:

@@ -12,7 +12,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from elfkit import compile_shared
+from elfkit import compile_shared, dynamic_tags
 from wheelkit import BIN, DATA, SHARED_WHEELS, StageTest, build_dep_extension, build_dep_libraries, dep_wheel, make_wheel, python_tag
 
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
@@ -48,15 +48,6 @@ SHARED_REPAIRS = {
     "plumbum-1.6.8-py2.py3-none-any.whl": (1, "does not look like a platform wheel"),
 }
 HASHED = r"[0-9a-f]{8}"
-
-
-def dynamic_tags(path: Path) -> dict:
-    """{tag: [values]} of NEEDED, SONAME, RPATH and RUNPATH, as readelf shows them."""
-    out = subprocess.run(["readelf", "-dW", str(path)], capture_output=True, text=True, check=True).stdout
-    tags = {}
-    for tag, value in re.findall(r"\((NEEDED|SONAME|RPATH|RUNPATH)\)\s+[^\[]*\[(.*)\]", out):
-        tags.setdefault(tag, []).append(value)
-    return tags
 
 
 def short_hash(path: Path) -> str:

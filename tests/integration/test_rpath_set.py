@@ -1,7 +1,6 @@
 """rpath-set: a seeded property test over link-flag variants (the program must still run, and
 readelf and eu-elflint must report nothing new), a host-library dlopen corpus, foreign and
 big-endian files checked with readelf, and clean refusals."""
-import glob
 import itertools
 import json
 import os
@@ -11,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from elfkit import dynamic_tags, host_library_sample
 from wheelkit import StageTest
 
 PADDING = "$ORIGIN/libs:/" + "p" * 40  # room for the edits to come
@@ -168,11 +168,13 @@ class RpathSet(StageTest):
             self.skipTest("no cross compiler with qemu-user is installed")
 
     def test_host_libraries_still_load(self):
-        """Each library that dlopens gets a long RPATH, a new SONAME, its libc.so.6 renamed to a
-        copy under a longer name and its symbols stripped; it must still dlopen (make stress runs every library)."""
-        candidates = sorted(p for p in glob.glob("/usr/lib/x86_64-linux-gnu/lib*.so.*") if not os.path.islink(p))
-        count = int(os.environ.get("RPATH_SET_CORPUS", "60"))
-        sample = candidates if count <= 0 else random.Random(3).sample(candidates, min(count, len(candidates)))
+        """Each library that dlopens gets a long search path, a new SONAME, its libc.so.6 renamed
+        to a copy under a longer name and its symbols stripped; it must still dlopen (make stress
+        runs every library). The edit must not change what the library finds, whatever the host
+        has installed: the new path is a prefix of missing directories before the library's own
+        entries ($ORIGIN expanded for where it was, since the copy lies elsewhere), of the same
+        kind (a RUNPATH stays a RUNPATH: an RPATH would also be searched for its dependencies)."""
+        sample = host_library_sample("/usr/lib/x86_64-linux-gnu/lib*.so.*", seed=3, default=60)
         loader = "import ctypes, sys\ntry:\n    ctypes.CDLL(sys.argv[1])\nexcept OSError:\n    sys.exit(3)\n"
         renamed = "libc-renamed-by-rpath-set-0a1b2c3d.so.6"
         # Only the renamed copy is on the library path: an edited copy named like a system
@@ -188,10 +190,15 @@ class RpathSet(StageTest):
             loaded_before += 1
             copy = self.tmp / "edited" / Path(path).name
             shutil.copy(path, copy)
-            self.rpath_set("--force-rpath", "--set-rpath", "$ORIGIN/../a/long/path/for/grafted/libraries.libs:/opt/x",
-                           "--set-soname", "lib-new-soname-0a1b2c3d-" + Path(path).name,
+            own = dynamic_tags(path)
+            kind = ["--force-rpath"] if "RUNPATH" not in own else []
+            origin = os.path.dirname(os.path.realpath(path))
+            entries = [re.sub(r"\$(ORIGIN\b|\{ORIGIN\})", origin, e) for e in (own.get("RUNPATH") or own.get("RPATH") or [])]
+            search = ":".join(["$ORIGIN/../a/long/path/for/grafted/libraries.libs", "/opt/x", *entries])
+            self.rpath_set(*kind, "--set-rpath", search, "--set-soname", "lib-new-soname-0a1b2c3d-" + Path(path).name,
                            "--replace-needed", "libc.so.6", renamed, "--strip", copy)
             with self.subTest(library=path):
+                self.assertEqual(dynamic_tags(copy).get("RUNPATH" if not kind else "RPATH"), [search])
                 loaded = subprocess.run(["python3", "-c", loader, str(copy)], capture_output=True, env=env)
                 self.assertEqual(loaded.returncode, 0, loaded.stderr)
                 passed += loaded.returncode == 0
