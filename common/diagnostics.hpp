@@ -45,8 +45,22 @@ void warn(fmt::format_string<Args...> format, Args&&... args) {
     print_warning(fmt::format(format, std::forward<Args>(args)...));
 }
 
+// A warning that untrusted input can repeat without bound (one per RECORD
+// row, say): the first kWarningsPerKind of each `kind` are printed, the rest
+// counted and summed up in one line before the stage ends.
+inline constexpr std::size_t kWarningsPerKind = 10;
+void print_repeated_warning(std::string_view kind, std::string_view message);
+
+// Text from a wheel or an ELF file made safe for a terminal: control
+// characters (C0, DEL) become \xNN escapes, '\n' too unless `keep_newlines`.
+// Every diagnostic goes through it; so does text a stage prints for people.
+std::string escape_controls(std::string_view text, bool keep_newlines = false);
+
 // Runs a stage's body with the interrupt handlers installed and turns every
-// failure into one line on stderr and the matching exit code.
+// failure into one line on stderr and the matching exit code; standard
+// output is flushed and a failed write is an error. Diagnostics start with
+// `tool`, or with $AUDITWHEEL_COMMAND when the wrapper runs the stage, so the
+// user reads the name of the command they typed.
 int run_stage(std::string_view tool, const std::function<int()>& body);
 
 }  // namespace aw

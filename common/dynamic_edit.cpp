@@ -49,9 +49,8 @@ private:
 class MappedFile {
 public:
     explicit MappedFile(const std::string& path) {
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd || ::fstat(fd.get(), &info_) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
-        if (!S_ISREG(info_.st_mode)) fail("{}: not a regular file", path);
+        UniqueFd fd = open_regular_file(path);
+        if (::fstat(fd.get(), &info_) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
         size_ = static_cast<std::size_t>(info_.st_size);
         if (size_ == 0) fail("{}: not an ELF file (empty)", path);
         data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
@@ -675,34 +674,16 @@ void write_section_headers(const Layout& layout, Rewrite& rewrite) {
         if (renumber(index) != index) rewrite.patches.put_uint(field, renumber(index), 2, layout.encoding);
 }
 
-void write_atomically(const std::string& output, Bytes original, const Rewrite& rewrite, mode_t mode) {
-    std::filesystem::path target(output);
-    std::string pattern = (target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path()) /
-                          ("." + target.filename().string() + ".rpath-set-XXXXXX");
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    UniqueFd fd(::mkstemp(name.data()));
-    if (!fd) fail("{}: cannot create a temporary file beside it: {}", output, std::strerror(errno));
-    auto cleanup_and_fail = [&](const char* what) {
-        int saved = errno;
-        ::unlink(name.data());
-        fail("{}: {}: {}", output, what, std::strerror(saved));
-    };
+// Writes the original bytes with the patches applied up to `keep`, then the tail.
+void write_rewrite(const std::string& output, Bytes original, const Rewrite& rewrite, mode_t mode) {
+    OutputFile out(output, "rpath-set");
     auto write_span = [&](const unsigned char* data, std::size_t size) {
-        try {
-            write_all(fd.get(), std::as_bytes(std::span(data, size)), output);
-        } catch (...) {
-            ::unlink(name.data());
-            throw;
-        }
+        write_all(out.fd(), std::as_bytes(std::span(data, size)), output);
     };
     std::uint64_t at = 0;
     for (const auto& [offset, bytes] : rewrite.patches.all()) {
         if (offset >= rewrite.keep) continue;  // in the part replaced by the tail
-        if (offset < at) {
-            ::unlink(name.data());
-            fail("{}: internal error: overlapping edits at offset {:#x}; nothing was written", output, offset);
-        }
+        if (offset < at) fail("{}: internal error: overlapping edits at offset {:#x}; nothing was written", output, offset);
         write_span(original.data() + at, offset - at);
         std::size_t length = std::min<std::uint64_t>(bytes.size(), rewrite.keep - offset);
         write_span(bytes.data(), length);
@@ -710,9 +691,7 @@ void write_atomically(const std::string& output, Bytes original, const Rewrite& 
     }
     write_span(original.data() + at, rewrite.keep - at);
     write_span(rewrite.tail.data(), rewrite.tail.size());
-    if (::fchmod(fd.get(), mode & 07777) != 0) cleanup_and_fail("cannot set the mode");
-    if (fd.close() != 0) cleanup_and_fail("write error");
-    if (::rename(name.data(), output.c_str()) != 0) cleanup_and_fail("cannot rename the rewritten file into place");
+    out.commit(mode);
 }
 }  // namespace
 
@@ -831,7 +810,7 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     write_section_headers(layout, rewrite);
     bool changed = !rewrite.tail.empty() || rewrite.keep != original.size() || patches.change(original);
     if (!changed && output == path) return false;
-    write_atomically(output, original, rewrite, file.mode());
+    write_rewrite(output, original, rewrite, file.mode());
     return changed;
 }
 

@@ -1,9 +1,12 @@
 #include "elf_file.hpp"
 
+#include "file_io.hpp"
+
 #include <fmt/format.h>
 #include <gelf.h>
 #include <libelf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -141,26 +144,55 @@ std::string ElfFacts::type_name() const {
 
 ElfReader::ElfReader(const std::string& path) : path_(path) {
     elf_version(EV_CURRENT);
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) elf_fail(path, std::string("cannot open: ") + std::strerror(errno));
-    elf_ = elf_begin(fd_, ELF_C_READ_MMAP, nullptr);
+    std::string why;
+    UniqueFd fd = open_regular_file(path, &why);
+    if (!fd) elf_fail(path, why);
+    elf_ = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
     if (elf_ == nullptr || elf_kind(elf_) != ELF_K_ELF) {
         std::string why = elf_ == nullptr ? libelf_message() : "not an ELF file";
         if (elf_ != nullptr) elf_end(elf_);
-        ::close(fd_);
         elf_fail(path, why);
+    }
+    fd_ = std::move(fd);
+    try {
+        header_ = checked_header();
+    } catch (...) {
+        elf_end(elf_);
+        throw;
     }
 }
 
-ElfReader::~ElfReader() {
-    elf_end(elf_);
-    ::close(fd_);
+// Every ELF header field a reader or writer uses, checked against the class and the file's
+// size before any of them is used (elf_header_problem's rules, the ones whl-unpack applies to
+// a member's first bytes): table entry sizes are the class's (a smaller e_phentsize would make
+// a rewrite write past what it sized), tables lie inside the file, with extended numbering too.
+GElf_Ehdr ElfReader::checked_header() const {
+    GElf_Ehdr header;
+    if (gelf_getehdr(elf_, &header) == nullptr) elf_fail(path_, "cannot read the ELF header: " + libelf_message());
+    std::size_t file_size = 0;
+    const char* raw = elf_rawfile(elf_, &file_size);
+    if (raw == nullptr) elf_fail(path_, "cannot map the file: " + libelf_message());
+    auto head = std::as_bytes(std::span(raw, std::min(file_size, kElfIdentBytes)));
+    if (auto problem = elf_header_problem(head, file_size)) elf_fail(path_, "ELF header: " + *problem);
+    std::size_t phnum = 0, shnum = 0;
+    if (elf_getphdrnum(elf_, &phnum) != 0) elf_fail(path_, "cannot read the program header count: " + libelf_message());
+    if (header.e_shoff != 0 && elf_getshdrnum(elf_, &shnum) != 0)
+        elf_fail(path_, "cannot read the section header count: " + libelf_message());
+    auto inside = [&](const char* what, std::uint64_t offset, std::uint64_t count, std::uint64_t entry) {
+        if (offset > file_size || count > (file_size - offset) / std::max<std::uint64_t>(entry, 1))
+            elf_fail(path_, fmt::format("ELF header: the {} {} at {:#x} run past the end of the file ({} bytes; "
+                                        "truncated?)", count, what, offset, file_size));
+    };
+    if (phnum > 0) inside("program headers", header.e_phoff, phnum, header.e_phentsize);
+    if (header.e_shoff != 0) inside("section headers", header.e_shoff, shnum, header.e_shentsize);
+    return header;
 }
+
+ElfReader::~ElfReader() { elf_end(elf_); }
 
 ElfFacts ElfReader::facts() const {
     ElfFacts facts;
-    GElf_Ehdr header;
-    if (gelf_getehdr(elf_, &header) == nullptr) elf_fail(path_, "cannot read the ELF header: " + libelf_message());
+    const GElf_Ehdr& header = header_;
     std::size_t ident_size = 0;
     const char* ident = elf_getident(elf_, &ident_size);
     if (ident == nullptr || ident_size < EI_NIDENT) elf_fail(path_, "bad ELF identification");

@@ -5,6 +5,7 @@
 
 #include "diagnostics.hpp"
 #include "elf_ident.hpp"
+#include "unique_fd.hpp"
 
 #include <gelf.h>
 
@@ -41,7 +42,9 @@ struct ElfFacts {
     std::string type_name() const;  // "shared object", "executable", "pie executable", ...
 };
 
-// RAII over an open file and its libelf descriptor.
+// RAII over an open file and its libelf descriptor. Opening refuses what is
+// not a regular file (never blocking on a FIFO) and an ELF header whose
+// fields do not fit its class and the file (checked_header).
 class ElfReader {
 public:
     explicit ElfReader(const std::string& path);  // throws ElfError
@@ -51,12 +54,15 @@ public:
 
     Elf* handle() const { return elf_; }
     const std::string& path() const { return path_; }
+    const GElf_Ehdr& header() const { return header_; }
     ElfFacts facts() const;  // throws ElfError
 
 private:
+    GElf_Ehdr checked_header() const;
     std::string path_;
-    int fd_ = -1;
+    UniqueFd fd_;
     Elf* elf_ = nullptr;
+    GElf_Ehdr header_{};
 };
 
 ElfFacts read_elf_facts(const std::string& path);

@@ -3,6 +3,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fmt/format.h>
 
@@ -11,8 +12,8 @@ namespace {
 // Translates the file-order header into host order with libelf, never by
 // casting raw bytes.
 template <typename Ehdr>
-std::optional<std::uint16_t> machine_from_header(std::span<const std::byte> head, unsigned char encoding,
-                                                 Elf_Data* (*xlate)(Elf_Data*, const Elf_Data*, unsigned int)) {
+std::optional<Ehdr> header_from(std::span<const std::byte> head, unsigned char encoding,
+                                Elf_Data* (*xlate)(Elf_Data*, const Elf_Data*, unsigned int)) {
     if (head.size() < sizeof(Ehdr)) return std::nullopt;
     Ehdr header;
     Elf_Data source{};
@@ -23,7 +24,30 @@ std::optional<std::uint16_t> machine_from_header(std::span<const std::byte> head
     Elf_Data target = source;
     target.d_buf = &header;
     if (xlate(&target, &source, encoding) == nullptr) return std::nullopt;
-    return header.e_machine;
+    return header;
+}
+
+template <typename Ehdr, typename Phdr, typename Shdr>
+std::optional<std::string> problem_of(const Ehdr& header, std::uint64_t file_size) {
+    auto inside = [&](std::uint64_t offset, std::uint64_t count, std::uint64_t entry) {
+        return offset <= file_size && count <= (file_size - offset) / entry;
+    };
+    if (header.e_version != EV_CURRENT) return fmt::format("e_version is {}, not 1", header.e_version);
+    const unsigned bits = sizeof(Ehdr) == sizeof(Elf64_Ehdr) ? 64 : 32;
+    if (header.e_ehsize != sizeof(Ehdr))
+        return fmt::format("e_ehsize is {}, not the {} bytes of a {}-bit ELF header", header.e_ehsize, sizeof(Ehdr), bits);
+    if (header.e_phnum != 0 && header.e_phentsize != sizeof(Phdr))
+        return fmt::format("e_phentsize is {}, not the {} bytes of a {}-bit program header", header.e_phentsize,
+                           sizeof(Phdr), bits);
+    if (header.e_phnum != 0 && header.e_phnum != PN_XNUM && !inside(header.e_phoff, header.e_phnum, sizeof(Phdr)))
+        return fmt::format("its {} program headers at {:#x} lie past the end of its {} bytes", header.e_phnum,
+                           header.e_phoff, file_size);
+    if (header.e_shoff != 0 && header.e_shentsize != sizeof(Shdr))
+        return fmt::format("e_shentsize is {}, not the {} bytes of a {}-bit section header", header.e_shentsize,
+                           sizeof(Shdr), bits);
+    if (header.e_shoff != 0 && !inside(header.e_shoff, std::max<std::uint64_t>(header.e_shnum, 1), sizeof(Shdr)))
+        return fmt::format("its section headers at {:#x} lie past the end of its {} bytes", header.e_shoff, file_size);
+    return std::nullopt;
 }
 }  // namespace
 
@@ -60,11 +84,11 @@ std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head) {
     switch (ident[EI_CLASS]) {
         case ELFCLASS32:
             result.elf_class = 32;
-            machine = machine_from_header<Elf32_Ehdr>(head, ident[EI_DATA], elf32_xlatetom);
+            if (auto header = header_from<Elf32_Ehdr>(head, ident[EI_DATA], elf32_xlatetom)) machine = header->e_machine;
             break;
         case ELFCLASS64:
             result.elf_class = 64;
-            machine = machine_from_header<Elf64_Ehdr>(head, ident[EI_DATA], elf64_xlatetom);
+            if (auto header = header_from<Elf64_Ehdr>(head, ident[EI_DATA], elf64_xlatetom)) machine = header->e_machine;
             break;
         default: return std::nullopt;
     }
@@ -73,6 +97,20 @@ std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head) {
     result.machine = machine_name(result.e_machine, result.elf_class, result.byte_order);
     result.os_abi = ident[EI_OSABI];
     return result;
+}
+
+std::optional<std::string> elf_header_problem(std::span<const std::byte> head, std::uint64_t file_size) {
+    elf_version(EV_CURRENT);
+    std::optional<ElfIdent> ident = read_elf_ident(head);
+    if (!ident) return "not an ELF identification";
+    unsigned char encoding = static_cast<unsigned char>(head[EI_DATA]);
+    if (ident->elf_class == 64) {
+        if (auto header = header_from<Elf64_Ehdr>(head, encoding, elf64_xlatetom))
+            return problem_of<Elf64_Ehdr, Elf64_Phdr, Elf64_Shdr>(*header, file_size);
+    } else if (auto header = header_from<Elf32_Ehdr>(head, encoding, elf32_xlatetom)) {
+        return problem_of<Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr>(*header, file_size);
+    }
+    return "the ELF header is cut short";
 }
 
 }  // namespace aw

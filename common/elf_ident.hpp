@@ -24,6 +24,12 @@ inline constexpr std::size_t kElfIdentBytes = 64;
 // nullopt when `head` does not start with a valid ELF identification.
 std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head);
 
+// Why the ELF header at the start of `head` (kElfIdentBytes of a file of
+// `file_size` bytes) cannot be a real one, or nullopt: version, header and
+// table entry sizes of its class, tables inside the file. The same rules as
+// ElfReader's, decided from the first bytes, before the rest is read.
+std::optional<std::string> elf_header_problem(std::span<const std::byte> head, std::uint64_t file_size);
+
 std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order);
 
 }  // namespace aw

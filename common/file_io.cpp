@@ -4,7 +4,11 @@
 #include "interrupt.hpp"
 
 #include <cerrno>
+#include <filesystem>
+#include <vector>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace aw {
@@ -19,6 +23,79 @@ void write_all(int fd, std::span<const std::byte> bytes, const std::string& path
         if (written < 0) fail("{}: write error: {}", path, std::strerror(errno));
         bytes = bytes.subspan(static_cast<std::size_t>(written));
     }
+}
+
+std::string file_type_name(unsigned mode) {
+    switch (mode & S_IFMT) {
+        case S_IFREG: return "a regular file";
+        case S_IFDIR: return "a directory";
+        case S_IFIFO: return "a FIFO";
+        case S_IFCHR: return "a character device";
+        case S_IFBLK: return "a block device";
+        case S_IFSOCK: return "a socket";
+        case S_IFLNK: return "a symbolic link";
+        default: return "not a regular file";
+    }
+}
+
+UniqueFd open_regular_file(const std::string& path, std::string* error) {
+    auto refuse = [&](std::string message) {
+        if (error == nullptr) throw Error(path + ": " + message);
+        *error = std::move(message);
+        return UniqueFd();
+    };
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    struct stat info {};
+    if (!fd || ::fstat(fd.get(), &info) != 0) return refuse(std::string("cannot open: ") + std::strerror(errno));
+    if (!S_ISREG(info.st_mode)) return refuse("is " + file_type_name(info.st_mode) + ", not a regular file");
+    // Regular files never block; clear the flag so reads behave as usual.
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+OutputFile::OutputFile(const std::string& path, const std::string& tag) : path_(path), target_(path) {
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
+        std::error_code error;
+        target_ = std::filesystem::canonical(path, error).string();
+        if (error) fail("{}: is a symbolic link to nothing that can be written ({})", path, error.message());
+    }
+    bool exists = ::stat(target_.c_str(), &info) == 0;
+    if (exists && (S_ISFIFO(info.st_mode) || S_ISCHR(info.st_mode))) {
+        // O_NONBLOCK: opening a FIFO with no reader fails (ENXIO) instead of waiting for one.
+        fd_ = UniqueFd(::open(target_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+        if (!fd_ && errno == ENXIO) fail("{}: is a FIFO that no process reads", path);
+        if (!fd_) fail("{}: cannot open for writing: {}", path, std::strerror(errno));
+        ::fcntl(fd_.get(), F_SETFL, ::fcntl(fd_.get(), F_GETFL) & ~O_NONBLOCK);
+        return;
+    }
+    if (exists && !S_ISREG(info.st_mode))
+        fail("{}: is {}; only a regular file, a FIFO or a character device can be written", path,
+             file_type_name(info.st_mode));
+    std::filesystem::path target(target_);
+    std::filesystem::path folder = target.parent_path().empty() ? std::filesystem::path(".") : target.parent_path();
+    std::string pattern = folder / ("." + target.filename().string() + "." + tag + "-XXXXXX");
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    fd_ = UniqueFd(::mkstemp(name.data()));
+    if (!fd_) fail("{}: cannot create a temporary file beside it: {}", path, std::strerror(errno));
+    temporary_ = name.data();
+}
+
+OutputFile::~OutputFile() {
+    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+}
+
+void OutputFile::commit(unsigned mode) {
+    auto failed = [&](const char* what) {
+        int saved = errno;
+        fail("{}: {}: {}", path_, what, std::strerror(saved));
+    };
+    if (!temporary_.empty() && ::fchmod(fd_.get(), mode & 07777) != 0) failed("cannot set the mode");
+    if (fd_.close() != 0) failed("write error");
+    if (temporary_.empty()) return;
+    if (::rename(temporary_.c_str(), target_.c_str()) != 0) failed("cannot rename the new file into place");
+    temporary_.clear();
 }
 
 }  // namespace aw

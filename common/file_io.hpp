@@ -1,6 +1,8 @@
 // Writing to file descriptors the way every stage must: all of it, or an error.
 #pragma once
 
+#include "unique_fd.hpp"
+
 #include <cstddef>
 #include <span>
 #include <string>
@@ -10,5 +12,40 @@ namespace aw {
 // Writes all of `bytes` to `fd`, retrying short writes and EINTR (but
 // stopping for a pending Ctrl-C); throws Error naming `path` on failure.
 void write_all(int fd, std::span<const std::byte> bytes, const std::string& path);
+
+// Opens `path` for reading and refuses what is not a regular file, without
+// ever blocking (open and read of a FIFO would wait forever for a writer).
+// The error reads "<path>: cannot open: <why>" or "<path>: is a FIFO, not a
+// regular file"; it is thrown as Error, or, when `error` is given, stored
+// there with an invalid descriptor returned.
+UniqueFd open_regular_file(const std::string& path, std::string* error = nullptr);
+
+// A file a stage produces, written so that nothing is lost. A new name or a
+// regular file gets a temporary file beside it (".<name>.<tag>-XXXXXX", which
+// globbing and pip ignore) that replaces it only on commit(), and is removed
+// if the stage fails first. A symbolic link is followed: the file it names is
+// replaced, the link kept. A FIFO or character device is written into, as
+// patchelf does, and never replaced (a FIFO nobody reads is an error, not a
+// hang). Anything else (a directory, block device, socket) is refused.
+class OutputFile {
+public:
+    OutputFile(const std::string& path, const std::string& tag);
+    ~OutputFile();
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    int fd() const { return fd_.get(); }
+    // Gives the new contents `mode` (regular files only) and puts them in place.
+    void commit(unsigned mode);
+
+private:
+    std::string path_;       // as the caller named it, for messages
+    std::string target_;     // the file replaced on commit (links followed)
+    std::string temporary_;  // empty when writing into a FIFO or device
+    UniqueFd fd_;
+};
+
+// "a FIFO", "a directory", "a character device", ... for a non-regular st_mode.
+std::string file_type_name(unsigned mode);
 
 }  // namespace aw

@@ -75,13 +75,13 @@ ElfFacts read_member_facts(const std::string& workdir, const std::string& member
 }
 
 // Moves a script executable to <distribution>.scripts/ and leaves a shim.
-MovedScript move_script(const std::string& workdir, const std::string& distribution, const std::string& member) {
-    MovedScript moved{member, distribution + ".scripts/" + file_name_of(member)};
-    std::string from = workdir + "/" + moved.from, to = workdir + "/" + moved.to;
+MovedScript move_script(const GraftTarget& target, const std::string& member) {
+    MovedScript moved{member, target.distribution + ".scripts/" + file_name_of(member)};
+    std::string from = target.workdir + "/" + moved.from, to = target.workdir + "/" + moved.to;
     struct stat status {};
     if (::stat(from.c_str(), &status) != 0) fail("{}: {}", moved.from, std::strerror(errno));
     std::error_code error;
-    if (fs::exists(to, error)) fail("cannot move script {} to {}: that file exists", moved.from, moved.to);
+    if (target.members.count(moved.to) != 0 || fs::exists(to, error)) fail("cannot move script {} to {}: that file exists", moved.from, moved.to);
     fs::create_directories(directory_of(to), error);
     if (error || ::rename(from.c_str(), to.c_str()) != 0)
         fail("cannot move script {} to {}: {}", moved.from, moved.to, error ? error.message() : std::strerror(errno));
@@ -250,7 +250,7 @@ void edit_members(const GraftTarget& target, const GraftPlan& plan, const std::s
     for (const auto& [member, sonames] : plan.members) {
         std::string path = member;
         if (is_wheel_script(member)) {
-            MovedScript moved = move_script(target.workdir, target.distribution, member);
+            MovedScript moved = move_script(target, member);
             path = moved.to;
             result.scripts.push_back(moved);
         }

@@ -82,6 +82,7 @@ struct GraftTarget {
     std::string distribution;  // the file name's distribution name
     bool android = false;      // bionic reads only DT_RUNPATH
     std::vector<std::string> dynamic_members;  // ELF members with a dynamic section (what --strip strips)
+    std::set<std::string> members;             // every member, extracted or not: a moved script replaces none
 };
 
 // Copies the plan's libraries and moves scripts in `target.workdir`, and

@@ -2,8 +2,10 @@
 
 #include "diagnostics.hpp"
 #include "digest.hpp"
+#include "file_io.hpp"
 #include "interrupt.hpp"
 #include "record_file.hpp"
+#include "work_dir.hpp"
 #include "zip_reader.hpp"
 
 #include <zip.h>
@@ -78,15 +80,17 @@ extern "C" int cancel_on_signal(zip_t*, void*) { return pending_signal() != 0 ? 
 
 class WheelWriter {
 public:
-    WheelWriter(const std::string& path, std::int64_t mtime, int level) : path_(path), mtime_(mtime), level_(level) {
+    // Writes `file`; messages name it `shown_as`, where it goes once complete.
+    WheelWriter(const std::string& file, const std::string& shown_as, std::int64_t mtime, int level)
+        : path_(shown_as), mtime_(mtime), level_(level) {
         int code = 0;
-        archive_.reset(zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
+        archive_.reset(zip_open(file.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
         if (!archive_) {
             zip_error_t error;
             zip_error_init_with_code(&error, code);
             std::string text = zip_error_strerror(&error);
             zip_error_fini(&error);
-            fail("{}: cannot create: {}", path, text);
+            fail("{}: cannot create: {}", path_, text);
         }
         zip_register_cancel_callback_with_state(archive_.get(), cancel_on_signal, nullptr, nullptr);
     }
@@ -179,6 +183,24 @@ std::string sha256_hex_of(std::string_view bytes) {
     return to_hex(digest.finish());
 }
 
+// Reads a member that is copied without having been extracted, so that a wrong CRC, size or
+// RECORD hash is refused as whl-unpack refuses it when extracting; returns its sha256 (hex).
+std::string verified_sha256(const ZipReader& original, const ZipEntry& entry, const std::optional<std::string>& record_hash) {
+    RecordHash claimed = record_hash ? split_record_hash(*record_hash) : RecordHash{};
+    Digest sha256;
+    std::optional<Digest> record_digest;
+    if (!claimed.algorithm.empty() && claimed.algorithm != "sha256") record_digest.emplace(claimed.algorithm);
+    original.read_member(entry, [&](std::span<const std::byte> bytes) {
+        sha256.update(bytes);
+        if (record_digest) record_digest->update(bytes);
+    });
+    std::vector<unsigned char> digest = sha256.finish();
+    if (!claimed.algorithm.empty())
+        check_record_digest(original.path(), entry.name, claimed,
+                            to_record_base64(record_digest ? record_digest->finish() : digest));
+    return to_hex(digest);
+}
+
 // Adds one file the cheapest way its content allows: the original's
 // compressed bytes when unchanged, else compressed anew. Returns its RECORD row.
 RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& input, const ZipReader& original,
@@ -196,14 +218,7 @@ RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& in
     }
     if (before != nullptr && !before->extracted && !fs::exists(disk_path)) {
         const ZipEntry& entry = original_entry(original, name);
-        std::string sha256;
-        if (before->sha256) {
-            sha256 = *before->sha256;
-        } else {  // RECORD had no sha256 for it: hash it once, from the zip
-            Digest digest;
-            original.read_member(entry, [&](std::span<const std::byte> bytes) { digest.update(bytes); });
-            sha256 = to_hex(digest.finish());
-        }
+        std::string sha256 = verified_sha256(original, entry, before->record_hash);
         writer.add_raw_copy(name, original, entry, before->mode);
         ++packed.copied;
         return RecordRow{name, record_row_hash(sha256), std::to_string(entry.size)};
@@ -220,6 +235,12 @@ RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& in
         ++packed.compressed;
     }
     return RecordRow{name, record_row_hash(now.sha256_hex), std::to_string(now.size)};
+}
+
+void refuse_non_regular_output(const std::string& output) {
+    struct stat info {};
+    if (::lstat(output.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
+        fail("{}: is {}; whl-pack replaces only regular files", output, file_type_name(info.st_mode));
 }
 
 void refuse_overwriting_input(const std::string& output, const std::string& input) {
@@ -253,6 +274,7 @@ PackInput read_pack_input(const std::vector<Record>& records) {
             member.extracted = required_field(record.value, "extracted").get<bool>();
             const Json& sha256 = record.value.value("sha256", Json(nullptr));
             if (sha256.is_string()) member.sha256 = sha256.get<std::string>();
+            if (record.value.contains("record_hash")) member.record_hash = required_string(record.value, "record_hash");
             input.members[path] = member;
         } else if (kind == "retag") {
             input.retags.push_back(read_retag(record.value));
@@ -333,9 +355,12 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
     if (error) fail("{}: cannot create the wheel directory: {}", options.wheel_dir, error.message());
     packed.path = (fs::absolute(options.wheel_dir) / packed.filename).lexically_normal();
     refuse_overwriting_input(packed.path, input.original_path);
+    refuse_non_regular_output(packed.path);
 
     Tree tree = collect_tree(input, record_path);
-    WheelWriter writer(packed.path, mtime, options.compression_level);
+    WorkDir staging = WorkDir::create_staging(fs::path(packed.path).parent_path(), "whl-pack");
+    std::string staged = staging.path() + "/" + packed.filename;
+    WheelWriter writer(staged, packed.path, mtime, options.compression_level);
     std::vector<RecordRow> rows;
     for (const std::string& name : wheel_entry_order(tree.files, tree.directories)) {
         throw_if_interrupted();
@@ -352,6 +377,8 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
                      record_member != input.members.end() ? record_member->second.mode : 0644);
     ++packed.compressed;
     writer.commit();
+    if (::rename(staged.c_str(), packed.path.c_str()) != 0)
+        fail("{}: cannot rename the new wheel into place: {}", packed.path, std::strerror(errno));
     return packed;
 }
 

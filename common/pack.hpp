@@ -17,7 +17,8 @@ namespace aw {
 
 // What whl-unpack said of one member of the original archive.
 struct OriginalMember {
-    std::optional<std::string> sha256;  // hex
+    std::optional<std::string> sha256;       // hex
+    std::optional<std::string> record_hash;  // RECORD's "algo=digest", given for members not extracted
     std::uint32_t mode = 0644;
     bool extracted = false;
 };
@@ -50,7 +51,9 @@ struct PackedWheel {
     std::size_t compressed = 0;  // members compressed anew
 };
 
-// Writes the wheel atomically (a temp name in the wheel directory, renamed).
+// Writes the wheel atomically: in a staging directory in the wheel directory
+// (WorkDir::create_staging), renamed beside it once complete. An existing
+// output that is not a regular file is refused, never replaced.
 PackedWheel pack_wheel(const PackInput& input, const PackOptions& options);
 
 // The order pypa auditwheel 6.8.1 writes entries in (tools.py walk/dir2zip):

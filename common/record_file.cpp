@@ -76,4 +76,11 @@ RecordHash split_record_hash(std::string_view hash) {
     return RecordHash{std::string(hash.substr(0, equals)), std::string(hash.substr(equals + 1))};
 }
 
+void check_record_digest(std::string_view wheel, std::string_view member, const RecordHash& claimed,
+                         std::string_view actual) {
+    if (actual != claimed.digest)
+        fail("{}: member {}: {} does not match RECORD (RECORD says {}, the member hashes to {})", wheel, member,
+             claimed.algorithm, claimed.digest, actual);
+}
+
 }  // namespace aw

@@ -27,4 +27,9 @@ struct RecordHash {
 // Splits "algo=digest"; empty fields when `hash` has no '='.
 RecordHash split_record_hash(std::string_view hash);
 
+// Throws Error naming the wheel and member when `actual` (the member's digest
+// in RECORD's encoding, with the claimed algorithm) is not what RECORD claims.
+void check_record_digest(std::string_view wheel, std::string_view member, const RecordHash& claimed,
+                         std::string_view actual);
+
 }  // namespace aw

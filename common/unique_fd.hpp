@@ -24,6 +24,8 @@ public:
 
     int get() const { return fd_; }
     explicit operator bool() const { return fd_ >= 0; }
+    // Gives the descriptor away (to a library that closes it).
+    [[nodiscard]] int release() { return std::exchange(fd_, -1); }
     // Closes now and reports close's result (a delayed write error shows here).
     int close() { return ::close(std::exchange(fd_, -1)); }
 

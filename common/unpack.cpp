@@ -13,6 +13,8 @@
 
 #include <zip.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -65,34 +67,74 @@ std::vector<const ZipEntry*> checked_file_entries(const ZipReader& reader) {
             names.push_back(entry.name);
         }
     }
+    if (auto reason = implausible_total_size_reason(reader.entries(), reader.file_size()))
+        fail("{}: {}", reader.path(), *reason);
     if (auto clash = file_directory_clash(names))
         fail("{}: member {}: '{}' is both a file and a directory", reader.path(), clash->second, clash->first);
     return files;
 }
 
-std::string find_dist_info(const std::string& wheel, const std::vector<const ZipEntry*>& files) {
+// PEP 503's normalised form of a distribution name: runs of '-', '_' and '.' are one '-', lower case.
+std::string canonical_name(std::string_view name) {
+    std::string out;
+    for (char c : name) {
+        bool separator = c == '-' || c == '_' || c == '.';
+        if (separator && !out.empty() && out.back() == '-') continue;
+        out += separator ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+std::string find_dist_info(const std::string& wheel, const WheelName& name, const std::vector<const ZipEntry*>& files) {
     std::set<std::string> dist_infos;
     std::set<std::string> names;
     for (const ZipEntry* entry : files) {
         names.insert(entry->name);
         std::size_t slash = entry->name.find('/');
-        if (slash == std::string::npos) continue;
+        if (slash == std::string::npos) {
+            // A tool that globs for *.dist-info (pip's, pypa auditwheel's) could take it for the directory.
+            if (entry->name.ends_with(".dist-info"))
+                fail("{}: member {} is a file named like a .dist-info directory", wheel, entry->name);
+            continue;
+        }
         std::string top = entry->name.substr(0, slash);
         if (top.size() > 10 && top.ends_with(".dist-info")) dist_infos.insert(top);
     }
     if (dist_infos.size() != 1)
         fail("{}: expected exactly one top-level .dist-info directory, found {}", wheel, dist_infos.size());
     const std::string& dist_info = *dist_infos.begin();
+    // <name>-<version>.dist-info of this wheel's distribution (pip checks the name; pypa auditwheel neither).
+    std::string stem = dist_info.substr(0, dist_info.size() - std::string_view(".dist-info").size());
+    std::size_t dash = stem.rfind('-');
+    auto lower = [](std::string text) {
+        for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return text;
+    };
+    if (dash == std::string::npos || canonical_name(stem.substr(0, dash)) != canonical_name(name.name) ||
+        lower(stem.substr(dash + 1)) != lower(name.version))
+        fail("{}: {} does not belong to {} {}, the distribution and version the file name gives", wheel, dist_info,
+             name.name, name.version);
     for (const char* required : {"WHEEL", "RECORD"})
         if (!names.count(dist_info + "/" + required)) fail("{}: {}/{} is missing", wheel, dist_info, required);
     return dist_info;
 }
 
-std::string read_small_member(const ZipReader& reader, const std::vector<const ZipEntry*>& files, const std::string& name) {
+// The most a RECORD listing each member once can need: per member its name (doubled when every
+// character is a quote), the longest hash (sha512, 93 characters), a size and the separators.
+std::uint64_t record_size_bound(const ZipReader& reader) {
+    std::uint64_t bound = 4096;
+    for (const ZipEntry& entry : reader.entries()) bound += 2 * entry.name.size() + 128;
+    return std::min(bound, kMaxMetadataBytes);
+}
+
+std::string read_small_member(const ZipReader& reader, const std::vector<const ZipEntry*>& files, const std::string& name,
+                              std::uint64_t limit = kMaxMetadataBytes) {
     for (const ZipEntry* entry : files) {
         if (entry->name != name) continue;
-        if (entry->size > kMaxMetadataBytes)
-            fail("{}: member {}: {} bytes is too large for a metadata file", reader.path(), name, entry->size);
+        if (entry->size > limit)
+            fail("{}: member {}: {} bytes is more than {} can need (at most {} bytes for these {} members)", reader.path(),
+                 name, entry->size, limit == kMaxMetadataBytes ? "a metadata file" : "a RECORD of this archive", limit,
+                 reader.entries().size());
         std::string text;
         reader.read_member(*entry, [&](std::span<const std::byte> bytes) {
             text.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -117,11 +159,15 @@ std::map<std::string, RecordRow> index_record(const std::string& wheel, const st
         auto row = rows.find(entry->name);
         bool exempt = entry->name == dist_info + "/RECORD" || is_signature_file(entry->name, dist_info);
         if (row == rows.end()) {
-            if (!exempt) warn("{}: member {} is not listed in RECORD", wheel, entry->name);
+            if (!exempt)
+                print_repeated_warning("members not listed in RECORD",
+                                       fmt::format("{}: member {} is not listed in RECORD", wheel, entry->name));
             continue;
         }
         if (row->second.hash.empty()) {
-            if (!exempt) warn("{}: RECORD lists {} without a hash", wheel, entry->name);
+            if (!exempt)
+                print_repeated_warning("RECORD rows without a hash",
+                                       fmt::format("{}: RECORD lists {} without a hash", wheel, entry->name));
             continue;
         }
         RecordHash hash = split_record_hash(row->second.hash);
@@ -132,19 +178,28 @@ std::map<std::string, RecordRow> index_record(const std::string& wheel, const st
             fail("{}: {}: RECORD says {} bytes, the archive holds {}", where, entry->name, row->second.size, entry->size);
     }
     for (const auto& [path, row] : rows)
-        if (!present.count(path)) warn("{}: RECORD lists {}, which is not in the archive", wheel, path);
+        if (!present.count(path))
+            print_repeated_warning("RECORD rows naming files not in the archive",
+                                   fmt::format("{}: RECORD lists {}, which is not in the archive", wheel, path));
     return rows;
+}
+
+[[noreturn]] void fail_to_create(const std::string& wheel, const std::string& member, int error) {
+    if (error == ENAMETOOLONG)
+        fail("{}: member {}: its name is too long for the file system here (a component over {} bytes, or the whole "
+             "path over {})", wheel, member, NAME_MAX, PATH_MAX);
+    fail("{}: member {}: cannot create it: {}", wheel, member, std::strerror(error));
 }
 
 void make_directories(const std::string& wheel, const std::string& member, const std::filesystem::path& directory) {
     std::error_code error;
     std::filesystem::create_directories(directory, error);
-    if (error) fail("{}: member {}: cannot create directory {}: {}", wheel, member, directory.string(), error.message());
+    if (error) fail_to_create(wheel, member, error.value());
 }
 
 struct ExtractedFacts {
     std::string sha256_hex;
-    std::optional<ElfIdent> elf;
+    std::vector<std::byte> head;  // the first kElfIdentBytes
 };
 
 // Streams one member to disk, hashing it with sha256 and with RECORD's
@@ -158,7 +213,7 @@ ExtractedFacts extract_member(const ZipReader& reader, const ZipEntry& entry, co
         if (errno == EEXIST)
             fail("{}: member {}: clashes with another member on this file system (names differing only in case?)",
                  reader.path(), entry.name);
-        fail("{}: member {}: cannot create {}: {}", reader.path(), entry.name, target.string(), std::strerror(errno));
+        fail_to_create(reader.path(), entry.name, errno);
     }
     RecordHash claimed = row != nullptr ? split_record_hash(row->hash) : RecordHash{};
     Digest sha256("sha256");
@@ -173,15 +228,27 @@ ExtractedFacts extract_member(const ZipReader& reader, const ZipEntry& entry, co
         write_all(fd.get(), bytes, target);
     });
     if (::fchmod(fd.get(), mode) != 0 || fd.close() != 0)
-        fail("{}: member {}: cannot finish {}: {}", reader.path(), entry.name, target.string(), std::strerror(errno));
+        fail("{}: member {}: cannot finish writing it: {}", reader.path(), entry.name, std::strerror(errno));
     std::vector<unsigned char> digest = sha256.finish();
-    if (!claimed.algorithm.empty()) {
-        std::string actual = to_record_base64(record_digest ? record_digest->finish() : digest);
-        if (actual != claimed.digest)
-            fail("{}: member {}: {} does not match RECORD (RECORD says {}, the member hashes to {})", reader.path(),
-                 entry.name, claimed.algorithm, claimed.digest, actual);
+    if (!claimed.algorithm.empty())
+        check_record_digest(reader.path(), entry.name, claimed,
+                            to_record_base64(record_digest ? record_digest->finish() : digest));
+    return ExtractedFacts{to_hex(digest), std::move(head)};
+}
+
+// Sets member.elf when `head` starts a valid ELF header, and member.elf_error (with a warning)
+// when it starts like ELF but its header cannot be real: such a member is not analysed.
+void describe_elf(const std::string& wheel, UnpackedMember& member, std::span<const std::byte> head,
+                  std::uint64_t size) {
+    std::optional<ElfIdent> ident = read_elf_ident(head);
+    if (!ident) return;
+    if (auto problem = elf_header_problem(head, size)) {
+        member.elf_error = "not a valid ELF header: " + *problem;
+        print_repeated_warning("members that start like ELF files but are not",
+                               fmt::format("{}: member {}: {}; not analysed", wheel, member.path, *member.elf_error));
+        return;
     }
-    return ExtractedFacts{to_hex(digest), read_elf_ident(head)};
+    member.elf = ident;
 }
 
 void write_workdir_marker(const std::string& workdir) {
@@ -215,11 +282,11 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
     wheel.file_size = reader.file_size();
     wheel.file_mtime_ns = reader.file_mtime_ns();
     std::vector<const ZipEntry*> files = checked_file_entries(reader);
-    wheel.dist_info = find_dist_info(wheel.path, files);
+    wheel.dist_info = find_dist_info(wheel.path, wheel.name, files);
     std::string wheel_file = wheel.dist_info + "/WHEEL";
     wheel.metadata = WheelMetadata::parse(read_small_member(reader, files, wheel_file), wheel.path + ": " + wheel_file);
     std::map<std::string, RecordRow> record =
-        index_record(wheel.path, wheel.dist_info, files, read_small_member(reader, files, wheel.dist_info + "/RECORD"));
+        index_record(wheel.path, wheel.dist_info, files, read_small_member(reader, files, wheel.dist_info + "/RECORD", record_size_bound(reader)));
 
     WorkDir workdir = options.dest ? WorkDir::create_at(*options.dest) : WorkDir::create_temporary("whl-unpack-");
     wheel.workdir = workdir.path();
@@ -242,16 +309,22 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
         member.path = entry->name;
         member.size = entry->size;
         member.mode = extracted_mode(entry->unix_mode);
-        // With --elf-only, a member is extracted when it is in the dist-info or its first bytes say ELF.
-        bool extract = !options.elf_only || entry->name.starts_with(wheel.dist_info + "/") ||
-                       read_elf_ident(reader.read_head(*entry, kElfIdentBytes)).has_value();
-        if (extract) {
+        // With --elf-only, a member is extracted when it is in the dist-info or its first bytes
+        // hold a valid ELF header (decided before anything else of it is read).
+        bool in_dist_info = entry->name.starts_with(wheel.dist_info + "/");
+        std::vector<std::byte> head;
+        if (options.elf_only && !in_dist_info) {
+            head = reader.read_head(*entry, kElfIdentBytes);
+            describe_elf(wheel.path, member, head, entry->size);
+        }
+        if (!options.elf_only || in_dist_info || member.elf) {
             ExtractedFacts facts = extract_member(reader, *entry, wheel.workdir, member.mode, row);
             member.sha256 = facts.sha256_hex;
-            member.elf = facts.elf;
             member.extracted = true;
+            if (!options.elf_only) describe_elf(wheel.path, member, facts.head, entry->size);
         } else {
             member.sha256 = sha256_claimed_by_record(row);
+            if (row != nullptr && !row->hash.empty()) member.record_hash = row->hash;
         }
         wheel.members.push_back(std::move(member));
     }
@@ -291,13 +364,16 @@ Json member_record(const UnpackedMember& member) {
                    {"machine", member.elf->machine},
                    {"e_machine", member.elf->e_machine},
                    {"os_abi", member.elf->os_abi}};
-    return Json{{"kind", "member"},
+    Json record{{"kind", "member"},
                 {"path", member.path},
                 {"size", member.size},
                 {"mode", fmt::format("{:04o}", member.mode)},
                 {"sha256", member.sha256 ? Json(*member.sha256) : Json(nullptr)},
                 {"extracted", member.extracted},
                 {"elf", elf}};
+    if (member.record_hash) record["record_hash"] = *member.record_hash;
+    if (member.elf_error) record["elf_error"] = *member.elf_error;
+    return record;
 }
 
 }  // namespace aw

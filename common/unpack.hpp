@@ -25,8 +25,10 @@ struct UnpackedMember {
     std::uint64_t size = 0;
     std::uint32_t mode = 0644;           // permission bits as extracted
     std::optional<std::string> sha256;   // hex; from RECORD when not extracted
+    std::optional<std::string> record_hash;  // RECORD's claim, for a member not extracted
     bool extracted = false;
     std::optional<ElfIdent> elf;
+    std::optional<std::string> elf_error;  // starts like ELF, but its header cannot be real
 };
 
 struct UnpackedWheel {

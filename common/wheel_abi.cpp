@@ -134,7 +134,11 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records) {
         if (kind == "wheel") {
             input.wheel = required_string(value, "filename");
             input.platform_tags = parse_wheel_filename(input.wheel).platform;
-        } else if (kind == "elf" && !value.contains("error")) {
+        } else if (kind == "member" && value.contains("elf_error")) {
+            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "elf_error"));
+        } else if (kind == "elf" && value.contains("error")) {
+            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "error"));
+        } else if (kind == "elf") {
             ElfMember elf;
             elf.path = required_string(value, "path");
             elf.elf_class = required_field(value, "class").get<int>();
@@ -323,6 +327,9 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
                                           "compiled Python C extension) with a '{}' architecture found. The following "
                                           "ELF files were found: {}",
                                           architecture.value_or("unknown"), join(ignored, ", "));
+        if (!input.unreadable.empty())
+            *verdict.error += fmt::format("; these members look like ELF files but could not be read: {}",
+                                          join(input.unreadable, "; "));
         return verdict;
     }
     if (!libc) {

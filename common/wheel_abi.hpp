@@ -54,6 +54,7 @@ struct AnalysisInput {
     std::vector<std::string> platform_tags;
     std::vector<ElfMember> elfs;  // member order
     std::map<std::string, LibraryFacts> libraries;  // by realpath
+    std::vector<std::string> unreadable;  // "member: why" of ELF-looking members that were not analysed
 };
 
 AnalysisInput read_analysis_input(const std::vector<Record>& records);

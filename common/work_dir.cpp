@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <ctime>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -17,7 +19,10 @@ namespace aw {
 WorkDir::WorkDir(std::string path, bool created) : path_(std::move(path)), created_(created) {}
 
 WorkDir::WorkDir(WorkDir&& other) noexcept
-    : path_(std::move(other.path_)), created_(other.created_), kept_(std::exchange(other.kept_, true)) {}
+    : path_(std::move(other.path_)),
+      created_(other.created_),
+      kept_(std::exchange(other.kept_, true)),
+      lock_(std::move(other.lock_)) {}
 
 WorkDir::~WorkDir() {
     if (kept_ || path_.empty()) return;
@@ -30,12 +35,54 @@ WorkDir::~WorkDir() {
 }
 
 WorkDir WorkDir::create_temporary(const std::string& prefix) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + prefix + "XXXXXX";
+    // The first folder that works, in the order of Python's tempfile (so pypa auditwheel's).
+    std::vector<std::string> folders;
+    for (const char* variable : {"TMPDIR", "TEMP", "TMP"})
+        if (const char* value = std::getenv(variable); value != nullptr && *value != '\0') folders.emplace_back(value);
+    folders.insert(folders.end(), {"/tmp", "/var/tmp", "/usr/tmp", "."});
+    std::string first_error;
+    for (const std::string& folder : folders) {
+        std::string pattern = folder + "/" + prefix + "XXXXXX";
+        std::vector<char> buffer(pattern.begin(), pattern.end());
+        buffer.push_back('\0');
+        if (::mkdtemp(buffer.data()) != nullptr) return WorkDir(std::filesystem::absolute(buffer.data()), true);
+        if (first_error.empty()) first_error = folder + ": " + std::strerror(errno);
+    }
+    fail("cannot create a temporary directory in $TMPDIR, /tmp, /var/tmp, /usr/tmp or here ({})", first_error);
+}
+
+namespace {
+UniqueFd open_directory(const std::string& path) {
+    return UniqueFd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+void remove_stale_staging(const std::string& folder, const std::string& name_start) {
+    constexpr std::time_t kQuietSeconds = 60;  // a live process locks its directory within this
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(folder, ignored)) {
+        std::string name = entry.path().filename().string();
+        if (!name.starts_with(name_start)) continue;
+        UniqueFd directory = open_directory(entry.path());
+        struct stat info {};
+        if (!directory || ::fstat(directory.get(), &info) != 0 || std::time(nullptr) - info.st_mtime < kQuietSeconds)
+            continue;
+        if (::flock(directory.get(), LOCK_EX | LOCK_NB) == 0) remove_tree(entry.path());
+    }
+}
+}  // namespace
+
+WorkDir WorkDir::create_staging(const std::string& folder, const std::string& prefix) {
+    std::string name_start = "." + prefix + "-";
+    remove_stale_staging(folder, name_start);
+    std::string pattern = folder + "/" + name_start + "XXXXXX";
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
-    if (::mkdtemp(buffer.data()) == nullptr) fail("cannot create a temporary directory {}: {}", pattern, std::strerror(errno));
-    return WorkDir(buffer.data(), true);
+    if (::mkdtemp(buffer.data()) == nullptr) fail("{}: cannot create a directory to write in: {}", folder, std::strerror(errno));
+    WorkDir staging(buffer.data(), true);
+    staging.lock_ = open_directory(staging.path_);
+    if (!staging.lock_ || ::flock(staging.lock_.get(), LOCK_EX) != 0)
+        fail("{}: cannot lock: {}", staging.path_, std::strerror(errno));
+    return staging;
 }
 
 WorkDir WorkDir::create_at(const std::string& path) {

@@ -1,6 +1,8 @@
 // Directories a stage creates and must not leave behind on failure.
 #pragma once
 
+#include "unique_fd.hpp"
+
 #include <string>
 
 namespace aw {
@@ -9,8 +11,15 @@ namespace aw {
 // so an error or Ctrl-C that unwinds the stack leaves nothing on disk.
 class WorkDir {
 public:
-    // A fresh directory under $TMPDIR (or /tmp) named <prefix>XXXXXX.
+    // A fresh directory <prefix>XXXXXX in the first of $TMPDIR, $TEMP, $TMP,
+    // /tmp, /var/tmp, /usr/tmp and the current directory that takes one.
     static WorkDir create_temporary(const std::string& prefix);
+    // A directory ".<prefix>-XXXXXX" in `folder` to write a file in before it
+    // is renamed beside it: a leading dot, so globbing and pip ignore it even
+    // when a kill -9 leaves it behind. It stays locked (flock) while this
+    // process lives; those left by a killed process (lock free, unchanged for
+    // a minute) are removed first.
+    static WorkDir create_staging(const std::string& folder, const std::string& prefix);
     // `path` must not exist, or be an empty directory (then only what this
     // process adds is removed).
     static WorkDir create_at(const std::string& path);
@@ -27,6 +36,7 @@ private:
     std::string path_;
     bool created_ = false;  // false: it existed empty, so only its contents go
     bool kept_ = false;
+    UniqueFd lock_;  // held by staging directories
 };
 
 // True when names differing only in case refer to one file in `directory`.

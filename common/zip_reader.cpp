@@ -1,15 +1,20 @@
 #include "zip_reader.hpp"
 
 #include "diagnostics.hpp"
+#include "file_io.hpp"
 #include "interrupt.hpp"
+#include "unique_fd.hpp"
 
 #include <zip.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <memory>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace aw {
 namespace {
@@ -41,15 +46,118 @@ ZipFile open_member(const ZipReader& reader, const ZipEntry& entry) {
 }
 }  // namespace
 
+namespace {
+// The zip APPNOTE's records, read little-endian from the file with pread.
+class RawZip {
+public:
+    RawZip(int fd, std::uint64_t size, const std::string& path) : fd_(fd), size_(size), path_(path) {}
+
+    std::vector<unsigned char> read(std::uint64_t offset, std::size_t count, const char* what) const {
+        if (offset > size_ || count > size_ - offset) fail("{}: {} at {:#x} lies past the end of the file", path_, what, offset);
+        std::vector<unsigned char> bytes(count);
+        std::size_t done = 0;
+        while (done < count) {
+            ssize_t got = ::pread(fd_, bytes.data() + done, count - done, static_cast<off_t>(offset + done));
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) fail("{}: cannot read {}: {}", path_, what, got < 0 ? std::strerror(errno) : "end of file");
+            done += static_cast<std::size_t>(got);
+        }
+        return bytes;
+    }
+    static std::uint64_t number(const std::vector<unsigned char>& bytes, std::size_t at, std::size_t width) {
+        std::uint64_t value = 0;
+        for (std::size_t i = width; i-- > 0;) value = value << 8 | bytes.at(at + i);
+        return value;
+    }
+
+    // Each central-directory entry's local header offset, in central-directory order (libzip's
+    // index order), found from the end-of-central-directory record (zip64 when it says so).
+    struct CentralEntry {
+        std::string name;  // as stored, not converted from CP437
+        std::uint64_t local_header = 0;
+    };
+    std::vector<CentralEntry> central_entries(std::uint64_t& central_start) const {
+        constexpr std::size_t kEocd = 22;
+        if (size_ < kEocd) fail("{}: too short for a zip archive", path_);
+        std::size_t tail_size = static_cast<std::size_t>(std::min<std::uint64_t>(size_, kEocd + 0xFFFF));
+        std::vector<unsigned char> tail = read(size_ - tail_size, tail_size, "the end of the archive");
+        std::optional<std::size_t> eocd;
+        for (std::size_t at = tail_size - kEocd + 1; at-- > 0;)
+            if (number(tail, at, 4) == 0x06054b50 && at + kEocd + number(tail, at + 20, 2) <= tail_size) {
+                eocd = at;
+                break;
+            }
+        if (!eocd) fail("{}: no end-of-central-directory record", path_);
+        std::uint64_t count = number(tail, *eocd + 10, 2), start = number(tail, *eocd + 16, 4);
+        if (count == 0xFFFF || start == 0xFFFFFFFF) {
+            std::uint64_t locator_at = size_ - tail_size + *eocd;
+            if (locator_at < 20) fail("{}: zip64 end-of-central-directory locator is missing", path_);
+            std::vector<unsigned char> locator = read(locator_at - 20, 20, "the zip64 locator");
+            if (number(locator, 0, 4) != 0x07064b50) fail("{}: zip64 end-of-central-directory locator is missing", path_);
+            std::vector<unsigned char> record = read(number(locator, 8, 8), 56, "the zip64 end-of-central-directory record");
+            if (number(record, 0, 4) != 0x06064b50) fail("{}: zip64 end-of-central-directory record is missing", path_);
+            count = number(record, 32, 8);
+            start = number(record, 48, 8);
+        }
+        central_start = start;
+        std::vector<CentralEntry> entries;
+        std::uint64_t at = start;
+        for (std::uint64_t i = 0; i < count; ++i) {
+            std::vector<unsigned char> header = read(at, 46, "a central directory header");
+            if (number(header, 0, 4) != 0x02014b50) fail("{}: central directory header {} is malformed", path_, i);
+            std::size_t name = number(header, 28, 2), extra = number(header, 30, 2), comment = number(header, 32, 2);
+            std::uint64_t offset = number(header, 42, 4);
+            if (offset == 0xFFFFFFFF) offset = zip64_local_offset(read(at + 46 + name, extra, "a zip64 extra field"),
+                                                                  number(header, 24, 4) == 0xFFFFFFFF,
+                                                                  number(header, 20, 4) == 0xFFFFFFFF, i);
+            std::vector<unsigned char> stored = read(at + 46, name, "a member name");
+            entries.push_back({std::string(stored.begin(), stored.end()), offset});
+            at += 46 + name + extra + comment;
+        }
+        return entries;
+    }
+
+    // Where the member's data starts: after its local header, name and extra field.
+    std::uint64_t data_offset(std::uint64_t local_header) const {
+        std::vector<unsigned char> header = read(local_header, 30, "a local file header");
+        if (number(header, 0, 4) != 0x04034b50) fail("{}: no local file header at {:#x}", path_, local_header);
+        return local_header + 30 + number(header, 26, 2) + number(header, 28, 2);
+    }
+
+private:
+    // The zip64 extra field (id 1) holds, in order, only the fields whose 32-bit value is all ones.
+    std::uint64_t zip64_local_offset(const std::vector<unsigned char>& extra, bool size_in_zip64,
+                                     bool compressed_in_zip64, std::uint64_t entry) const {
+        for (std::size_t at = 0; at + 4 <= extra.size();) {
+            std::size_t id = number(extra, at, 2), length = number(extra, at + 2, 2);
+            if (id == 1) {
+                std::size_t field = at + 4 + (size_in_zip64 ? 8 : 0) + (compressed_in_zip64 ? 8 : 0);
+                if (field + 8 > at + 4 + length || field + 8 > extra.size()) break;
+                return number(extra, field, 8);
+            }
+            at += 4 + length;
+        }
+        fail("{}: central directory header {}: zip64 local header offset is missing", path_, entry);
+    }
+
+    int fd_;
+    std::uint64_t size_;
+    std::string path_;
+};
+}  // namespace
+
 ZipReader::ZipReader(const std::string& path) : path_(path) {
+    UniqueFd fd = open_regular_file(path);
     struct stat info {};
-    if (::stat(path.c_str(), &info) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
-    if (!S_ISREG(info.st_mode)) fail("{}: not a regular file", path);
+    if (::fstat(fd.get(), &info) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
     file_size_ = static_cast<std::uint64_t>(info.st_size);
     file_mtime_ns_ = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
+    UniqueFd for_libzip(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+    if (!for_libzip) fail("{}: cannot open: {}", path, std::strerror(errno));
     int code = 0;
-    archive_ = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code);
+    archive_ = zip_fdopen(for_libzip.get(), ZIP_CHECKCONS, &code);
     if (archive_ == nullptr) fail("{}: {}", path, open_error_text(code));
+    static_cast<void>(for_libzip.release());  // libzip owns it now
 
     zip_int64_t count = zip_get_num_entries(archive_, 0);
     for (zip_uint64_t index = 0; index < static_cast<zip_uint64_t>(count); ++index) {
@@ -70,6 +178,40 @@ ZipReader::ZipReader(const std::string& path) : path_(path) {
             entry.unix_mode = attributes >> 16;
         index_by_name_.emplace(entry.name, entries_.size());
         entries_.push_back(std::move(entry));
+    }
+    locate_member_data(fd.get());
+}
+
+// libzip checks each entry's local header against its central one, but not that entries stay
+// apart: several central entries may point into the same compressed bytes, each under the
+// deflate ratio, so a small archive inflates to any size (an "overlapping" zip bomb).
+void ZipReader::locate_member_data(int fd) {
+    RawZip raw(fd, file_size_, path_);
+    std::uint64_t central_start = 0;
+    std::vector<RawZip::CentralEntry> central = raw.central_entries(central_start);
+    if (central.size() != entries_.size())
+        fail("{}: the central directory lists {} entries where libzip read {}; refusing an ambiguous archive", path_,
+             central.size(), entries_.size());
+    std::vector<std::size_t> by_offset(entries_.size());
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        ZipEntry& entry = entries_[i];
+        const char* raw_name = zip_get_name(archive_, i, ZIP_FL_ENC_RAW);
+        if (raw_name == nullptr || central[i].name != raw_name)
+            fail("{}: central directory entry {} is not the one libzip read; refusing an ambiguous archive", path_, i);
+        entry.local_header_offset = central[i].local_header;
+        entry.data_offset = raw.data_offset(central[i].local_header);
+        if (entry.data_offset > central_start || entry.compressed_size > central_start - entry.data_offset)
+            fail("{}: member {}: its data ({} bytes at {:#x}) runs into the central directory", path_, entry.name,
+                 entry.compressed_size, entry.data_offset);
+        by_offset[i] = i;
+    }
+    std::sort(by_offset.begin(), by_offset.end(),
+              [&](std::size_t a, std::size_t b) { return entries_[a].local_header_offset < entries_[b].local_header_offset; });
+    for (std::size_t k = 1; k < by_offset.size(); ++k) {
+        const ZipEntry& before = entries_[by_offset[k - 1]];
+        const ZipEntry& after = entries_[by_offset[k]];
+        if (after.local_header_offset < before.data_offset + before.compressed_size)
+            fail("{}: member {} overlaps member {} in the archive (possible zip bomb)", path_, after.name, before.name);
     }
 }
 
@@ -123,6 +265,14 @@ std::optional<std::string> implausible_size_reason(const ZipEntry& entry, std::u
         return fmt::format("declares {} bytes from {} compressed bytes, more than deflate can expand (zip bomb?)",
                            entry.size, entry.compressed_size);
     return std::nullopt;
+}
+
+std::optional<std::string> implausible_total_size_reason(const std::vector<ZipEntry>& entries, std::uint64_t archive_size) {
+    std::uint64_t total = 0;
+    for (const ZipEntry& entry : entries) total = entry.size > UINT64_MAX - total ? UINT64_MAX : total + entry.size;
+    if (total / kMaxDeflateRatio <= archive_size) return std::nullopt;
+    return fmt::format("its members declare {} bytes in all, more than {} bytes of deflate data can hold (zip bomb?)",
+                       total, archive_size);
 }
 
 }  // namespace aw

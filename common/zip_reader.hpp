@@ -23,6 +23,8 @@ struct ZipEntry {
     std::uint16_t method = 0;           // ZIP_CM_*
     std::uint16_t encryption = 0;       // ZIP_EM_*; 0 when not encrypted
     std::optional<std::uint32_t> unix_mode;  // st_mode bits when made on Unix
+    std::uint64_t local_header_offset = 0;
+    std::uint64_t data_offset = 0;      // of the compressed bytes, after the local header
     bool is_directory() const { return !name.empty() && name.back() == '/'; }
 };
 
@@ -30,7 +32,8 @@ using ByteSink = std::function<void(std::span<const std::byte>)>;
 
 class ZipReader {
 public:
-    // Opens with libzip's consistency checks; refuses what is not a zip.
+    // Opens with libzip's consistency checks; refuses what is not a zip, a
+    // file that is not regular, and entries whose data overlap.
     explicit ZipReader(const std::string& path);
     ~ZipReader();
     ZipReader(const ZipReader&) = delete;
@@ -53,6 +56,8 @@ public:
     std::vector<std::byte> read_head(const ZipEntry& entry, std::size_t count) const;
 
 private:
+    void locate_member_data(int fd);
+
     std::string path_;
     zip_t* archive_ = nullptr;
     std::uint64_t file_size_ = 0;
@@ -63,5 +68,8 @@ private:
 
 // Why a member's declared sizes cannot be true (a zip bomb, a lie), or nullopt.
 std::optional<std::string> implausible_size_reason(const ZipEntry& entry, std::uint64_t archive_size);
+// The same for the archive as a whole: entries that do not overlap, each
+// within deflate's ratio, still add up to a bounded total.
+std::optional<std::string> implausible_total_size_reason(const std::vector<ZipEntry>& entries, std::uint64_t archive_size);
 
 }  // namespace aw

@@ -65,3 +65,52 @@ BOOST_AUTO_TEST_CASE(refuses_what_is_not_elf) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+// A little-endian ELF64 header whose fields are all plausible: one program header after it.
+std::vector<std::byte> full_header64() {
+    std::vector<std::byte> bytes = header(ELFCLASS64, ELFDATA2LSB, EM_X86_64);
+    auto put16 = [&](std::size_t at, std::uint16_t value) {
+        bytes[at] = std::byte(value & 0xff);
+        bytes[at + 1] = std::byte(value >> 8);
+    };
+    bytes[20] = std::byte(EV_CURRENT);  // e_version
+    bytes[32] = std::byte(64);          // e_phoff
+    put16(52, 64);                      // e_ehsize
+    put16(54, 56);                      // e_phentsize
+    put16(56, 1);                       // e_phnum
+    put16(58, 64);                      // e_shentsize
+    return bytes;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(elf_header_problem)
+
+BOOST_AUTO_TEST_CASE(accepts_a_plausible_header) {
+    BOOST_TEST(!aw::elf_header_problem(full_header64(), 64 + 56).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(names_each_field_against_the_class) {
+    for (std::uint16_t size : {0, 1, 8, 32}) {
+        std::vector<std::byte> bytes = full_header64();
+        bytes[54] = std::byte(size);
+        auto problem = aw::elf_header_problem(bytes, 4096);
+        BOOST_REQUIRE(problem.has_value());
+        BOOST_TEST(*problem == "e_phentsize is " + std::to_string(size) + ", not the 56 bytes of a 64-bit program header");
+    }
+    std::vector<std::byte> bytes = full_header64();
+    bytes[20] = std::byte(2);
+    BOOST_TEST(aw::elf_header_problem(bytes, 4096).value_or("").find("e_version") != std::string::npos);
+    bytes = full_header64();
+    bytes[52] = std::byte(52);
+    BOOST_TEST(aw::elf_header_problem(bytes, 4096).value_or("").find("e_ehsize") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(tables_must_lie_inside_the_file) {
+    BOOST_TEST(aw::elf_header_problem(full_header64(), 64 + 55).has_value());
+    std::vector<std::byte> bytes = full_header64();
+    bytes.resize(20);
+    BOOST_TEST(aw::elf_header_problem(bytes, 4096).has_value());  // a header cut short is no header
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,8 @@
 # It finds its stages beside itself and the policies in ../share/auditwheel,
 # the same in the build tree and when installed.
 set -eu
+# The stages' messages say "auditwheel:", the command the user ran.
+export AUDITWHEEL_COMMAND=auditwheel
 
 version=@VERSION@
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
@@ -35,12 +37,58 @@ Audit a wheel for external shared library dependencies.
 USAGE
 }
 
-# A scratch directory removed on every exit, error and interruption.
+# A scratch directory removed on every exit, error and signal, in the first temporary folder
+# that takes one (as Python's tempfile). It names its owner (pid and host), so a later run removes
+# those a kill -9 left behind.
 make_scratch() {
-    scratch=$(mktemp -d "${TMPDIR:-/tmp}/auditwheel-XXXXXX") || die "cannot create a temporary directory"
-    trap 'rm -rf "$scratch"' EXIT
-    trap 'rm -rf "$scratch"; trap - INT; kill -INT $$' INT
-    trap 'rm -rf "$scratch"; exit 143' TERM HUP
+    scratch=""
+    for folder in "${TMPDIR-}" "${TEMP-}" "${TMP-}" /tmp /var/tmp /usr/tmp "$PWD"; do
+        [ -n "$folder" ] && [ -d "$folder" ] && [ -w "$folder" ] || continue
+        scratch=$(mktemp -d "$folder/auditwheel-XXXXXX" 2>/dev/null) && break
+    done
+    [ -n "$scratch" ] || die "cannot create a temporary directory in \$TMPDIR, /tmp, /var/tmp, /usr/tmp or here"
+    trap 'rm -rf "$scratch" ${partial:+"$partial"}' EXIT
+    trap 'on_signal INT 2' INT
+    trap 'on_signal TERM 15' TERM
+    trap 'on_signal HUP 1' HUP
+    host=$(uname -n)
+    printf '%s %s\n' "$$" "$host" >"$scratch/owner"
+    remove_stale_scratch "$(dirname -- "$scratch")"
+}
+
+# remove_stale_scratch FOLDER: removes the scratch directories there that this user's runs on this
+# host left when killed (their process is gone).
+remove_stale_scratch() {
+    for old in "$1"/auditwheel-??????; do
+        [ "$old" != "$scratch" ] && [ -O "$old" ] && [ -f "$old/owner" ] || continue
+        read -r pid owner_host <"$old/owner" || continue
+        [ "$owner_host" = "$host" ] && ! kill -0 "$pid" 2>/dev/null && rm -rf -- "$old"
+    done
+}
+
+# on_signal NAME NUMBER: passes the signal on to the running stage at once, waits for it (it
+# removes what it was writing), removes the scratch directory and exits 128+NUMBER.
+on_signal() {
+    trap '' INT TERM HUP
+    if [ -n "${child-}" ]; then
+        kill -s "$1" "$child" 2>/dev/null || :
+        wait "$child" 2>/dev/null || :
+    fi
+    rm -rf "$scratch" ${partial:+"$partial"}
+    trap - EXIT
+    exit $((128 + $2))
+}
+
+# stage COMMAND...: runs one stage as a background job and waits for it, so that a signal sent to
+# this wrapper's PID (by timeout, a CI runner, kill) reaches the stage at once, not when it ends.
+# A background job's standard input is /dev/null (POSIX), so the stage gets the caller's through fd 3.
+stage() {
+    { "$@" <&3 3<&- & } 3<&0
+    child=$!
+    status=0
+    wait "$child" || status=$?
+    child=""
+    return "$status"
 }
 
 show() {
@@ -62,12 +110,10 @@ show() {
     [ "$count" -eq 1 ] || die "show: expected one WHEEL_FILE; see auditwheel show --help"
     [ -f "$wheel" ] || die "show: cannot access $wheel. No such file"
     make_scratch
-    "$here/whl-unpack" --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit $?
-    eval "\"\$here/elf-deps\" $search_options" <"$scratch/unpacked" >"$scratch/deps" || exit $?
-    "$here/elf-symvers" <"$scratch/deps" >"$scratch/symvers" || exit $?
-    status=0
-    "$here/policy-check" --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || status=$?
-    exit "$status"
+    stage "$here/whl-unpack" --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit $?
+    eval "stage \"\$here/elf-deps\" $search_options" <"$scratch/unpacked" >"$scratch/deps" || exit $?
+    stage "$here/elf-symvers" <"$scratch/deps" >"$scratch/symvers" || exit $?
+    stage "$here/policy-check" --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || exit $?
 }
 
 repair_usage() {
@@ -107,23 +153,23 @@ repair_one() {
     wheel=$1 work=$2
     [ -f "$wheel" ] || die "repair: cannot access $wheel. No such file"
     mkdir "$work"
-    "$here/whl-unpack" --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
-    eval "\"\$here/elf-deps\" $search_options" <"$work/unpacked" >"$work/deps" || exit $?
-    "$here/elf-symvers" <"$work/deps" >"$work/symvers" || exit $?
-    eval "\"\$here/policy-check\" --policies \"\$policies\" --plat \"\$plat\" $check_options" \
+    stage "$here/whl-unpack" --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
+    eval "stage \"\$here/elf-deps\" $search_options" <"$work/unpacked" >"$work/deps" || exit $?
+    stage "$here/elf-symvers" <"$work/deps" >"$work/symvers" || exit $?
+    eval "stage \"\$here/policy-check\" --policies \"\$policies\" --plat \"\$plat\" $check_options" \
         <"$work/symvers" >"$work/checked" || exit $?
     if grep -q '^{"kind":"verdict".*"pure":true' "$work/checked"; then
         copy_unchanged "$wheel"
         return
     fi
-    "$here/lib-graft" --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
+    stage "$here/lib-graft" --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
     if [ "$patcher" = none ] && grep -q '^{"kind":"elf_edit"' "$work/grafted"; then
         printf "auditwheel: error: %s: the 'none' patcher can't patch the ELF files this repair changes\n" \
             "$wheel" >&2
         exit 1
     fi
-    "$here/rpath-set" <"$work/grafted" >"$work/edited" || exit $?
-    "$here/whl-pack" --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" >"$work/packed" ||
+    stage "$here/rpath-set" <"$work/grafted" >"$work/edited" || exit $?
+    stage "$here/whl-pack" --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" >"$work/packed" ||
         exit $?
     written=$(sed -n 's/^{"kind":"output","path":"\(\([^"\\]\|\\.\)*\)".*/\1/p' "$work/packed")
     printf 'Fixed-up wheel written to %s\n' "$written" >&2
@@ -135,7 +181,9 @@ copy_unchanged() {
     mkdir -p -- "$wheel_dir"
     [ "$(CDPATH= cd -- "$(dirname -- "$1")" && pwd -P)/$(basename -- "$1")" = \
       "$(CDPATH= cd -- "$wheel_dir" && pwd -P)/$(basename -- "$1")" ] && return
-    cp -p -- "$1" "$target.part" && mv -f -- "$target.part" "$target" || { rm -f -- "$target.part"; exit 1; }
+    partial=$(mktemp "$wheel_dir/.$(basename -- "$1").auditwheel-XXXXXX") || exit 1
+    cp -p -- "$1" "$partial" && mv -f -- "$partial" "$target" || exit 1
+    partial=""
     printf 'Copied the pure wheel unchanged to %s\n' "$target" >&2
 }
 

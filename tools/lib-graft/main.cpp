@@ -52,6 +52,7 @@ int graft_main(int argc, char** argv) {
             target->dist_info = aw::required_string(record->value, "dist_info");
             target->distribution = aw::required_string(record->value, "name");
         }
+        if (kind == "member" && target) target->members.insert(aw::required_string(record->value, "path"));
         if (kind == "retag") retags.push_back(aw::read_retag(record->value));
         if (kind == "elf" && target && aw::describes_dynamic_elf(record->value))
             target->dynamic_members.push_back(aw::required_string(record->value, "path"));

@@ -103,10 +103,9 @@ int check_main(int argc, char** argv) {
     if (format == "show-json") std::cout << aw::show_json(verdict, allow_pure).dump(4) << '\n';
     if (verdict.error) {
         if (verdict.pure && allow_pure) return aw::kExitOk;
-        if (format == "show") aw::print_warning(verdict.wheel + ": " + *verdict.error);
-        return aw::kExitError;
+        aw::fail("{}: {}", verdict.wheel, *verdict.error);
     }
-    if (format == "show") std::cout << aw::show_text(verdict, verbose);
+    if (format == "show") std::cout << aw::escape_controls(aw::show_text(verdict, verbose), true);
     return aw::kExitOk;
 }
 }  // namespace

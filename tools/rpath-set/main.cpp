@@ -5,22 +5,29 @@
 #include "elf_file.hpp"
 #include "interrupt.hpp"
 #include "member_path.hpp"
+#include "options.hpp"
 #include "records.hpp"
-
-#include <getopt.h>
 
 #include <iostream>
 
 namespace {
-constexpr const char* kUsage =
-    "usage: rpath-set [--set-soname SONAME] [--replace-needed OLD NEW]... [--remove-needed NAME]...\n"
-    "                 [--set-rpath RPATH] [--force-rpath] [--remove-rpath] [--strip] [--output FILE]\n"
-    "                 [--print-rpath] [--print-soname] [--print-needed] FILE...\n"
-    "       rpath-set < RECORDS\n"
-    "Edits the dynamic section of each FILE as patchelf's options of the same names do, all edits\n"
-    "of a file in one rewrite (a temporary file beside it, renamed into place). Without FILE, applies\n"
-    "the \"elf_edit\" records on stdin to the files of the wheel's work directory.\n"
-    "See rpath-set(1).\n";
+const aw::OptionTable kOptions(
+    "rpath-set", "FILE... | < RECORDS",
+    "Edits the dynamic section of each FILE as patchelf's options of the same names do, all edits of a file in one "
+    "rewrite (a temporary file beside it, renamed into place; an --output that is not a regular file is written "
+    "into). Options may come before or after the files. Without FILE, applies the \"elf_edit\" records on stdin to "
+    "the files of the wheel's work directory.",
+    {{"set-soname", 0, 1, "SONAME", "set DT_SONAME"},
+     {"replace-needed", 0, 2, "OLD NEW", "rename the DT_NEEDED entry OLD to NEW (repeatable)"},
+     {"remove-needed", 0, 1, "NAME", "remove the DT_NEEDED entry NAME (repeatable)"},
+     {"set-rpath", 0, 1, "RPATH", "set DT_RUNPATH (DT_RPATH with --force-rpath)"},
+     {"force-rpath", 0, 0, "", "write DT_RPATH rather than DT_RUNPATH"},
+     {"remove-rpath", 0, 0, "", "remove DT_RPATH and DT_RUNPATH"},
+     {"strip", 0, 0, "", "drop the symbol tables and debug sections, as strip -s"},
+     {"output", 0, 1, "FILE", "write the result to FILE; the input is only read"},
+     {"print-rpath", 0, 0, "", "print DT_RUNPATH, or DT_RPATH when there is none"},
+     {"print-soname", 0, 0, "", "print DT_SONAME"},
+     {"print-needed", 0, 0, "", "print the DT_NEEDED entries, one per line"}});
 
 std::string joined(const std::vector<std::string>& parts) {
     std::string text;
@@ -53,44 +60,24 @@ int apply_records() {
 }
 
 int rpath_main(int argc, char** argv) {
-    aw::DynamicEdits edits;
-    std::optional<std::string> output;
-    bool print_rpath = false, print_soname = false, print_needed = false;
-    static const option kOptions[] = {{"set-soname", required_argument, nullptr, 's'},
-                                      {"replace-needed", required_argument, nullptr, 'r'},
-                                      {"remove-needed", required_argument, nullptr, 'd'},
-                                      {"set-rpath", required_argument, nullptr, 'p'},
-                                      {"force-rpath", no_argument, nullptr, 'f'},
-                                      {"remove-rpath", no_argument, nullptr, 'x'},
-                                      {"strip", no_argument, nullptr, 't'},
-                                      {"output", required_argument, nullptr, 'o'},
-                                      {"print-rpath", no_argument, nullptr, 'P'},
-                                      {"print-soname", no_argument, nullptr, 'S'},
-                                      {"print-needed", no_argument, nullptr, 'N'},
-                                      {"help", no_argument, nullptr, 'h'},
-                                      {nullptr, 0, nullptr, 0}};
-    opterr = 0;
-    for (int option; (option = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1;) {
-        switch (option) {
-            case 's': edits.set_soname = optarg; break;
-            case 'r':
-                if (optind >= argc) aw::fail_usage("--replace-needed takes two names: OLD NEW");
-                edits.replace_needed.emplace_back(optarg, argv[optind++]);
-                break;
-            case 'd': edits.remove_needed.push_back(optarg); break;
-            case 'p': edits.set_rpath = optarg; break;
-            case 'f': edits.force_rpath = true; break;
-            case 'x': edits.remove_rpath = true; break;
-            case 't': edits.strip = true; break;
-            case 'o': output = optarg; break;
-            case 'P': print_rpath = true; break;
-            case 'S': print_soname = true; break;
-            case 'N': print_needed = true; break;
-            case 'h': std::cout << kUsage; return aw::kExitOk;
-            default: aw::fail_usage("unknown or incomplete option '{}'; see rpath-set --help", argv[optind - 1]);
-        }
+    aw::CommandLine line = kOptions.parse(argc, argv);
+    if (line.help()) {
+        std::cout << kOptions.usage();
+        return aw::kExitOk;
     }
-    std::vector<std::string> files(argv + optind, argv + argc);
+    aw::DynamicEdits edits;
+    edits.set_soname = line.last("set-soname");
+    std::vector<std::string> renames = line.all("replace-needed");
+    for (std::size_t i = 0; i + 1 < renames.size(); i += 2) edits.replace_needed.emplace_back(renames[i], renames[i + 1]);
+    edits.remove_needed = line.all("remove-needed");
+    edits.set_rpath = line.last("set-rpath");
+    edits.force_rpath = line.has("force-rpath");
+    edits.remove_rpath = line.has("remove-rpath");
+    edits.strip = line.has("strip");
+    std::optional<std::string> output = line.last("output");
+    bool print_rpath = line.has("print-rpath"), print_soname = line.has("print-soname"),
+         print_needed = line.has("print-needed");
+    const std::vector<std::string>& files = line.operands();
     if (files.empty()) {
         if (!edits.empty() || output || print_rpath || print_soname || print_needed)
             aw::fail_usage("expected a FILE; see rpath-set --help");
