@@ -28,7 +28,7 @@ DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboo
 CROSS_PACKAGES := qemu-user gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu \
 	libc6-dev-i386-cross libc6-dev-arm64-cross libc6-dev-ppc64-cross libc6-dev-s390x-cross
 
-.PHONY: all deps cross-deps cross-packages check sanitize stress fuzz unit integration demo bench install clean
+.PHONY: all deps cross-deps cross-packages check sanitize stress fuzz fuzz-deps fuzz-seeds unit integration demo bench install clean
 
 all: $(BINARIES) $(BUILD)/share/auditwheel/policies
 
@@ -102,18 +102,39 @@ sanitize:
 stress: all cross-deps
 	RPATH_SET_CASES=3000 AW_HOST_SAMPLE=0 $(PYTHON) tests/run_integration.py $(BUILD) -k rpath_set
 
-# libFuzzer over rpath-set's rewrite (clang, ASan/UBSan); seeds are the host's own libraries.
-FUZZ_SECONDS ?= 120
-$(BUILD)-fuzz/rpath-set-fuzz: tests/fuzz/rpath_set_fuzz.cpp $(wildcard common/*.cpp common/*.hpp) | deps
-	$(call install_missing,clang)
-	@mkdir -p $(dir $@)
-	clang++ -std=c++20 -O1 -g -Icommon -fsanitize=fuzzer,address,undefined -o $@ tests/fuzz/rpath_set_fuzz.cpp \
-	  $(wildcard common/*.cpp) $(LDLIBS)
+# libFuzzer targets (clang, ASan/UBSan), one per parser of untrusted bytes: rpath-set's rewrite,
+# the ELF readers, the zip reader with whl-unpack's checks, RECORD/WHEEL text, the record protocol.
+# Seeds (tests/fuzz/seeds.py) are the shared wheels, the host's libraries and what the stages make
+# of them. Each runs FUZZ_SECONDS; two at a time on two cores.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS := rpath_set elf wheel text records
+FUZZ_DIR := $(BUILD)-fuzz
+FUZZ_OBJ := $(patsubst %.cpp,$(FUZZ_DIR)/obj/%.o,$(wildcard common/*.cpp))
+FUZZ_FLAGS := -std=c++20 -O1 -g -Icommon -DAW_VERSION='"$(VERSION)"' -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 
-fuzz: $(BUILD)-fuzz/rpath-set-fuzz
-	@mkdir -p $(BUILD)-fuzz/corpus && cp -n /usr/lib/x86_64-linux-gnu/libz.so.1.* /usr/lib/x86_64-linux-gnu/libm.so.6 \
-	  /bin/true $(BUILD)-fuzz/corpus/ 2>/dev/null || true
-	$(BUILD)-fuzz/rpath-set-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=262144 $(BUILD)-fuzz/corpus
+fuzz-deps: deps
+	$(call install_missing,clang)
+
+$(FUZZ_DIR)/obj/%.o: %.cpp | fuzz-deps
+	@mkdir -p $(dir $@)
+	clang++ $(FUZZ_FLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/%_fuzz: tests/fuzz/%_fuzz.cpp tests/fuzz/fuzz_input.hpp $(FUZZ_OBJ)
+	clang++ $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
+
+fuzz-seeds: all
+	$(PYTHON) tests/fuzz/seeds.py $(BUILD) $(FUZZ_DIR)/seeds
+
+fuzz: $(addprefix $(FUZZ_DIR)/,$(addsuffix _fuzz,$(FUZZ_TARGETS))) fuzz-seeds
+	@$(MAKE) --no-print-directory -j2 $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+
+fuzz-run-%:
+	@mkdir -p $(FUZZ_DIR)/corpus/$* $(FUZZ_DIR)/crashes/$*
+	@cd $(FUZZ_DIR)/crashes/$* && UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ../../$*_fuzz \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=1048576 -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 \
+	  ../../corpus/$* ../../seeds/$* >../../$*.log 2>&1; status=$$?; \
+	  echo "$*: $$(grep -h '^stat::number_of_executed_units' ../../$*.log) (log: $(FUZZ_DIR)/$*.log)"; \
+	  grep -h -A12 -E '^==[0-9]+==ERROR|^SUMMARY' ../../$*.log; exit $$status
 
 unit: $(BUILD)/tests/unit-tests
 	$(BUILD)/tests/unit-tests
@@ -142,4 +163,4 @@ clean:
 # Keep the stages' objects: they are intermediate files of a pattern chain.
 .SECONDARY:
 
--include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/tools/%/main.d,$(STAGES))
+-include $(COMMON_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/tools/%/main.d,$(STAGES))

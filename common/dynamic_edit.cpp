@@ -628,7 +628,13 @@ void strip_sections(Bytes original, const Layout& layout, Rewrite& rewrite, std:
     std::vector<unsigned char> region;
     for (std::size_t i : moving) {
         const GElf_Shdr& h = layout.sections[i].header;
-        std::uint64_t at = align_up(region_start + region.size(), std::max<std::uint64_t>(h.sh_addralign, 1));
+        // Laid out anew, the sections that stay can need no more room than the whole file had
+        // (found by the fuzzer: an sh_addralign of 2^45 asked for that many bytes of padding).
+        std::uint64_t alignment = std::max<std::uint64_t>(h.sh_addralign, 1);
+        std::uint64_t at = align_up(region_start + region.size(), alignment);
+        if ((alignment & (alignment - 1)) != 0 || at < region_start || at - region_start > region_end)
+            fail("{}: section {} has an implausible alignment of {} bytes for a file of {}; nothing was written", path,
+                 layout.sections[i].name, h.sh_addralign, region_end);
         region.resize(at - region_start, 0);
         rewrite.sections[i].sh_offset = at;
         if (h.sh_type != SHT_NOBITS)

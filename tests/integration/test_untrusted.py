@@ -491,3 +491,25 @@ class LenientDistInfo(Untrusted):
         self.assertEqual(sorted(os.listdir(out)) if out.exists() else [], [])
         self.assert_nothing_left()
 
+
+class FuzzFindings(Untrusted):
+    """What make fuzz found, each fed again."""
+
+    def test_a_huge_section_alignment_is_refused_by_strip(self):
+        """rpath_set_fuzz: --strip lays out the unmapped sections anew at their sh_addralign; one of
+        2^45 asked for that much padding (ASan: allocation-size-too-big)."""
+        lib = self.library()
+        data = bytearray(lib.read_bytes())
+        shoff, = struct.unpack_from("<Q", data, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3a)
+        names_at = struct.unpack_from("<Q", data, shoff + shstrndx * shentsize + 0x18)[0]
+        for index in range(shnum):
+            header = shoff + index * shentsize
+            name_offset, = struct.unpack_from("<I", data, header)
+            if data[names_at + name_offset:].startswith(b".comment\0"):
+                struct.pack_into("<Q", data, header + 0x30, 1 << 45)
+        lib.write_bytes(bytes(data))
+        before = snapshot(self.tmp)
+        result = self.tool("rpath-set", "--strip", "--set-rpath", LONG_RPATH, lib)
+        self.assert_one_error(result, "rpath-set", 1, "section .comment has an implausible alignment of 35184372088832 bytes")
+        self.assertEqual(snapshot(self.tmp), before)

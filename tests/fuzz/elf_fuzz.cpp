@@ -1,0 +1,26 @@
+// libFuzzer target over the ELF readers behind elf-deps and elf-symvers: the header check, the
+// dynamic table, version needs and definitions, symbol tables. Any input is read or refused
+// with an aw::Error.
+#include "diagnostics.hpp"
+#include "elf_file.hpp"
+#include "elf_ident.hpp"
+#include "fuzz_input.hpp"
+#include "symbol_versions.hpp"
+
+#include <span>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    aw::elf_header_problem(std::as_bytes(std::span(data, size)), size);
+    fuzz::InputFile file(data, size, "fuzzed.so");
+    try {
+        aw::read_elf_facts(file.path());
+    } catch (const aw::Error&) {
+        // refused cleanly
+    }
+    try {
+        aw::read_symbol_versions(file.path());
+    } catch (const aw::Error&) {
+        // refused cleanly
+    }
+    return 0;
+}
