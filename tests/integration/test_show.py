@@ -120,6 +120,16 @@ class Show(StageTest):
         self.assertIn('"manylinux_2_12_x86_64" is out of reach because: rule/_rule.so needs memcpy@GLIBC_2.14 '
                       "(manylinux_2_12_x86_64 allows GLIBC up to 2.12)", " ".join(text.split()))
 
+    def test_an_empty_version_list_allows_no_version(self):
+        """pypa's manylinux_2_5 lists ZLIB: [] for x86_64: no ZLIB version at all, so a wheel
+        needing compressBound@ZLIB_1.2.0 is manylinux_2_12 there (pypa auditwheel 6.8.1's verdict)."""
+        source = "#include <zlib.h>\nunsigned long f(unsigned long n) { return compressBound(n); }\n"
+        wheel = self.extension_wheel(source, "-lz")
+        document = self.show_json(wheel)
+        self.assertEqual(document["sym_tag"], "manylinux_2_12_x86_64")
+        text = " ".join(self.show(wheel).stdout.split())
+        self.assertIn("compressBound@ZLIB_1.2.0 (manylinux_2_5_x86_64 allows ZLIB not at all)", text)
+
     def test_blacklisted_symbol(self):
         source = "#include <zlib.h>\nint f(unsigned char *d, unsigned long *n, const unsigned char *s, unsigned long m)" \
                  " { return uncompress2(d, n, s, &m); }\n"

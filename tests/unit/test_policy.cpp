@@ -58,6 +58,13 @@ BOOST_AUTO_TEST_CASE(yaml_holds_exactly_the_reference_facts, *boost::unit_test::
                         for (const auto& version : versions) expected.insert(prefix + "_" + version.get<std::string>());
                     BOOST_REQUIRE(ours.architectures.count(arch));
                     BOOST_TEST(full_version_names(ours.architectures.at(arch)) == expected, arch);
+                    // An empty list allows no version of its namespace (an absent one is not checked).
+                    std::set<std::string> empty_theirs, empty_ours;
+                    for (const auto& [prefix, versions] : prefixes.items())
+                        if (versions.empty()) empty_theirs.insert(prefix);
+                    for (const auto& [space, versions] : ours.architectures.at(arch))
+                        if (versions.empty()) empty_ours.insert(space);
+                    BOOST_TEST(empty_ours == empty_theirs, arch << ": namespaces with no version allowed");
                 }
                 BOOST_TEST(ours.blacklist.size() == theirs["blacklist"].size());
                 for (const auto& [lib, symbols] : theirs["blacklist"].items()) {
