@@ -103,14 +103,11 @@ std::optional<std::string> elf_header_problem(std::span<const std::byte> head, s
     elf_version(EV_CURRENT);
     std::optional<ElfIdent> ident = read_elf_ident(head);
     if (!ident) return "not an ELF identification";
+    // read_elf_ident has read the whole header of its class (e_machine is in it).
     unsigned char encoding = static_cast<unsigned char>(head[EI_DATA]);
-    if (ident->elf_class == 64) {
-        if (auto header = header_from<Elf64_Ehdr>(head, encoding, elf64_xlatetom))
-            return problem_of<Elf64_Ehdr, Elf64_Phdr, Elf64_Shdr>(*header, file_size);
-    } else if (auto header = header_from<Elf32_Ehdr>(head, encoding, elf32_xlatetom)) {
-        return problem_of<Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr>(*header, file_size);
-    }
-    return "the ELF header is cut short";
+    if (ident->elf_class == 64)
+        return problem_of<Elf64_Ehdr, Elf64_Phdr, Elf64_Shdr>(*header_from<Elf64_Ehdr>(head, encoding, elf64_xlatetom), file_size);
+    return problem_of<Elf32_Ehdr, Elf32_Phdr, Elf32_Shdr>(*header_from<Elf32_Ehdr>(head, encoding, elf32_xlatetom), file_size);
 }
 
 }  // namespace aw

@@ -16,8 +16,8 @@ void write_all(int fd, std::span<const std::byte> bytes, const std::string& path
 // Opens `path` for reading and refuses what is not a regular file, without
 // ever blocking (open and read of a FIFO would wait forever for a writer).
 // The error reads "<path>: cannot open: <why>" or "<path>: is a FIFO, not a
-// regular file"; it is thrown as Error, or, when `error` is given, stored
-// there with an invalid descriptor returned.
+// regular file", thrown as Error; when `error` is given, the reason (without
+// the path) is stored there instead and an invalid descriptor returned.
 UniqueFd open_regular_file(const std::string& path, std::string* error = nullptr);
 
 // A file a stage produces, written so that nothing is lost. A new name or a

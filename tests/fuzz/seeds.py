@@ -4,6 +4,7 @@ usage: seeds.py BUILD_DIR SEEDS_DIR"""
 import glob
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,6 +16,7 @@ MAX_SEED = 1 << 20  # the targets' -max_len
 
 
 def main(build: Path, seeds: Path):
+    shutil.rmtree(seeds, ignore_errors=True)  # made anew: the records name this run's work directories
     wheels = sorted(p for p in glob.glob(str(ROOT.parent / "shared/wheels/**/*.whl"), recursive=True)
                     if os.path.getsize(p) <= MAX_SEED)
     if not wheels:
