@@ -1,4 +1,5 @@
 """make install puts stages, wrapper, policies and man pages where the wrapper finds them."""
+import shutil
 import subprocess
 
 from wheelkit import BIN, ROOT, StageTest, make_wheel, records_of
@@ -42,3 +43,27 @@ class Wrapper(StageTest):
         unknown = subprocess.run([str(BIN / "auditwheel"), "frobnicate"], capture_output=True, text=True)
         self.assertEqual(unknown.returncode, 2)
         self.assertEqual(unknown.stderr, "auditwheel: error: unknown command 'frobnicate'; see auditwheel --help\n")
+
+    def test_a_linked_wrapper_finds_its_stages_and_says_where_policies_are_missing(self):
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
+        links = self.tmp / "home/bin"
+        links.mkdir(parents=True)
+        (links / "auditwheel").symlink_to(BIN / "auditwheel")  # ln -s into ~/bin
+        (self.tmp / "home/aw").symlink_to(links / "auditwheel")  # a link to the link, relative below
+        (links / "relative").symlink_to("auditwheel")
+        for link in (links / "auditwheel", self.tmp / "home/aw", links / "relative"):
+            with self.subTest(link=link.name):
+                show = subprocess.run([str(link), "show", "--allow-pure-python-wheel", str(wheel)], capture_output=True,
+                                      text=True, env=self.env)
+                self.assertEqual(show.returncode, 0, show.stderr)
+        copy = self.tmp / "copy/bin"
+        copy.mkdir(parents=True)
+        for stage in ("whl-unpack", "whl-pack", "elf-deps", "elf-symvers", "policy-check", "lib-graft", "rpath-set"):
+            (copy / stage).symlink_to(BIN / stage)
+        shutil.copy(BIN / "auditwheel", copy / "auditwheel")  # a copy, not a link: no policies beside it
+        for command in ("show", "repair"):
+            result = subprocess.run([str(copy / "auditwheel"), command, str(wheel)], capture_output=True, text=True,
+                                    env=self.env)
+            self.assertEqual(result.returncode, 2)
+            self.assertEqual(result.stderr, "auditwheel: error: no policies found: expected the folder "
+                                            f"{copy}/../share/auditwheel/policies\n")

@@ -1,13 +1,19 @@
 #!/bin/sh
 # auditwheel: the porcelain over the record-stream stages (see auditwheel(1)).
 # It finds its stages beside itself and the policies in ../share/auditwheel,
-# the same in the build tree and when installed.
+# the same in the build tree and when installed, following links to itself
+# (ln -s PREFIX/bin/auditwheel ~/bin, pipx-style links).
 set -eu
 # The stages' messages say "auditwheel:", the command the user ran.
 export AUDITWHEEL_COMMAND=auditwheel
 
 version=@VERSION@
-here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
+self=$0
+while [ -L "$self" ]; do
+    link=$(readlink -- "$self")
+    case "$link" in /*) self=$link ;; *) self=$(dirname -- "$self")/$link ;; esac
+done
+here=$(CDPATH= cd -- "$(dirname -- "$self")" && pwd)
 policies=$(CDPATH= cd -- "$here/../share/auditwheel/policies" 2>/dev/null && pwd) || policies=""
 
 usage() {
@@ -278,6 +284,10 @@ for stage in whl-unpack whl-pack elf-deps elf-symvers policy-check lib-graft rpa
     [ -x "$here/$stage" ] || die "stage $stage not found beside $0 (in $here)"
 done
 
+need_policies() {
+    [ -n "$policies" ] || die "no policies found: expected the folder $here/../share/auditwheel/policies"
+}
+
 verbose=""
 while [ "${1-}" = -v ] || [ "${1-}" = --verbose ]; do verbose=-v; shift; done
 
@@ -286,7 +296,7 @@ case "${1-}" in
     -V | --version)
         printf 'auditwheel %s installed at %s (policies: %s)\n' "$version" "$here" "${policies:-missing}" ;;
     lddtree) shift; lddtree "$@" ;;
-    show) shift; show "$@" ;;
-    repair) shift; repair "$@" ;;
+    show) shift; need_policies; show "$@" ;;
+    repair) shift; need_policies; repair "$@" ;;
     *) die "unknown command '$1'; see auditwheel --help" ;;
 esac
