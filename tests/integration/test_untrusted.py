@@ -513,3 +513,23 @@ class FuzzFindings(Untrusted):
         result = self.tool("rpath-set", "--strip", "--set-rpath", LONG_RPATH, lib)
         self.assert_one_error(result, "rpath-set", 1, "section .comment has an implausible alignment of 35184372088832 bytes")
         self.assertEqual(snapshot(self.tmp), before)
+
+    def test_a_string_table_size_that_wraps_around_is_refused(self):
+        """rpath_set_fuzz: a DT_STRSZ near 2^64 made DT_STRTAB's offset + size wrap around to a small
+        number, which passed the bounds check (std::length_error: terminate)."""
+        lib = self.library()
+        elf = Elf64(lib)
+        strtab = next(v for _, t, v in elf.dynamic() if t == 5)
+        offset = next(h[2] + strtab - h[3] for _, h in elf.program_headers() if h[0] == 1 and h[3] <= strtab < h[3] + h[5])
+        slot = next(at for at, t, _ in elf.dynamic() if t == 10)  # DT_STRSZ
+        elf.set_entry(slot, 10, (1 << 64) - offset + 16)
+        elf.save()
+        before = snapshot(self.tmp)
+        result = self.tool("rpath-set", "--set-soname", "libfuzzed-0a1b2c3d.so", lib)
+        self.assert_one_error(result, "rpath-set", 1, "DT_STRTAB", "runs past the end of the file")
+        self.assertEqual(snapshot(self.tmp), before)
+        for stage in ("elf-deps", "elf-symvers"):
+            with self.subTest(stage=stage):
+                result = self.tool(stage, lib)
+                self.assertIn(result.returncode, (0, 1), result.stderr)
+                self.assertNotIn("internal error", result.stderr)
