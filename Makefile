@@ -105,7 +105,7 @@ stress: all cross-deps
 # libFuzzer targets (clang, ASan/UBSan), one per parser of untrusted bytes: rpath-set's rewrite,
 # the ELF readers, the zip reader with whl-unpack's checks, RECORD/WHEEL text, the record protocol.
 # Seeds (tests/fuzz/seeds.py) are the shared wheels, the host's libraries and what the stages make
-# of them. Each runs FUZZ_SECONDS; two at a time on two cores.
+# of them. Each runs FUZZ_SECONDS, two at a time on two cores; all run even when one finds a crash.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := rpath_set elf wheel text records
 FUZZ_DIR := $(BUILD)-fuzz
@@ -126,7 +126,7 @@ fuzz-seeds: all
 	$(PYTHON) tests/fuzz/seeds.py $(BUILD) $(FUZZ_DIR)/seeds
 
 fuzz: $(addprefix $(FUZZ_DIR)/,$(addsuffix _fuzz,$(FUZZ_TARGETS))) fuzz-seeds
-	@$(MAKE) --no-print-directory -j2 $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+	@$(MAKE) --no-print-directory -k -j2 $(addprefix fuzz-run-,$(FUZZ_TARGETS))
 
 fuzz-run-%:
 	@mkdir -p $(FUZZ_DIR)/corpus/$* $(FUZZ_DIR)/crashes/$*

@@ -38,8 +38,9 @@ class Wrapper(StageTest):
         result = subprocess.run([str(BIN / "auditwheel"), "-V"], capture_output=True, text=True)
         self.assertEqual(result.returncode, 0)
         self.assertIn(f"installed at {BIN}", result.stdout)
-        self.assertIn("usage: auditwheel", subprocess.run([str(BIN / "auditwheel")], capture_output=True,
-                                                           text=True).stdout)
+        usage = subprocess.run([str(BIN / "auditwheel")], capture_output=True, text=True).stdout
+        self.assertIn("usage: auditwheel [-h] [-V] [-v] command ...", usage)
+        self.assertIn("-v, --verbose", usage)
         unknown = subprocess.run([str(BIN / "auditwheel"), "frobnicate"], capture_output=True, text=True)
         self.assertEqual(unknown.returncode, 2)
         self.assertEqual(unknown.stderr, "auditwheel: error: unknown command 'frobnicate'; see auditwheel --help\n")

@@ -18,10 +18,15 @@ policies=$(CDPATH= cd -- "$here/../share/auditwheel/policies" 2>/dev/null && pwd
 
 usage() {
     cat <<USAGE
-usage: auditwheel [-h] [-V] command ...
+usage: auditwheel [-h] [-V] [-v] command ...
 
 The C++ auditwheel: audits and repairs Linux wheels through the stages
 whl-unpack, elf-deps, elf-symvers, policy-check, lib-graft, rpath-set, whl-pack.
+
+options:
+  -h, --help     show this help message and exit
+  -V, --version  show the version, where it is installed and its policies, and exit
+  -v, --verbose  give more output (before the command; may be repeated)
 
 commands:
   show      audit a wheel for external shared library dependencies
