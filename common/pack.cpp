@@ -243,12 +243,6 @@ void refuse_non_regular_output(const std::string& output) {
         fail("{}: is {}; whl-pack replaces only regular files", output, file_type_name(info.st_mode));
 }
 
-void refuse_overwriting_input(const std::string& output, const std::string& input) {
-    struct stat out {}, in {};
-    if (::stat(output.c_str(), &out) == 0 && ::stat(input.c_str(), &in) == 0 && out.st_dev == in.st_dev &&
-        out.st_ino == in.st_ino)
-        fail("{}: the output would replace the input wheel; choose another wheel directory", output);
-}
 }  // namespace
 
 PackInput read_pack_input(const std::vector<Record>& records) {
@@ -354,7 +348,6 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
     fs::create_directories(options.wheel_dir, error);
     if (error) fail("{}: cannot create the wheel directory: {}", options.wheel_dir, error.message());
     packed.path = (fs::absolute(options.wheel_dir) / packed.filename).lexically_normal();
-    refuse_overwriting_input(packed.path, input.original_path);
     refuse_non_regular_output(packed.path);
 
     Tree tree = collect_tree(input, record_path);

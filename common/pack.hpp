@@ -53,7 +53,8 @@ struct PackedWheel {
 
 // Writes the wheel atomically: in a staging directory in the wheel directory
 // (WorkDir::create_staging), renamed beside it once complete. An existing
-// output that is not a regular file is refused, never replaced.
+// output that is not a regular file is refused, never replaced; the input
+// wheel itself may be the output (a repair in place, as pypa auditwheel's).
 PackedWheel pack_wheel(const PackInput& input, const PackOptions& options);
 
 // The order pypa auditwheel 6.8.1 writes entries in (tools.py walk/dir2zip):

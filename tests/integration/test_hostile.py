@@ -250,12 +250,22 @@ class BadStreams(StageTest):
         self.assert_pack_refused(json.dumps(first) + "\n", "line 1: protocol version 99 is not supported")
         self.assert_pack_refused(records + lines[0] + "\n", "more than one wheel")
 
-    def test_refuses_to_overwrite_the_input(self):
+    def test_packing_over_the_input_replaces_it_only_once_complete(self):
         wheel, records = self.records()
         before = wheel.read_bytes()
+        workdir = Path(records_of(records)[0]["workdir"])
+        (workdir / "demo-1.0.dist-info/WHEEL").unlink()
         result = self.run_stage("whl-pack", "-w", wheel.parent, stdin=records, expect=1)
-        self.assertIn("the output would replace the input wheel", result.stderr)
-        self.assertEqual(wheel.read_bytes(), before)
+        self.assertIn("WHEEL is missing from the work directory", result.stderr)
+        self.assertEqual(wheel.read_bytes(), before, "a failed pack touched the input")
+        wheel, records = self.records()
+        inode = wheel.stat().st_ino
+        (Path(records_of(records)[0]["workdir"]) / "demo/new.py").write_text("x = 1\n")
+        self.run_stage("whl-pack", "-w", wheel.parent, stdin=records)
+        self.assertNotEqual(wheel.stat().st_ino, inode, "the new wheel was not renamed over the input")
+        with zipfile.ZipFile(wheel) as z:
+            self.assertIn("demo/new.py", z.namelist())
+        self.assertEqual(sorted(p.name for p in wheel.parent.iterdir() if p.name.startswith(".")), [])
 
     def test_original_replaced_after_unpack(self):
         wheel, records = self.records()

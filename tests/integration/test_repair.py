@@ -322,6 +322,20 @@ class Repair(RepairTest):
                                wheel_dir=self.tmp / "env")
         self.assertEqual(from_env.name, f"{py}-manylinux_2_28_x86_64.whl")
 
+    def test_a_repair_in_place_replaces_the_input_once_complete(self):
+        """auditwheel repair -w dist dist/x.whl with an unchanged name (--no-update-tags): as pypa
+        auditwheel, the repaired wheel replaces the input, by a rename once it is complete."""
+        self.build_libraries()
+        dist = self.tmp / "dist"
+        dist.mkdir()
+        wheel = self.foo_wheel()
+        wheel = wheel.rename(dist / wheel.name)
+        repaired = self.repair(wheel, "--no-update-tags", wheel_dir=dist)
+        self.assertEqual(repaired, wheel)
+        with zipfile.ZipFile(wheel) as z:
+            self.assertTrue(any(name.startswith("foo.libs/") for name in z.namelist()), z.namelist())
+        self.assert_nothing_left()
+
     def test_too_low_plat_is_refused_naming_the_symbols(self):
         self.build_libraries()
         wheel = self.foo_wheel(("foo-1.0.data/scripts/prog", self.program(), 0o755))
