@@ -1,4 +1,5 @@
 """make install puts stages, wrapper, policies and man pages where the wrapper finds them."""
+import os
 import shutil
 import subprocess
 
@@ -68,3 +69,21 @@ class Wrapper(StageTest):
             self.assertEqual(result.returncode, 2)
             self.assertEqual(result.stderr, "auditwheel: error: no policies found: expected the folder "
                                             f"{copy}/../share/auditwheel/policies\n")
+
+    def test_long_options_may_be_shortened_as_argparse_allows(self):
+        """pypa auditwheel's argparse takes any unambiguous prefix of a long option."""
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
+        aw = str(BIN / "auditwheel")
+        self.assertIn("installed at", subprocess.run([aw, "--vers"], capture_output=True, text=True).stdout)
+        shown = subprocess.run([aw, "show", "--allow-pure", "--js", str(wheel)], capture_output=True, text=True, env=self.env)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        out = self.tmp / "out"
+        repaired = subprocess.run([aw, "repair", "--allow-pure", f"--wheel-d={out}", "--zip", "9", "--only-pl", "--lib", ".x",
+                                   str(wheel)], capture_output=True, text=True, env=self.env)
+        self.assertEqual(repaired.returncode, 0, repaired.stderr)
+        self.assertEqual(os.listdir(out), [wheel.name])
+        for argv, message in ((["--ver"], "auditwheel: error: ambiguous option: --ver could match --version, --verbose"),
+                              (["repair", "--p", "x", str(wheel)],
+                               "auditwheel: error: repair: ambiguous option: --p could match --plat, --patcher")):
+            result = subprocess.run([aw, *argv], capture_output=True, text=True, env=self.env)
+            self.assertEqual((result.returncode, result.stderr), (2, message + "\n"))

@@ -105,6 +105,9 @@ stage() {
 show() {
     format=show isa="" pure="" search_options="" wheel="" count=0
     while [ $# -gt 0 ]; do
+        expand_option show "$1" --help --json --disable-isa-ext-check --allow-pure-python-wheel --ldpaths
+        shift
+        set -- "$opt" "$@"
         case "$1" in
             -h | --help) show_usage; exit 0 ;;
             --json) format=show-json ;;
@@ -202,6 +205,11 @@ repair() {
     plat=${AUDITWHEEL_PLAT-auto} level=${AUDITWHEEL_ZIP_COMPRESSION_LEVEL--1} patcher=${AUDITWHEEL_PATCHER-patchelf}
     lib_sdir=.libs wheel_dir=wheelhouse search_options="" check_options="" graft_options="" wheels=""
     while [ $# -gt 0 ]; do
+        expand_option repair "$1" --help --plat --lib-sdir --wheel-dir --no-update-tags --strip --exclude --only-plat \
+            --zip-compression-level --disable-isa-ext-check --allow-pure-python-wheel --ldpaths --add-path --include \
+            --patcher
+        shift
+        set -- "$opt" "$@"
         case "$1" in
             -h | --help) repair_usage; exit 0 ;;
             --plat | -L | --lib-sdir | -w | --wheel-dir | --exclude | -z | --zip-compression-level | --ldpaths | \
@@ -263,6 +271,9 @@ lddtree() {
     # Options are taken out of "$@"; the file names that remain are rotated to the end.
     set -- "$@" --end-of-arguments
     while [ "$1" != --end-of-arguments ]; do
+        expand_option lddtree "$1" --help --json --ldpaths
+        shift
+        set -- "$opt" "$@"
         case "$1" in
             -h | --help) lddtree_usage; exit 0 ;;
             --json) format=json ;;
@@ -285,6 +296,28 @@ die() {
     exit 2
 }
 
+# expand_option COMMAND ARG NAME...: sets $opt to ARG with an unambiguous prefix of one of the long
+# option NAMEs written out in full (argparse's rule, so --wheel-d=DIR, --zip 9 and --only-pl work as
+# with pypa auditwheel); "=VALUE" is kept. An ambiguous prefix is an error naming the candidates;
+# anything else is left for the caller to judge.
+expand_option() {
+    command=$1 opt=$2
+    shift 2
+    case "$opt" in --?*) ;; *) return 0 ;; esac
+    key=${opt%%=*} value=""
+    [ "$key" = "$opt" ] || value="=${opt#*=}"
+    match="" candidates=""
+    for name in "$@"; do
+        [ "$name" = "$key" ] && return 0
+        case "$name" in "$key"*) match=$name; candidates="${candidates:+$candidates, }$name" ;; esac
+    done
+    case "$candidates" in
+        "") ;;
+        *,*) die "${command:+$command: }ambiguous option: $key could match $candidates" ;;
+        *) opt=$match$value ;;
+    esac
+}
+
 for stage in whl-unpack whl-pack elf-deps elf-symvers policy-check lib-graft rpath-set; do
     [ -x "$here/$stage" ] || die "stage $stage not found beside $0 (in $here)"
 done
@@ -294,7 +327,14 @@ need_policies() {
 }
 
 verbose=""
-while [ "${1-}" = -v ] || [ "${1-}" = --verbose ]; do verbose=-v; shift; done
+while [ $# -gt 0 ]; do
+    expand_option "" "$1" --help --version --verbose
+    shift
+    set -- "$opt" "$@"
+    [ "$1" = -v ] || [ "$1" = --verbose ] || break
+    verbose=-v
+    shift
+done
 
 case "${1-}" in
     "" | -h | --help) usage ;;
