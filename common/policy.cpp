@@ -111,10 +111,12 @@ std::string platform_tag_arch(const std::string& family, const std::string& arch
 
 std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture) {
     std::vector<PlatformPolicy> result;
-    std::string suffix = "_" + platform_tag_arch(family.family, architecture);
     for (const Policy& policy : family.policies) {
         auto arch = policy.architectures.find(architecture);
         if (policy.priority != 0 && arch == policy.architectures.end()) continue;
+        // The fallback is linux_<architecture> in every family: an android aarch64 wheel that no
+        // android policy takes is linux_aarch64 in pypa auditwheel, not linux_arm64_v8a.
+        std::string suffix = "_" + (policy.priority == 0 ? architecture : platform_tag_arch(family.family, architecture));
         PlatformPolicy platform;
         platform.name = policy.name + suffix;
         for (const std::string& alias : policy.aliases) platform.aliases.push_back(alias + suffix);

@@ -39,7 +39,7 @@ EXPECTED = {
     "cffi-1.5.0-cp27-none-linux_x86_64.whl": ("linux_x86_64", "manylinux_2_5_x86_64",
                                               ["libffi.so.5", "libpython2.7.so.1.0"]),
     "fpewheel-0.0.0-cp35-cp35m-linux_x86_64.whl": ("linux_x86_64", "manylinux_2_5_x86_64", []),
-    "android/spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl": ("linux_arm64_v8a", "android_24_arm64_v8a",
+    "android/spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl": ("linux_aarch64", "android_24_arm64_v8a",
                                                                 ["libc++_shared.so"]),
     "plumbum-1.6.8-py2.py3-none-any.whl": (None, None, None),
 }
