@@ -91,7 +91,9 @@ std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& 
 
 }  // namespace
 
-std::string PackageOwner::purl() const { return "pkg:" + type + "/" + distro + "/" + name + "@" + version; }
+std::string PackageOwner::purl() const {
+    return "pkg:" + type + "/" + distro + "/" + purl_quote(name, ":") + "@" + purl_quote(version, ":");
+}
 
 std::optional<std::string> os_release_id(const std::string& os_release_path) {
     std::ifstream in(os_release_path);
@@ -134,11 +136,11 @@ std::map<std::string, PackageOwner> package_owners(const std::vector<std::string
     return owners;
 }
 
-std::string purl_quote(std::string_view text) {
+std::string purl_quote(std::string_view text, std::string_view also_safe) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string quoted;
     for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || c == '/') {
+        if (std::isalnum(c) || c == '_' || c == '.' || c == '-' || c == '~' || also_safe.find(static_cast<char>(c)) != std::string_view::npos) {
             quoted += static_cast<char>(c);
         } else {
             quoted += '%';

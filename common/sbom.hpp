@@ -21,7 +21,7 @@ struct PackageOwner {
     std::string name;
     std::string version;
 
-    std::string purl() const;  // pkg:<type>/<distro>/<name>@<version>
+    std::string purl() const;  // pkg:<type>/<distro>/<name>@<version>, name and version quoted
 };
 
 // Asks the host's package managers (apk, rpm, dpkg, in that order, each only
@@ -35,8 +35,11 @@ std::optional<std::string> os_release_id(const std::string& os_release_path = "/
 // Parses `apk info --who-owns` output ("... is owned by musl-1.2.4-r2").
 std::optional<std::pair<std::string, std::string>> apk_owner(std::string_view output);
 
-// Python's urllib.parse.quote (safe "/"), which pypa auditwheel uses in purls.
-std::string purl_quote(std::string_view text);
+// Percent-encodes all but RFC 3986's unreserved characters and `also_safe`:
+// "/" is Python's urllib.parse.quote, which pypa auditwheel applies to the
+// wheel's own purl; ":" is packageurl's quoting of a package's name and
+// version, as the purl spec has it (2.9.14+dfsg-1 -> 2.9.14%2Bdfsg-1).
+std::string purl_quote(std::string_view text, std::string_view also_safe = "/");
 
 struct SbomLibrary {
     std::string source;  // the grafted host file

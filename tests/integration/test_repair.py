@@ -11,6 +11,7 @@ import sysconfig
 import time
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 from elfkit import compile_shared, dynamic_tags
 from wheelkit import BIN, DATA, SHARED_WHEELS, StageTest, build_dep_extension, build_dep_libraries, dep_wheel, make_wheel, python_tag
@@ -278,7 +279,7 @@ class Repair(RepairTest):
         distro = re.search(r"^ID=\"?([^\"\n]+)", Path("/etc/os-release").read_text(), re.M).group(1)
         # libdep and libdep2 belong to no package: only libffi is named.
         self.assertEqual([c["purl"] for c in document["components"]],
-                         [wheel_purl, f"pkg:deb/{distro}/{package.split(':')[0]}@{version}"])
+                         [wheel_purl, f"pkg:deb/{distro}/{package.split(':')[0]}@{quote(version, safe=':')}"])
         self.assertEqual(document["dependencies"][0]["dependsOn"], [document["components"][1]["bom-ref"]])
         again = self.repair(wheel, wheel_dir=self.tmp / "again")
         self.assertEqual(again.read_bytes(), repaired.read_bytes(), "the SBOM is deterministic")

@@ -18,6 +18,14 @@ BOOST_AUTO_TEST_CASE(purls_quote_as_python_does) {
     BOOST_TEST(aw::purl_quote("\xc3\xa9") == "%C3%A9");
 }
 
+BOOST_AUTO_TEST_CASE(package_purls_quote_name_and_version_as_the_purl_spec) {
+    // pypa auditwheel's SBOM for Debian 12's libxml2 (packageurl's quoting: ':' stays, '+' and '/' do not).
+    aw::PackageOwner owner{"deb", "debian", "libxml2", "2.9.14+dfsg-1.3~deb12u6"};
+    BOOST_TEST(owner.purl() == "pkg:deb/debian/libxml2@2.9.14%2Bdfsg-1.3~deb12u6");
+    aw::PackageOwner epoch{"deb", "debian", "lib/x", "1:2.3"};
+    BOOST_TEST(epoch.purl() == "pkg:deb/debian/lib%2Fx@1:2.3");
+}
+
 BOOST_AUTO_TEST_CASE(apk_owners_split_name_and_version) {
     auto owner = aw::apk_owner("/usr/lib/libgfortran.so.5.0.0 is owned by libgfortran-12.2.1_git20220924-r10\n");
     BOOST_REQUIRE(owner.has_value());
