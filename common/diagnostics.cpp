@@ -46,6 +46,11 @@ const std::string& tool_name() { return g_tool_name; }
 
 void print_warning(std::string_view message) { print_line("warning", message); }
 
+void print_log(std::string_view message) {
+    std::string line = escape_controls(message) + "\n";
+    std::fputs(line.c_str(), stderr);
+}
+
 void print_repeated_warning(std::string_view kind, std::string_view message) {
     auto found = g_repeated.find(kind);
     if (found == g_repeated.end()) found = g_repeated.emplace(std::string(kind), RepeatedWarnings{}).first;

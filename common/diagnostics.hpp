@@ -45,6 +45,10 @@ void warn(fmt::format_string<Args...> format, Args&&... args) {
     print_warning(fmt::format(format, std::forward<Args>(args)...));
 }
 
+// A line of the log pypa auditwheel prints at INFO level ("Fixed-up wheel
+// written to PATH"), on stderr with no prefix, as the wrapper's own lines.
+void print_log(std::string_view message);
+
 // A warning that untrusted input can repeat without bound (one per RECORD
 // row, say): the first kWarningsPerKind of each `kind` are printed, the rest
 // counted and summed up in one line before the stage ends.

@@ -337,6 +337,14 @@ class Repair(RepairTest):
             self.assertTrue(any(name.startswith("foo.libs/") for name in z.namelist()), z.namelist())
         self.assert_nothing_left()
 
+    def test_the_written_path_is_printed_as_it_is(self):
+        """The last line names the wheel as pypa auditwheel does, quotes and backslashes unescaped."""
+        self.build_libraries()
+        out = self.tmp / 'out "quoted" back\\slash'
+        result = self.auditwheel("repair", "-w", out, self.foo_wheel(), env=self.private_env())
+        written = sorted(out.iterdir())
+        self.assertEqual(result.stderr.splitlines()[-1], f"Fixed-up wheel written to {written[0]}")
+
     def test_too_low_plat_is_refused_naming_the_symbols(self):
         self.build_libraries()
         wheel = self.foo_wheel(("foo-1.0.data/scripts/prog", self.program(), 0o755))

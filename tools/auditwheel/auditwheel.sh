@@ -183,10 +183,8 @@ repair_one() {
         exit 1
     fi
     stage "$here/rpath-set" <"$work/grafted" >"$work/edited" || exit $?
-    stage "$here/whl-pack" --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" >"$work/packed" ||
-        exit $?
-    written=$(sed -n 's/^{"kind":"output","path":"\(\([^"\\]\|\\.\)*\)".*/\1/p' "$work/packed")
-    printf 'Fixed-up wheel written to %s\n' "$written" >&2
+    stage "$here/whl-pack" --log --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" \
+        >"$work/packed" || exit $?
 }
 
 # A pure wheel with --allow-pure-python-wheel lands in the wheel directory as it is.
