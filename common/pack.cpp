@@ -258,8 +258,8 @@ PackInput read_pack_input(const std::vector<Record>& records) {
             input.workdir = required_string(wheel, "workdir");
             input.dist_info = required_string(wheel, "dist_info");
             const Json& file = required_field(wheel, "file");
-            input.original_size = required_field(file, "size").get<std::uint64_t>();
-            input.original_mtime_ns = required_field(file, "mtime_ns").get<std::int64_t>();
+            input.original_size = required_unsigned(file, "size");
+            input.original_mtime_ns = required_signed(file, "mtime_ns");
             input.name = parse_wheel_filename(required_string(wheel, "filename"));
         } else if (kind == "member") {
             std::string path = required_string(record.value, "path");

@@ -88,6 +88,22 @@ std::string required_string(const Json& record, const char* field) {
     return value.get<std::string>();
 }
 
+std::uint64_t required_unsigned(const Json& record, const char* field, std::uint64_t max) {
+    const Json& value = required_field(record, field);
+    if (!value.is_number_unsigned() || value.get<std::uint64_t>() > max)
+        fail("record of kind \"{}\": field \"{}\" must be a whole number from 0 to {}", record.value("kind", "?"), field,
+             max);
+    return value.get<std::uint64_t>();
+}
+
+std::int64_t required_signed(const Json& record, const char* field) {
+    const Json& value = required_field(record, field);
+    // nlohmann stores non-negative integers as unsigned: those above int64's range are refused too.
+    bool fits = value.is_number_integer() && (!value.is_number_unsigned() || value.get<std::uint64_t>() <= INT64_MAX);
+    if (!fits) fail("record of kind \"{}\": field \"{}\" must be a whole number", record.value("kind", "?"), field);
+    return value.get<std::int64_t>();
+}
+
 std::vector<std::string> string_list(const Json& value, std::string_view where) {
     std::vector<std::string> items;
     bool valid = value.is_array();

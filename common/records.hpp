@@ -6,6 +6,7 @@
 
 #include <iosfwd>
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,11 @@ private:
 // when it is missing or of the wrong type.
 const Json& required_field(const Json& record, const char* field);
 std::string required_string(const Json& record, const char* field);
+// A whole number in [0, max] or in int64's range: a fraction, a negative or
+// too large a number is an error (nlohmann's get<> would convert it with
+// undefined behaviour; found by the fuzzer).
+std::uint64_t required_unsigned(const Json& record, const char* field, std::uint64_t max = UINT64_MAX);
+std::int64_t required_signed(const Json& record, const char* field);
 // A value that must be a list of non-empty strings; the error names `where`
 // ("<where> must be a list of non-empty strings").
 std::vector<std::string> string_list(const Json& value, std::string_view where);

@@ -40,7 +40,7 @@ VersionRequirements read_versions(const Json& record) {
 std::optional<std::uint32_t> read_isa(const Json& record) {
     const Json& isa = record.value("x86_isa", Json(nullptr));
     if (!isa.is_object()) return std::nullopt;
-    return isa.at("needed").get<std::uint32_t>();
+    return static_cast<std::uint32_t>(required_unsigned(isa, "needed", UINT32_MAX));
 }
 
 // namespace -> versions required, from requirements on libraries that are not the loader
@@ -141,10 +141,10 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records) {
         } else if (kind == "elf") {
             ElfMember elf;
             elf.path = required_string(value, "path");
-            elf.elf_class = required_field(value, "class").get<int>();
+            elf.elf_class = static_cast<int>(required_unsigned(value, "class", 64));
             elf.byte_order = required_string(value, "byte_order");
-            elf.e_machine = required_field(value, "e_machine").get<std::uint16_t>();
-            elf.e_flags = value.value("e_flags", 0u);
+            elf.e_machine = static_cast<std::uint16_t>(required_unsigned(value, "e_machine", UINT16_MAX));
+            if (value.contains("e_flags")) elf.e_flags = static_cast<std::uint32_t>(required_unsigned(value, "e_flags", UINT32_MAX));
             if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
             elf.python_extension = value.value("python_extension", false);
             elf.needed = required_field(value, "needed").get<std::vector<std::string>>();

@@ -1,5 +1,6 @@
 """Attacks that used to get through (issue 10): each feeds hostile input and checks the one-line
 error, the exit status, and that nothing was written, changed or left behind."""
+import json
 import os
 import signal
 import stat
@@ -533,3 +534,17 @@ class FuzzFindings(Untrusted):
                 result = self.tool(stage, lib)
                 self.assertIn(result.returncode, (0, 1), result.stderr)
                 self.assertNotIn("internal error", result.stderr)
+
+    def test_a_fractional_or_huge_number_in_a_record_is_refused(self):
+        """records_fuzz: a number field holding 7.37e77 reached nlohmann's get<uint64_t>, a
+        conversion with undefined behaviour (UBSan); each such field is now checked."""
+        wheel = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
+        lines = self.run_stage("whl-unpack", wheel).stdout.splitlines()
+        first = json.loads(lines[0])
+        for value in (7.37e77, -1, 1.5):
+            with self.subTest(size=value):
+                first["file"]["size"] = value
+                stream = "\n".join([json.dumps(first)] + lines[1:]) + "\n"
+                result = self.tool("whl-pack", "-w", self.tmp / "out", stdin=stream)
+                self.assert_one_error(result, "whl-pack", 1, 'field "size" must be a whole number')
+        subprocess.run(["rm", "-rf", first["workdir"]], check=True)
