@@ -116,15 +116,15 @@ std::vector<std::string> DependencyResolver::search_dirs(const Node& requester, 
     return dirs;
 }
 
-std::optional<std::pair<std::string, std::string>> DependencyResolver::find(const std::string& name, const Node& requester,
-                                                                            const std::string& libc) {
-    auto try_candidate = [&](const std::string& candidate) -> std::optional<std::pair<std::string, std::string>> {
+std::optional<DependencyResolver::Found> DependencyResolver::find(const std::string& name, const Node& requester,
+                                                                   const std::string& libc) {
+    auto try_candidate = [&](const std::string& candidate) -> std::optional<Found> {
         std::optional<std::string> real = resolve_in_root(candidate, options_.root);
         struct stat info {};
         if (!real || ::stat(real->c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return std::nullopt;
         std::shared_ptr<const ElfFacts> facts = parse(*real);
         if (!facts || !is_loadable_by(requester.facts->ident, facts->ident)) return std::nullopt;
-        return std::make_pair(candidate, *real);
+        return Found{candidate, follow_final_links(candidate, options_.root), *real};
     };
     if (name.find('/') != std::string::npos) return try_candidate(rooted(options_.root, name));
     for (const std::string& dir : search_dirs(requester, libc))
@@ -152,7 +152,7 @@ DependencyTree DependencyResolver::resolve(const std::string& path, const std::v
         ResolvedLibrary library{soname, std::nullopt, std::nullopt, {}, false, false};
         if (real && parse(*real)) {
             library.path = interpreter;
-            library.realpath = real;
+            library.realpath = follow_final_links(interpreter, options_.root);
             library.needed = parse(*real)->needed;
         }
         loaded[soname] = tree.libraries.size();
@@ -168,13 +168,13 @@ DependencyTree DependencyResolver::resolve(const std::string& path, const std::v
             loaded[name] = tree.libraries.size();
             if (!library.skipped) {
                 if (auto found = find(name, requester, libc)) {
-                    std::shared_ptr<const ElfFacts> facts = parse(found->second);
-                    library.path = found->first;
-                    library.realpath = found->second;
+                    std::shared_ptr<const ElfFacts> facts = parse(found->canonical);
+                    library.path = found->path;
+                    library.realpath = found->realpath;
                     library.needed = facts->needed;
-                    library.in_wheel = options_.wheel_root && is_inside(found->second, *options_.wheel_root);
+                    library.in_wheel = options_.wheel_root && is_inside(found->canonical, *options_.wheel_root);
                     if (facts->soname && !loaded.count(*facts->soname)) loaded[*facts->soname] = loaded[name];
-                    nodes.push_back(Node{found->first, facts, &requester});
+                    nodes.push_back(Node{found->path, facts, &requester});
                 }
             }
             tree.libraries.push_back(std::move(library));

@@ -28,7 +28,9 @@ struct SearchOptions {
 struct ResolvedLibrary {
     std::string soname;  // the DT_NEEDED name
     std::optional<std::string> path;      // where the loader finds it
-    std::optional<std::string> realpath;  // with links resolved
+    // pypa auditwheel's realpath (follow_final_links): what show --json, lddtree --json, --exclude
+    // and the SBOM name; /lib/x86_64-linux-gnu/libffi.so.8.1.2 on a merged /usr, not /usr/lib/...
+    std::optional<std::string> realpath;
     std::vector<std::string> needed;
     bool in_wheel = false;
     bool skipped = false;  // libpython: never resolved, as pypa auditwheel
@@ -57,8 +59,12 @@ public:
 private:
     struct Node;
     std::shared_ptr<const ElfFacts> parse(const std::string& realpath);
-    std::optional<std::pair<std::string, std::string>> find(const std::string& name, const Node& requester,
-                                                            const std::string& libc);
+    struct Found {
+        std::string path;       // where the search found it
+        std::string realpath;   // as pypa auditwheel reports it
+        std::string canonical;  // every link resolved: the file itself
+    };
+    std::optional<Found> find(const std::string& name, const Node& requester, const std::string& libc);
     std::vector<std::string> search_dirs(const Node& requester, const std::string& libc);
     const std::vector<std::string>& system_dirs(const ElfIdent& target, const std::string& libc);
     bool is_directory(const std::string& path);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <filesystem>
 #include <sstream>
 
 namespace aw {
@@ -185,6 +186,21 @@ std::optional<std::string> resolve_in_root(const std::string& path, const std::s
         push_components(link);
     }
     return base + (resolved.empty() ? "/" : resolved);
+}
+
+std::string follow_final_links(const std::string& path, const std::string& root) {
+    std::string base = root == "/" ? "" : root;
+    std::string inner = !base.empty() && path.starts_with(base) ? path.substr(base.size()) : path;
+    for (int links = 0; links < 40; ++links) {  // ELOOP, as the kernel counts
+        struct stat info {};
+        if (::lstat((base + inner).c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) break;
+        char target[PATH_MAX];
+        ssize_t length = ::readlink((base + inner).c_str(), target, sizeof target - 1);
+        if (length < 0) break;
+        std::string link(target, static_cast<std::size_t>(length));
+        inner = link.starts_with('/') ? link : (std::filesystem::path(inner).parent_path() / link).string();
+    }
+    return std::filesystem::path(base + inner).lexically_normal().string();
 }
 
 bool is_loadable_by(const ElfIdent& requester, const ElfIdent& candidate) {

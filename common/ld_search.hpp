@@ -36,6 +36,13 @@ std::string expand_dynamic_tokens(const std::string& entry, const std::string& o
 // link targets stay inside the root. nullopt when it does not exist.
 std::optional<std::string> resolve_in_root(const std::string& path, const std::string& root);
 
+// pypa auditwheel's "realpath" of a library it found (its lddtree readlink):
+// the links of the last component followed, each target taken relative to the
+// link's folder (absolute ones inside `root`), then normalised lexically;
+// links among the folders stay (/lib/x86_64-linux-gnu stays /lib on a merged
+// /usr). What show --json, lddtree --json, --exclude and the SBOM name.
+std::string follow_final_links(const std::string& path, const std::string& root);
+
 // Whether a loader for `requester` accepts `candidate`: same class, byte
 // order and machine; OS ABIs equal or both System V / GNU.
 bool is_loadable_by(const ElfIdent& requester, const ElfIdent& candidate);

@@ -118,6 +118,22 @@ class SearchOrder(ElfDepsTest):
         self.assertIn(f"skipping candidate library {self.tmp / 'junk/libtwo.so'}: not an ELF file", result.stderr)
         self.assert_matches_loader(ext)
 
+    def test_realpaths_follow_only_the_last_components_links_as_pypa_auditwheel(self):
+        """pypa auditwheel reports the library where its search found it with the links of the
+        file name followed, but not those of the folders (on Debian 12: libffi at
+        /lib/x86_64-linux-gnu/libffi.so.8.1.2, where /lib links to usr/lib)."""
+        real = self.tmp / "usr/lib"
+        compile_shared(real / "libone.so.1.0", "one", soname="libone.so")
+        os.symlink("libone.so.1.0", real / "libone.so")
+        os.symlink("usr/lib", self.tmp / "lib")  # a merged /usr's /lib
+        ext = compile_shared(self.tmp / "ext/_e.so", "e", needs=[(real, "one")])
+        result = subprocess.run([str(BIN / "elf-deps"), "--format", "json", "--ldpaths", str(self.tmp / "lib"), str(ext)],
+                                capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        library = json.loads(result.stdout)["libraries"]["libone.so"]
+        self.assertEqual((library["path"], library["realpath"]),
+                         (str(self.tmp / "lib/libone.so"), str(self.tmp / "lib/libone.so.1.0")))
+
     def test_thirty_two_bit_library_skipped_for_a_64_bit_requester(self):
         cc32 = "i686-linux-gnu-gcc"  # Debian's gcc-i686-linux-gnu (make check installs it when it can)
         if not shutil.which(cc32):
