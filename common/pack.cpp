@@ -343,6 +343,7 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
 
     PackedWheel packed;
     packed.platforms = retag.platforms;
+    packed.retag_log = retag.log;
     packed.filename = input.name.filename_with_platforms(retag.platforms);
     std::error_code error;
     fs::create_directories(options.wheel_dir, error);

@@ -47,6 +47,7 @@ struct PackedWheel {
     std::string path;
     std::string filename;
     std::vector<std::string> platforms;
+    std::vector<std::string> retag_log;  // RetagResult::log
     std::size_t copied = 0;      // members copied as compressed bytes
     std::size_t compressed = 0;  // members compressed anew
 };

@@ -1,5 +1,7 @@
 #include "wheel_metadata.hpp"
 
+#include <fmt/ranges.h>
+
 #include "diagnostics.hpp"
 
 #include <algorithm>
@@ -83,6 +85,8 @@ RetagResult apply_retags(const WheelName& name, const WheelMetadata& metadata, c
     platforms.erase(std::unique(platforms.begin(), platforms.end()), platforms.end());
     WheelMetadata updated = metadata;
     bool metadata_changed = false;
+    std::vector<std::string> log;
+    auto listed = [](const std::vector<std::string>& items) { return fmt::format("{}", fmt::join(items, ", ")); };
 
     for (const Retag& retag : retags) {
         std::vector<std::string> to_remove = retag.remove;
@@ -96,10 +100,13 @@ RetagResult apply_retags(const WheelName& name, const WheelMetadata& metadata, c
             to_remove.push_back("any");
             no_longer_pure = true;
         }
+        log.push_back("Previous filename tags: " + listed(platforms));
+        log.push_back(kept != platforms ? "New filename tags: " + listed(kept) : "No filename tags change needed.");
         std::sort(kept.begin(), kept.end());
         platforms = std::move(kept);
 
         std::vector<std::string> tags = updated.all("Tag");
+        log.push_back("Previous WHEEL info tags: " + listed(tags));
         std::vector<std::string> interpreter_abis;  // "py-abi" prefixes of the Tag lines
         for (const std::string& tag : tags) {
             std::size_t second_dash = tag.find('-', tag.find('-') + 1);
@@ -121,11 +128,15 @@ RetagResult apply_retags(const WheelName& name, const WheelMetadata& metadata, c
             if (no_longer_pure) {
                 updated.remove_all("Root-Is-Purelib");
                 updated.append("Root-Is-Purelib", "False");
+                log.push_back("Changed wheel type to Platlib");
             }
+            log.push_back("New WHEEL info tags: " + listed(updated.all("Tag")));
             metadata_changed = true;
+        } else {
+            log.push_back("No WHEEL info change needed.");
         }
     }
-    RetagResult result{std::move(platforms), std::nullopt};
+    RetagResult result{std::move(platforms), std::nullopt, std::move(log)};
     if (metadata_changed) result.metadata = std::move(updated);
     return result;
 }

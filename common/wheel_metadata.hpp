@@ -42,6 +42,7 @@ Retag read_retag(const Json& record);
 struct RetagResult {
     std::vector<std::string> platforms;      // for the file name, in order
     std::optional<WheelMetadata> metadata;   // set only when WHEEL must change
+    std::vector<std::string> log;            // pypa's INFO lines for it, in its order and words
 };
 
 // pypa auditwheel 6.8.1's add_platforms, applied once per retag in order.

@@ -345,6 +345,23 @@ class Repair(RepairTest):
         written = sorted(out.iterdir())
         self.assertEqual(result.stderr.splitlines()[-1], f"Fixed-up wheel written to {written[0]}")
 
+    def test_the_log_says_what_pypa_auditwheel_says(self):
+        """pypa auditwheel 6.8.1's INFO lines of a retagging repair, in its order and words (its
+        README's example, for this wheel's tags)."""
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        py = f"{python_tag()}-{python_tag()}"
+        result = self.auditwheel("repair", "--plat", "manylinux_2_17_x86_64", "--only-plat", "-w", self.tmp / "out", wheel,
+                                 env=self.private_env())
+        written = sorted((self.tmp / "out").iterdir())[0]
+        self.assertEqual(result.stderr.splitlines(), [
+            f"Repairing {wheel.name}",
+            "Previous filename tags: linux_x86_64",
+            "New filename tags: manylinux_2_17_x86_64, manylinux2014_x86_64",
+            f"Previous WHEEL info tags: {py}-linux_x86_64",
+            f"New WHEEL info tags: {py}-manylinux_2_17_x86_64, {py}-manylinux2014_x86_64",
+            f"Fixed-up wheel written to {written}"])
+
     def test_too_low_plat_is_refused_naming_the_symbols(self):
         self.build_libraries()
         wheel = self.foo_wheel(("foo-1.0.data/scripts/prog", self.program(), 0o755))
@@ -353,7 +370,8 @@ class Repair(RepairTest):
                                  expect=2)
         self.assertIn("too-recent versioned symbols", result.stderr)
         self.assertIn("GLIBC_2.34", result.stderr)
-        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        self.assertEqual(result.stderr.strip().splitlines()[0], f"Repairing {wheel.name}")
+        self.assertEqual(len(result.stderr.strip().splitlines()), 2, result.stderr)
         self.assertFalse(out.exists() and os.listdir(out))
         self.assert_nothing_left()
 

@@ -167,6 +167,7 @@ repair_one() {
     wheel=$1 work=$2
     [ -f "$wheel" ] || die "repair: cannot access $wheel. No such file"
     mkdir "$work"
+    printf 'Repairing %s\n' "$(basename -- "$wheel")" >&2
     stage "$here/whl-unpack" --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
     eval "stage \"\$here/elf-deps\" $search_options" <"$work/unpacked" >"$work/deps" || exit $?
     stage "$here/elf-symvers" <"$work/deps" >"$work/symvers" || exit $?

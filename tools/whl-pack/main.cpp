@@ -17,7 +17,7 @@ const aw::OptionTable kOptions(
     {{"wheel-dir", 'w', 1, "DIR", "where to write the wheel (default: wheelhouse)"},
      {"zip-compression-level", 'z', 1, "LEVEL", "deflate level 0-9 for new members (default and -1: 6; 0 stores)"},
      {"keep-work", 0, 0, "", "keep the work directory after packing"},
-     {"log", 0, 0, "", "say where the wheel went on stderr, in pypa auditwheel's words"}});
+     {"log", 0, 0, "", "print pypa auditwheel's log of the retag and where the wheel went on stderr"}});
 
 int parse_level(const std::string& text) {
     char* end = nullptr;
@@ -50,7 +50,10 @@ int pack_main(int argc, char** argv) {
     for (const aw::Record& record : records) out.pass_through(record);
     out.emit(aw::output_record(wheel));
     out.flush();
-    if (line.has("log")) aw::print_log("Fixed-up wheel written to " + wheel.path);
+    if (line.has("log")) {
+        for (const std::string& entry : wheel.retag_log) aw::print_log(entry);
+        aw::print_log("Fixed-up wheel written to " + wheel.path);
+    }
     return aw::kExitOk;
 }
 }  // namespace
