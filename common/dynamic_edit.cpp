@@ -617,7 +617,7 @@ void strip_sections(Bytes original, const Layout& layout, Rewrite& rewrite, std:
         const GElf_Shdr& h = layout.sections[i].header;
         bool has_bytes = h.sh_type != SHT_NOBITS && h.sh_size > 0;
         if (rewrite.removes(i)) {
-            if (has_bytes && h.sh_offset + h.sh_size <= region_start && !mapped(h.sh_offset, h.sh_size))
+            if (has_bytes && inside(h.sh_offset, h.sh_size, region_start) && !mapped(h.sh_offset, h.sh_size))
                 rewrite.patches.put(h.sh_offset, std::vector<unsigned char>(h.sh_size, 0));
             continue;
         }
