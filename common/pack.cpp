@@ -186,19 +186,9 @@ std::string sha256_hex_of(std::string_view bytes) {
 // Reads a member that is copied without having been extracted, so that a wrong CRC, size or
 // RECORD hash is refused as whl-unpack refuses it when extracting; returns its sha256 (hex).
 std::string verified_sha256(const ZipReader& original, const ZipEntry& entry, const std::optional<std::string>& record_hash) {
-    RecordHash claimed = record_hash ? split_record_hash(*record_hash) : RecordHash{};
-    Digest sha256;
-    std::optional<Digest> record_digest;
-    if (!claimed.algorithm.empty() && claimed.algorithm != "sha256") record_digest.emplace(claimed.algorithm);
-    original.read_member(entry, [&](std::span<const std::byte> bytes) {
-        sha256.update(bytes);
-        if (record_digest) record_digest->update(bytes);
-    });
-    std::vector<unsigned char> digest = sha256.finish();
-    if (!claimed.algorithm.empty())
-        check_record_digest(original.path(), entry.name, claimed,
-                            to_record_base64(record_digest ? record_digest->finish() : digest));
-    return to_hex(digest);
+    MemberDigest digest(record_hash ? split_record_hash(*record_hash) : RecordHash{});
+    original.read_member(entry, [&](std::span<const std::byte> bytes) { digest.update(bytes); });
+    return digest.finish(original.path(), entry.name);
 }
 
 // Adds one file the cheapest way its content allows: the original's

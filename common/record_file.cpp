@@ -76,11 +76,24 @@ RecordHash split_record_hash(std::string_view hash) {
     return RecordHash{std::string(hash.substr(0, equals)), std::string(hash.substr(equals + 1))};
 }
 
-void check_record_digest(std::string_view wheel, std::string_view member, const RecordHash& claimed,
-                         std::string_view actual) {
-    if (actual != claimed.digest)
-        fail("{}: member {}: {} does not match RECORD (RECORD says {}, the member hashes to {})", wheel, member,
-             claimed.algorithm, claimed.digest, actual);
+MemberDigest::MemberDigest(RecordHash claimed) : claimed_(std::move(claimed)) {
+    if (!claimed_.algorithm.empty() && claimed_.algorithm != "sha256") record_digest_.emplace(claimed_.algorithm);
+}
+
+void MemberDigest::update(std::span<const std::byte> bytes) {
+    sha256_.update(bytes);
+    if (record_digest_) record_digest_->update(bytes);
+}
+
+std::string MemberDigest::finish(std::string_view wheel, std::string_view member) {
+    std::vector<unsigned char> sha256 = sha256_.finish();
+    if (!claimed_.algorithm.empty()) {
+        std::string actual = to_record_base64(record_digest_ ? record_digest_->finish() : sha256);
+        if (actual != claimed_.digest)
+            fail("{}: member {}: {} does not match RECORD (RECORD says {}, the member hashes to {})", wheel, member,
+                 claimed_.algorithm, claimed_.digest, actual);
+    }
+    return to_hex(sha256);
 }
 
 }  // namespace aw

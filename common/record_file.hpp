@@ -1,6 +1,11 @@
 // The dist-info RECORD file: CSV rows of path, hash ("algo=urlsafe-b64"), size.
 #pragma once
 
+#include "digest.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,9 +32,22 @@ struct RecordHash {
 // Splits "algo=digest"; empty fields when `hash` has no '='.
 RecordHash split_record_hash(std::string_view hash);
 
-// Throws Error naming the wheel and member when `actual` (the member's digest
-// in RECORD's encoding, with the claimed algorithm) is not what RECORD claims.
-void check_record_digest(std::string_view wheel, std::string_view member, const RecordHash& claimed,
-                         std::string_view actual);
+// A member's digests while it streams, whether it is extracted (whl-unpack)
+// or copied raw (whl-pack): sha256, which the records carry, and RECORD's own
+// algorithm when RECORD claims another.
+class MemberDigest {
+public:
+    // `claimed` is RECORD's hash of the member; empty when RECORD has none.
+    explicit MemberDigest(RecordHash claimed);
+    void update(std::span<const std::byte> bytes);
+    // The sha256 (hex); throws Error naming `wheel` and `member` when RECORD
+    // claims a digest the member does not have.
+    std::string finish(std::string_view wheel, std::string_view member);
+
+private:
+    RecordHash claimed_;
+    Digest sha256_;
+    std::optional<Digest> record_digest_;  // RECORD's algorithm, when not sha256
+};
 
 }  // namespace aw

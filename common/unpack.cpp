@@ -215,25 +215,17 @@ ExtractedFacts extract_member(const ZipReader& reader, const ZipEntry& entry, co
                  reader.path(), entry.name);
         fail_to_create(reader.path(), entry.name, errno);
     }
-    RecordHash claimed = row != nullptr ? split_record_hash(row->hash) : RecordHash{};
-    Digest sha256("sha256");
-    std::optional<Digest> record_digest;
-    if (!claimed.algorithm.empty() && claimed.algorithm != "sha256") record_digest.emplace(claimed.algorithm);
+    MemberDigest digest(row != nullptr ? split_record_hash(row->hash) : RecordHash{});
     std::vector<std::byte> head;
     reader.read_member(entry, [&](std::span<const std::byte> bytes) {
         if (head.size() < kElfIdentBytes)
             head.insert(head.end(), bytes.begin(), bytes.begin() + std::min(bytes.size(), kElfIdentBytes - head.size()));
-        sha256.update(bytes);
-        if (record_digest) record_digest->update(bytes);
+        digest.update(bytes);
         write_all(fd.get(), bytes, target);
     });
     if (::fchmod(fd.get(), mode) != 0 || fd.close() != 0)
         fail("{}: member {}: cannot finish writing it: {}", reader.path(), entry.name, std::strerror(errno));
-    std::vector<unsigned char> digest = sha256.finish();
-    if (!claimed.algorithm.empty())
-        check_record_digest(reader.path(), entry.name, claimed,
-                            to_record_base64(record_digest ? record_digest->finish() : digest));
-    return ExtractedFacts{to_hex(digest), std::move(head)};
+    return ExtractedFacts{digest.finish(reader.path(), entry.name), std::move(head)};
 }
 
 // Sets member.elf when `head` starts a valid ELF header, and member.elf_error (with a warning)
