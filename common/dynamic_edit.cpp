@@ -111,14 +111,9 @@ std::uint64_t to_offset(const std::vector<GElf_Phdr>& headers, std::uint64_t add
     fail("{}: {} address {:#x} is in no PT_LOAD segment", path, what, address);
 }
 
-// True when `length` bytes from `offset` lie inside a file of `size` bytes (no sum that can wrap).
-bool inside(std::uint64_t offset, std::uint64_t length, std::uint64_t size) {
-    return offset <= size && length <= size - offset;
-}
-
 std::uint32_t read_word(Bytes bytes, std::uint64_t at, unsigned char encoding,
                         const std::string& path) {
-    if (!inside(at, 4, bytes.size())) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
+    if (!range_inside(at, 4, bytes.size())) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
     const unsigned char* p = bytes.data() + at;
     return encoding == ELFDATA2LSB ? p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24
                                    : static_cast<std::uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3];
@@ -126,7 +121,7 @@ std::uint32_t read_word(Bytes bytes, std::uint64_t at, unsigned char encoding,
 
 std::uint16_t read_half(Bytes bytes, std::uint64_t at, unsigned char encoding,
                         const std::string& path) {
-    if (!inside(at, 2, bytes.size())) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
+    if (!range_inside(at, 2, bytes.size())) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
     const unsigned char* p = bytes.data() + at;
     return static_cast<std::uint16_t>(encoding == ELFDATA2LSB ? p[0] | p[1] << 8 : p[0] << 8 | p[1]);
 }
@@ -171,14 +166,14 @@ Layout read_layout(const std::string& path, Bytes bytes) {
     // Growing appends at the end of the file: nothing may already reach past it (a truncated
     // file), or the appended bytes would change what it means.
     for (std::size_t i = 0; i < count; ++i)
-        if (!inside(headers[i].p_offset, headers[i].p_filesz, bytes.size()))
+        if (!range_inside(headers[i].p_offset, headers[i].p_filesz, bytes.size()))
             fail("{}: program header {} ({} bytes at {:#x}) runs past the end of the file (truncated?)", path, i,
                  headers[i].p_filesz, headers[i].p_offset);
     // e_shnum as written (libelf reports a truncated table as no table); 0 means extended numbering.
     std::size_t section_count = header.e_shnum;
     if (section_count == 0 && header.e_shoff != 0 && elf_getshdrnum(elf, &section_count) != 0)
         fail("{}: cannot read the section header count", path);
-    if (section_count > 0 && !inside(header.e_shoff, section_count * header.e_shentsize, bytes.size()))
+    if (section_count > 0 && !table_inside(header.e_shoff, section_count, header.e_shentsize, bytes.size()))
         fail("{}: the section headers ({} at {:#x}) run past the end of the file (truncated?)", path, section_count,
              header.e_shoff);
     for (const GElf_Phdr& segment : headers) {
@@ -212,7 +207,7 @@ Layout read_layout(const std::string& path, Bytes bytes) {
     layout.strtab_offset = to_offset(headers, *strtab, path, "DT_STRTAB");
     layout.strtab_size = *strsz;
     // Found by the fuzzer: a DT_STRSZ near 2^64 made offset + size wrap around.
-    if (!inside(layout.strtab_offset, layout.strtab_size, bytes.size()))
+    if (!range_inside(layout.strtab_offset, layout.strtab_size, bytes.size()))
         fail("{}: DT_STRTAB ({} bytes at {:#x}) runs past the end of the file", path, *strsz, layout.strtab_offset);
     if (verneed && verneednum)
         read_version_strings(bytes, layout, to_offset(headers, *verneed, path, "DT_VERNEED"), *verneednum, true, path);
@@ -617,7 +612,7 @@ void strip_sections(Bytes original, const Layout& layout, Rewrite& rewrite, std:
         const GElf_Shdr& h = layout.sections[i].header;
         bool has_bytes = h.sh_type != SHT_NOBITS && h.sh_size > 0;
         if (rewrite.removes(i)) {
-            if (has_bytes && inside(h.sh_offset, h.sh_size, region_start) && !mapped(h.sh_offset, h.sh_size))
+            if (has_bytes && range_inside(h.sh_offset, h.sh_size, region_start) && !mapped(h.sh_offset, h.sh_size))
                 rewrite.patches.put(h.sh_offset, std::vector<unsigned char>(h.sh_size, 0));
             continue;
         }

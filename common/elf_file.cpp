@@ -179,7 +179,7 @@ GElf_Ehdr ElfReader::checked_header() const {
     if (header.e_shoff != 0 && elf_getshdrnum(elf_, &shnum) != 0)
         elf_fail(path_, "cannot read the section header count: " + libelf_message());
     auto inside = [&](const char* what, std::uint64_t offset, std::uint64_t count, std::uint64_t entry) {
-        if (offset > file_size || count > (file_size - offset) / std::max<std::uint64_t>(entry, 1))
+        if (!table_inside(offset, count, entry, file_size))
             elf_fail(path_, fmt::format("ELF header: the {} {} at {:#x} run past the end of the file ({} bytes; "
                                         "truncated?)", count, what, offset, file_size));
     };

@@ -1,5 +1,7 @@
 #include "elf_ident.hpp"
 
+#include "file_io.hpp"
+
 #include <gelf.h>
 #include <libelf.h>
 
@@ -29,9 +31,6 @@ std::optional<Ehdr> header_from(std::span<const std::byte> head, unsigned char e
 
 template <typename Ehdr, typename Phdr, typename Shdr>
 std::optional<std::string> problem_of(const Ehdr& header, std::uint64_t file_size) {
-    auto inside = [&](std::uint64_t offset, std::uint64_t count, std::uint64_t entry) {
-        return offset <= file_size && count <= (file_size - offset) / entry;
-    };
     if (header.e_version != EV_CURRENT) return fmt::format("e_version is {}, not 1", header.e_version);
     const unsigned bits = sizeof(Ehdr) == sizeof(Elf64_Ehdr) ? 64 : 32;
     if (header.e_ehsize != sizeof(Ehdr))
@@ -39,13 +38,13 @@ std::optional<std::string> problem_of(const Ehdr& header, std::uint64_t file_siz
     if (header.e_phnum != 0 && header.e_phentsize != sizeof(Phdr))
         return fmt::format("e_phentsize is {}, not the {} bytes of a {}-bit program header", header.e_phentsize,
                            sizeof(Phdr), bits);
-    if (header.e_phnum != 0 && header.e_phnum != PN_XNUM && !inside(header.e_phoff, header.e_phnum, sizeof(Phdr)))
+    if (header.e_phnum != 0 && header.e_phnum != PN_XNUM && !table_inside(header.e_phoff, header.e_phnum, sizeof(Phdr), file_size))
         return fmt::format("its {} program headers at {:#x} lie past the end of its {} bytes", header.e_phnum,
                            header.e_phoff, file_size);
     if (header.e_shoff != 0 && header.e_shentsize != sizeof(Shdr))
         return fmt::format("e_shentsize is {}, not the {} bytes of a {}-bit section header", header.e_shentsize,
                            sizeof(Shdr), bits);
-    if (header.e_shoff != 0 && !inside(header.e_shoff, std::max<std::uint64_t>(header.e_shnum, 1), sizeof(Shdr)))
+    if (header.e_shoff != 0 && !table_inside(header.e_shoff, std::max<std::uint64_t>(header.e_shnum, 1), sizeof(Shdr), file_size))
         return fmt::format("its section headers at {:#x} lie past the end of its {} bytes", header.e_shoff, file_size);
     return std::nullopt;
 }

@@ -4,6 +4,7 @@
 #include "unique_fd.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -12,6 +13,17 @@ namespace aw {
 // Writes all of `bytes` to `fd`, retrying short writes and EINTR (but
 // stopping for a pending Ctrl-C); throws Error naming `path` on failure.
 void write_all(int fd, std::span<const std::byte> bytes, const std::string& path);
+
+// True when `length` bytes from `offset` lie inside `size` bytes, with no sum
+// that can wrap around (three of the fuzzer's findings were such sums).
+constexpr bool range_inside(std::uint64_t offset, std::uint64_t length, std::uint64_t size) {
+    return offset <= size && length <= size - offset;
+}
+// The same for a table of `count` entries of `entry_size` bytes, with no
+// product that can wrap either (an entry size of 0 counts as 1).
+constexpr bool table_inside(std::uint64_t offset, std::uint64_t count, std::uint64_t entry_size, std::uint64_t size) {
+    return offset <= size && count <= (size - offset) / (entry_size == 0 ? 1 : entry_size);
+}
 
 // Opens `path` for reading and refuses what is not a regular file, without
 // ever blocking (open and read of a FIFO would wait forever for a writer).

@@ -53,7 +53,7 @@ public:
     RawZip(int fd, std::uint64_t size, const std::string& path) : fd_(fd), size_(size), path_(path) {}
 
     std::vector<unsigned char> read(std::uint64_t offset, std::size_t count, const char* what) const {
-        if (offset > size_ || count > size_ - offset) fail("{}: {} at {:#x} lies past the end of the file", path_, what, offset);
+        if (!range_inside(offset, count, size_)) fail("{}: {} at {:#x} lies past the end of the file", path_, what, offset);
         std::vector<unsigned char> bytes(count);
         std::size_t done = 0;
         while (done < count) {
@@ -200,7 +200,7 @@ void ZipReader::locate_member_data(int fd) {
             fail("{}: central directory entry {} is not the one libzip read; refusing an ambiguous archive", path_, i);
         entry.local_header_offset = central[i].local_header;
         entry.data_offset = raw.data_offset(central[i].local_header);
-        if (entry.data_offset > central_start || entry.compressed_size > central_start - entry.data_offset)
+        if (!range_inside(entry.data_offset, entry.compressed_size, central_start))
             fail("{}: member {}: its data ({} bytes at {:#x}) runs into the central directory", path_, entry.name,
                  entry.compressed_size, entry.data_offset);
         by_offset[i] = i;
