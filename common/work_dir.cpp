@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <ctime>
+#include <optional>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,6 +35,16 @@ WorkDir::~WorkDir() {
     for (const auto& entry : std::filesystem::directory_iterator(path_, ignored)) remove_tree(entry.path());
 }
 
+namespace {
+// mkdtemp on `pattern` (ending in XXXXXX): the new directory's path, or nullopt with errno set.
+std::optional<std::string> make_directory_like(const std::string& pattern) {
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (::mkdtemp(buffer.data()) == nullptr) return std::nullopt;
+    return std::string(buffer.data());
+}
+}  // namespace
+
 WorkDir WorkDir::create_temporary(const std::string& prefix) {
     // The first folder that works, in the order of Python's tempfile (so pypa auditwheel's).
     std::vector<std::string> folders;
@@ -42,10 +53,8 @@ WorkDir WorkDir::create_temporary(const std::string& prefix) {
     folders.insert(folders.end(), {"/tmp", "/var/tmp", "/usr/tmp", "."});
     std::string first_error;
     for (const std::string& folder : folders) {
-        std::string pattern = folder + "/" + prefix + "XXXXXX";
-        std::vector<char> buffer(pattern.begin(), pattern.end());
-        buffer.push_back('\0');
-        if (::mkdtemp(buffer.data()) != nullptr) return WorkDir(std::filesystem::absolute(buffer.data()), true);
+        if (auto made = make_directory_like(folder + "/" + prefix + "XXXXXX"))
+            return WorkDir(std::filesystem::absolute(*made), true);
         if (first_error.empty()) first_error = folder + ": " + std::strerror(errno);
     }
     fail("cannot create a temporary directory in $TMPDIR, /tmp, /var/tmp, /usr/tmp or here ({})", first_error);
@@ -74,11 +83,9 @@ void remove_stale_staging(const std::string& folder, const std::string& name_sta
 WorkDir WorkDir::create_staging(const std::string& folder, const std::string& prefix) {
     std::string name_start = "." + prefix + "-";
     remove_stale_staging(folder, name_start);
-    std::string pattern = folder + "/" + name_start + "XXXXXX";
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    if (::mkdtemp(buffer.data()) == nullptr) fail("{}: cannot create a directory to write in: {}", folder, std::strerror(errno));
-    WorkDir staging(buffer.data(), true);
+    std::optional<std::string> made = make_directory_like(folder + "/" + name_start + "XXXXXX");
+    if (!made) fail("{}: cannot create a directory to write in: {}", folder, std::strerror(errno));
+    WorkDir staging(*made, true);
     staging.lock_ = open_directory(staging.path_);
     if (!staging.lock_ || ::flock(staging.lock_.get(), LOCK_EX) != 0)
         fail("{}: cannot lock: {}", staging.path_, std::strerror(errno));
