@@ -361,6 +361,7 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
                      record_member != input.members.end() ? record_member->second.mode : 0644);
     ++packed.compressed;
     writer.commit();
+    throw_if_interrupted();  // a signal during libzip's last writes must not let the wheel into place
     if (::rename(staged.c_str(), packed.path.c_str()) != 0)
         fail("{}: cannot rename the new wheel into place: {}", packed.path, std::strerror(errno));
     return packed;

@@ -78,11 +78,13 @@ remove_stale_scratch() {
 }
 
 # on_signal NAME NUMBER: passes the signal on to the running stage at once, waits for it (it
-# removes what it was writing), removes the scratch directory and exits 128+NUMBER.
+# removes what it was writing), removes the scratch directory and exits 128+NUMBER. INT is passed
+# on as TERM: a background job starts with INT ignored (POSIX), so a stage that has not yet set
+# its handlers would let INT by and finish its work; every stage treats the two alike.
 on_signal() {
     trap '' INT TERM HUP
     if [ -n "${child-}" ]; then
-        kill -s "$1" "$child" 2>/dev/null || :
+        if [ "$1" = INT ]; then kill -s TERM "$child" 2>/dev/null || :; else kill -s "$1" "$child" 2>/dev/null || :; fi
         wait "$child" 2>/dev/null || :
     fi
     rm -rf "$scratch" ${partial:+"$partial"}
