@@ -49,6 +49,12 @@ void warn(fmt::format_string<Args...> format, Args&&... args) {
 // written to PATH"), on stderr with no prefix, as the wrapper's own lines.
 void print_log(std::string_view message);
 
+// One line of a stage's share of that log: INFO (print_log) or WARNING (print_warning).
+struct LogLine {
+    bool warning = false;
+    std::string text;
+};
+
 // A warning that untrusted input can repeat without bound (one per RECORD
 // row, say): the first kWarningsPerKind of each `kind` are printed, the rest
 // counted and summed up in one line before the stage ends.

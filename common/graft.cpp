@@ -291,7 +291,54 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         for (const std::string& member : target.dynamic_members) edits.of(path_after_moves(result.scripts, member)).strip = true;
     }
     result.edits = edits.take();
+    result.log = graft_log(target, plan, result);
     return result;
+}
+
+std::vector<LogLine> graft_log(const GraftTarget& target, const GraftPlan& plan, const GraftResult& result) {
+    auto edit_of = [&result](const std::string& path) {
+        static const DynamicEdits kNone;
+        for (const auto& [edited, edit] : result.edits)
+            if (edited == path) return &edit;
+        return &kNone;
+    };
+    auto listed = [](const auto& lists, const std::string& member) {
+        auto found = std::find_if(lists.begin(), lists.end(), [&](const auto& entry) { return entry.first == member; });
+        return found == lists.end() ? std::vector<std::string>{} : found->second;
+    };
+    std::vector<std::string> members;  // the wheel's order where elf-deps gave it, then the plan's
+    for (const std::string& member : target.dynamic_members) members.push_back(member);
+    for (const auto& [member, sonames] : plan.members) add_unique(members, member);
+    for (const auto& [member, names] : plan.remove_needed) add_unique(members, member);
+
+    std::vector<LogLine> log;
+    std::vector<std::string> copies;  // in the order first grafted
+    for (const std::string& member : members) {
+        for (const std::string& name : listed(plan.remove_needed, member))
+            log.push_back({true, fmt::format("Removing {} dependency from {}. Linking with libpython is forbidden for "
+                                             "manylinux/musllinux wheels.", name, member)});
+        std::vector<std::string> sonames = listed(plan.members, member);
+        for (const std::string& soname : sonames) {
+            auto library = std::find_if(result.libraries.begin(), result.libraries.end(),
+                                        [&](const GraftedLibrary& grafted) { return grafted.soname == soname; });
+            if (library == result.libraries.end() || std::find(copies.begin(), copies.end(), library->path) != copies.end())
+                continue;
+            copies.push_back(library->path);
+            log.push_back({false, fmt::format("Grafting: {} -> {}", library->source, library->path)});
+        }
+        std::string path = path_after_moves(result.scripts, member);
+        if (const auto& rpath = edit_of(path)->set_rpath; rpath && !sonames.empty())
+            log.push_back({false, fmt::format("Setting RPATH: {} to \"{}\"", path, *rpath)});
+    }
+    for (const std::string& copy : copies)
+        if (const auto& rpath = edit_of(copy)->set_rpath)
+            log.push_back({false, fmt::format("Setting RPATH: {} to \"{}\"", copy, *rpath)});
+    for (const std::string& copy : copies)
+        if (edit_of(copy)->strip) log.push_back({false, "Stripping symbols from " + copy});
+    for (const auto& [path, edit] : result.edits)
+        if (edit.strip && std::find(copies.begin(), copies.end(), path) == copies.end())
+            log.push_back({false, "Stripping symbols from " + path});
+    return log;
 }
 
 std::string repaired_wheel_filename(const GraftTarget& target, const std::vector<Retag>& retags) {

@@ -3,6 +3,7 @@
 // the wheel's files load those copies (pypa auditwheel 6.8.1's repair_wheel).
 #pragma once
 
+#include "diagnostics.hpp"
 #include "dynamic_edit.hpp"
 #include "elf_ident.hpp"
 #include "records.hpp"
@@ -72,6 +73,7 @@ struct GraftResult {
     std::vector<GraftedLibrary> libraries;
     std::vector<MovedScript> scripts;
     std::vector<std::pair<std::string, DynamicEdits>> edits;  // wheel path -> edits, in the order to apply
+    std::vector<LogLine> log;  // pypa auditwheel's repair log of the same work, in its order
 };
 
 // What lib-graft needs to know of the wheel besides the plan.
@@ -90,6 +92,13 @@ struct GraftTarget {
 // the library or member at fault; what it copied stays in the work directory
 // (which whl-pack or the caller removes).
 GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options);
+
+// pypa auditwheel 6.8.1's log of a repair's grafting (repair_wheel), member by
+// member in the wheel's order: WARNING "Removing <libpython> dependency from
+// M...", "Grafting: SRC -> DEST" when a library is first copied (pypa logs it
+// at DEBUG), "Setting RPATH: FILE to \"RPATH\"" (its older releases' line), then
+// the copies' RPATHs, then "Stripping symbols from F" for each file stripped.
+std::vector<LogLine> graft_log(const GraftTarget& target, const GraftPlan& plan, const GraftResult& result);
 
 // The file name whl-pack will give the repaired wheel: the input's, retagged
 // as the WHEEL file in the work directory and `retags` say.

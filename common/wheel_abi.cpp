@@ -219,13 +219,44 @@ Detected detect_from_tags(const std::vector<std::string>& tags, const std::strin
 // The external libraries of one ELF under one policy: the closure of its
 // DT_NEEDED through its tree, less loaders and whitelisted libraries (whose
 // own dependencies are not followed), less what lies in the wheel.
+bool matches_any(const std::string& text, const std::vector<std::string>& patterns) {
+    for (const std::string& pattern : patterns)
+        if (fnmatch(pattern.c_str(), text.c_str(), 0) == 0) return true;
+    return false;
+}
+
 bool is_excluded(const std::string& soname, const std::optional<std::string>& realpath,
                  const std::vector<std::string>& patterns) {
-    for (const std::string& pattern : patterns)
-        if (fnmatch(pattern.c_str(), soname.c_str(), 0) == 0 ||
-            (realpath && fnmatch(pattern.c_str(), realpath->c_str(), 0) == 0))
-            return true;
-    return false;
+    return matches_any(soname, patterns) || (realpath && matches_any(*realpath, patterns));
+}
+
+// pypa's lddtree walk of one file's needs (`ldd`): each call has its own set
+// of excluded names, all calls share the libraries already walked.
+void walk_exclusions(const ElfMember& elf, const std::vector<std::string>& needs, const std::vector<std::string>& exclude,
+                     std::set<std::string>& walked, std::vector<std::string>& log) {
+    std::set<std::string> excluded;
+    for (const std::string& name : needs) {
+        if (walked.count(name) || excluded.count(name)) continue;
+        auto library = elf.libraries.find(name);
+        std::optional<std::string> realpath = library == elf.libraries.end() ? std::nullopt : library->second.realpath;
+        if (matches_any(name, exclude)) {
+            log.push_back("Excluding " + name);
+            excluded.insert(name);
+            continue;
+        }
+        if (is_libpython(name)) {
+            log.push_back("Skip " + name + " resolution");
+            walked.insert(name);
+            continue;
+        }
+        if (realpath && matches_any(*realpath, exclude)) {
+            log.push_back("Excluding " + *realpath);
+            excluded.insert(name);
+            continue;
+        }
+        walked.insert(name);
+        if (realpath) walk_exclusions(elf, library->second.needed, exclude, walked, log);
+    }
 }
 
 std::map<std::string, std::optional<std::string>> external_libraries(const ElfMember& elf, const PlatformPolicy& policy,
@@ -683,7 +714,10 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
         for (const std::string& tag : tags)
             if (std::find(plan.abis.begin(), plan.abis.end(), tag) == plan.abis.end()) plan.abis.push_back(tag);
     };
-    if (!only_plat && overall < requested) add_tags(policies[overall]);  // eligible for an older, wider tag
+    if (!only_plat && overall < requested) {  // eligible for an older, wider tag
+        add_tags(policies[overall]);
+        plan.eligible = policies[overall].name;
+    }
     add_tags(target);
     if (!verdict.android) plan.replace_platforms.push_back("linux_" + verdict.architecture);
 
@@ -706,6 +740,15 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
         if (!libpython.empty()) plan.remove_needed.emplace_back(elf.path, libpython);
     }
     return plan;
+}
+
+std::vector<std::string> dependency_walk_log(const AnalysisInput& input, const std::vector<std::string>& exclude) {
+    std::vector<std::string> log;
+    for (const ElfMember& elf : input.elfs) {
+        std::set<std::string> walked;
+        walk_exclusions(elf, elf.needed, exclude, walked, log);
+    }
+    return log;
 }
 
 Json retag_record(const RepairPlan& plan) {

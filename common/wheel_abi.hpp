@@ -112,7 +112,14 @@ struct RepairPlan {
     std::vector<std::pair<std::string, std::vector<std::string>>> members;  // path -> sonames it needs grafted
     std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // path -> libpython names
     std::set<std::string> included;  // grafted sonames that are dlopen'ed by name (keep it)
+    std::optional<std::string> eligible;  // the wider policy added to the requested one (not with --only-plat)
 };
+
+// What pypa auditwheel 6.8.1 logs while its lddtree walks each ELF member's
+// dependencies: "Excluding X" for a soname matching a pattern (or the realpath
+// of one, when the path matched), "Skip X resolution" for libpython; once per
+// member and library that needs it, in that walk's order.
+std::vector<std::string> dependency_walk_log(const AnalysisInput& input, const std::vector<std::string>& exclude);
 
 // Throws Error with exit status 2 where pypa auditwheel's parser.error
 // refuses (too-recent symbols, UCS2, blacklist, ISA: naming what is at fault)

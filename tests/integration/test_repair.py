@@ -346,21 +346,60 @@ class Repair(RepairTest):
         self.assertEqual(result.stderr.splitlines()[-1], f"Fixed-up wheel written to {written[0]}")
 
     def test_the_log_says_what_pypa_auditwheel_says(self):
-        """pypa auditwheel 6.8.1's INFO lines of a retagging repair, in its order and words (its
-        README's example, for this wheel's tags)."""
+        """pypa auditwheel 6.8.1's log of a repair, in its order and words (repair.py, main_repair.py,
+        wheeltools.py; Grafting and Setting RPATH as its README's example shows them): the wider
+        tag it is eligible for, each copy, each RPATH, each file stripped, the retag, the output."""
         self.build_libraries()
         wheel = self.foo_wheel()
-        py = f"{python_tag()}-{python_tag()}"
-        result = self.auditwheel("repair", "--plat", "manylinux_2_17_x86_64", "--only-plat", "-w", self.tmp / "out", wheel,
+        ext = f"foo/_dep{EXT_SUFFIX}"
+        out = self.tmp / "out"
+        result = self.auditwheel("repair", "--plat", "manylinux_2_17_x86_64", "--strip", "-w", out, wheel,
                                  env=self.private_env())
-        written = sorted((self.tmp / "out").iterdir())[0]
+        written = sorted(out.iterdir())[0]
+        dep = f"foo.libs/libdep-{short_hash(self.private / 'libdep.so.1.0')}.so.1.0"
+        dep2 = f"foo.libs/libdep2-{short_hash(self.private / 'libdep2.so.1.2.3')}.so.1.2.3"
+        py = f"{python_tag()}-{python_tag()}"
+        wider = "manylinux_2_5_x86_64, manylinux1_x86_64"
         self.assertEqual(result.stderr.splitlines(), [
             f"Repairing {wheel.name}",
+            "Wheel is eligible for a higher priority tag. You requested manylinux_2_17_x86_64 but I have found this "
+            "wheel is eligible for manylinux_2_5_x86_64.",
+            f"Grafting: {self.private}/libdep.so.1.0 -> {dep}",
+            f"Grafting: {self.private}/libdep2.so.1.2.3 -> {dep2}",
+            f'Setting RPATH: {ext} to "$ORIGIN/../foo.libs"',
+            f'Setting RPATH: {dep} to "$ORIGIN"',
+            f"Stripping symbols from {dep}",
+            f"Stripping symbols from {dep2}",
+            f"Stripping symbols from {ext}",
             "Previous filename tags: linux_x86_64",
-            "New filename tags: manylinux_2_17_x86_64, manylinux2014_x86_64",
+            f"New filename tags: {wider}, manylinux_2_17_x86_64, manylinux2014_x86_64",
             f"Previous WHEEL info tags: {py}-linux_x86_64",
-            f"New WHEEL info tags: {py}-manylinux_2_17_x86_64, {py}-manylinux2014_x86_64",
+            "New WHEEL info tags: " + ", ".join(f"{py}-{tag}" for tag in (
+                "manylinux_2_5_x86_64", "manylinux1_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")),
             f"Fixed-up wheel written to {written}"])
+
+    def test_the_log_names_exclusions_and_the_removed_libpython(self):
+        """pypa's lddtree logs "Excluding X" for each need a pattern matches (the realpath when the
+        pattern matched the path) and "Skip X resolution" for libpython, once for each file whose
+        needs name it, while the members are analysed; repair_wheel warns for each libpython need
+        it removes."""
+        self.build_libraries()
+        fake_python = self.tmp / "python"
+        compile_shared(fake_python / "libpython3.99.so.1.0", "python")
+        wheel = self.foo_wheel(ext_flags=("-Wl,--no-as-needed", f"-L{fake_python}", "-l:libpython3.99.so.1.0"))
+        ext = f"foo/_dep{EXT_SUFFIX}"
+        result = self.auditwheel("repair", "--only-plat", "--plat", "manylinux_2_17_x86_64", "--exclude",
+                                 f"{self.private}/libdep2*", "-w", self.tmp / "out", wheel, env=self.private_env())
+        dep = f"foo.libs/libdep-{short_hash(self.private / 'libdep.so.1.0')}.so.1.0"
+        self.assertEqual(result.stderr.splitlines()[:6], [
+            f"Repairing {wheel.name}",
+            f"Excluding {self.private}/libdep2.so.1.2.3",
+            "Skip libpython3.99.so.1.0 resolution",
+            f"auditwheel: warning: Removing libpython3.99.so.1.0 dependency from {ext}. Linking with libpython is "
+            "forbidden for manylinux/musllinux wheels.",
+            f"Grafting: {self.private}/libdep.so.1.0 -> {dep}",
+            f'Setting RPATH: {ext} to "$ORIGIN/../foo.libs"'])
+        self.assertEqual(result.stderr.splitlines()[6], "Previous filename tags: linux_x86_64")
 
     def test_too_low_plat_is_refused_naming_the_symbols(self):
         self.build_libraries()

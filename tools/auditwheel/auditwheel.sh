@@ -173,13 +173,13 @@ repair_one() {
     stage "$here/whl-unpack" --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
     eval "stage \"\$here/elf-deps\" $search_options" <"$work/unpacked" >"$work/deps" || exit $?
     stage "$here/elf-symvers" <"$work/deps" >"$work/symvers" || exit $?
-    eval "stage \"\$here/policy-check\" --policies \"\$policies\" --plat \"\$plat\" $check_options" \
+    eval "stage \"\$here/policy-check\" --log --policies \"\$policies\" --plat \"\$plat\" $check_options" \
         <"$work/symvers" >"$work/checked" || exit $?
     if grep -q '^{"kind":"verdict".*"pure":true' "$work/checked"; then
         copy_unchanged "$wheel"
         return
     fi
-    stage "$here/lib-graft" --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
+    stage "$here/lib-graft" --log --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
     if [ "$patcher" = none ] && grep -q '^{"kind":"elf_edit"' "$work/grafted"; then
         printf "auditwheel: error: %s: the 'none' patcher can't patch the ELF files this repair changes\n" \
             "$wheel" >&2

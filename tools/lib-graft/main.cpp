@@ -10,19 +10,23 @@
 
 namespace {
 constexpr const char* kUsage =
-    "usage: lib-graft [-L LIB_SDIR] [--strip] < RECORDS\n"
+    "usage: lib-graft [-L LIB_SDIR] [--strip] [--log] < RECORDS\n"
     "Executes the \"graft_plan\" record on stdin (from policy-check --plat): copies each library\n"
     "into <name><LIB_SDIR>/ of the work directory under a name holding its hash, moves script\n"
     "executables that need them, and writes \"grafted\", \"script_moved\" and \"elf_edit\" records\n"
     "for rpath-set. Every record is passed on.\n"
     "  -L, --lib-sdir LIB_SDIR   suffix of the library directory (default: .libs)\n"
     "  --strip                   also strip the grafted libraries and every dynamic ELF member\n"
+    "  --log                     print pypa auditwheel's log of the grafts on stderr (Grafting,\n"
+    "                            Setting RPATH, Stripping symbols); its warnings are always printed\n"
     "See lib-graft(1) and auditwheel-records(7).\n";
 
 int graft_main(int argc, char** argv) {
     aw::GraftOptions options;
+    bool log = false;
     static const option kOptions[] = {{"lib-sdir", required_argument, nullptr, 'L'},
                                       {"strip", no_argument, nullptr, 's'},
+                                      {"log", no_argument, nullptr, 'l'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     opterr = 0;
@@ -30,6 +34,7 @@ int graft_main(int argc, char** argv) {
         switch (option) {
             case 'L': options.lib_sdir = optarg; break;
             case 's': options.strip = true; break;
+            case 'l': log = true; break;
             case 'h': std::cout << kUsage; return aw::kExitOk;
             default: aw::fail_usage("unknown or incomplete option '{}'; see lib-graft --help", argv[optind - 1]);
         }
@@ -63,6 +68,10 @@ int graft_main(int argc, char** argv) {
         aw::GraftPlan plan = aw::read_graft_plan(record->value);
         target->android = plan.policy.starts_with("android");
         aw::GraftResult result = aw::graft_libraries(*target, plan, options);
+        for (const aw::LogLine& line : result.log) {
+            if (line.warning) aw::print_warning(line.text);
+            else if (log) aw::print_log(line.text);
+        }
         for (const aw::GraftedLibrary& library : result.libraries) out.emit(aw::grafted_record(library));
         for (const aw::MovedScript& script : result.scripts) out.emit(aw::script_moved_record(script));
         for (const auto& [path, edits] : result.edits) out.emit(aw::elf_edit_record(path, edits));

@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: policy-check [--policies DIR] [--disable-isa-ext-check] [--format FORMAT]\n"
     "                    [--allow-pure-python-wheel] [-v] [--plat PLAT [--only-plat]\n"
-    "                    [--exclude PATTERN]... [--no-update-tags]] < RECORDS\n"
+    "                    [--exclude PATTERN]... [--no-update-tags] [--log]] < RECORDS\n"
     "Decides which platform policies the wheel described on stdin (after elf-deps and\n"
     "elf-symvers) satisfies; passes the records on and appends a \"verdict\" record.\n"
     "  --policies DIR             policy YAML files (default: ../share/auditwheel/policies\n"
@@ -31,6 +31,8 @@ constexpr const char* kUsage =
     "  --only-plat                do not add a wider tag the wheel is eligible for\n"
     "  --exclude PATTERN          never graft libraries whose soname or path matches\n"
     "  --no-update-tags           write no \"retag\" record\n"
+    "  --log                      print pypa auditwheel's log of the plan on stderr (Excluding,\n"
+    "                             Skip ... resolution, Wheel is eligible for a higher priority tag)\n"
     "See policy-check(1) and auditwheel-records(7).\n";
 
 std::string default_policies() {
@@ -44,7 +46,7 @@ std::string default_policies() {
 int check_main(int argc, char** argv) {
     std::string policies_dir = default_policies(), format = "records";
     aw::AnalysisOptions options;
-    bool allow_pure = false, verbose = false, only_plat = false, update_tags = true;
+    bool allow_pure = false, verbose = false, only_plat = false, update_tags = true, log = false;
     std::optional<std::string> plat;
     static const option kOptions[] = {{"policies", required_argument, nullptr, 'p'},
                                       {"disable-isa-ext-check", no_argument, nullptr, 'i'},
@@ -54,6 +56,7 @@ int check_main(int argc, char** argv) {
                                       {"only-plat", no_argument, nullptr, 'o'},
                                       {"exclude", required_argument, nullptr, 'e'},
                                       {"no-update-tags", no_argument, nullptr, 'n'},
+                                      {"log", no_argument, nullptr, 'l'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
     opterr = 0;
@@ -68,6 +71,7 @@ int check_main(int argc, char** argv) {
             case 'o': only_plat = true; break;
             case 'e': options.exclude.push_back(optarg); break;
             case 'n': update_tags = false; break;
+            case 'l': log = true; break;
             case 'h': std::cout << kUsage; return aw::kExitOk;
             default: aw::fail_usage("unknown or incomplete option '{}'; see policy-check --help", argv[optind - 1]);
         }
@@ -77,12 +81,15 @@ int check_main(int argc, char** argv) {
     if (optind != argc) aw::fail_usage("unexpected argument '{}'; policy-check reads records from stdin", argv[optind]);
 
     if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
+    if (log && !plat) aw::fail_usage("--log prints the log of a repair plan: it goes with --plat");
     if (plat) options.requested_base = aw::strip_architecture_suffix(*plat);
     options.host_musl_version = aw::host_musl_version();
     std::vector<aw::PolicyFamily> families = aw::load_policies(policies_dir);
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
     aw::AnalysisInput input = aw::read_analysis_input(records);
     aw::Verdict verdict = aw::analyze_wheel(input, families, options);
+    if (log)
+        for (const std::string& line : aw::dependency_walk_log(input, options.exclude)) aw::print_log(line);
     for (const std::string& warning : verdict.warnings) aw::warn("{}: {}", verdict.wheel, warning);
 
     if (format == "records") {
@@ -94,6 +101,9 @@ int check_main(int argc, char** argv) {
         out.emit(aw::verdict_record(verdict));
         if (plat && !verdict.error) {
             aw::RepairPlan plan = aw::plan_repair(input, verdict, *plat, only_plat, options);
+            if (log && plan.eligible)
+                aw::print_log(fmt::format("Wheel is eligible for a higher priority tag. You requested {} but I have found "
+                                          "this wheel is eligible for {}.", *plat, *plan.eligible));
             if (update_tags) out.emit(aw::retag_record(plan));
             out.emit(aw::graft_plan_record(plan, verdict));
         }
