@@ -686,9 +686,18 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
             if (policies[p].name == wanted ||
                 std::find(policies[p].aliases.begin(), policies[p].aliases.end(), wanted) != policies[p].aliases.end())
                 requested = p;
-        if (requested == policies.size())
-            throw Error(fmt::format("{}: no policy \"{}\" for {} {} wheels", verdict.wheel, wanted, verdict.libc,
-                                    verdict.architecture), kExitUsage);
+        if (requested == policies.size()) {
+            // pypa's argparse names the choices; they are the policies of the wheel's family and architecture.
+            std::vector<std::string> names, aliases;  // newest first, then the aliases, then auto, as pypa
+            for (std::size_t p = linux_index; p-- > 0;) {
+                names.push_back(policies[p].name);
+                aliases.insert(aliases.end(), policies[p].aliases.begin(), policies[p].aliases.end());
+            }
+            names.insert(names.end(), aliases.begin(), aliases.end());
+            names.push_back("auto");
+            throw Error(fmt::format("{}: invalid --plat \"{}\" for a {} {} wheel (choose from {})", verdict.wheel, plat,
+                                    verdict.libc, verdict.architecture, join(names, ", ")), kExitUsage);
+        }
     }
     const PlatformPolicy& target = policies[requested];
     const PolicyFinding& finding = verdict.findings[requested];

@@ -563,7 +563,7 @@ class RepairRefusals(RepairTest):
         wheel = self.foo_wheel()
         for args, message in ((("--patcher", "bogus"), "--patcher must be"), (("-z", "11"), "-z must be"),
                               (("--frobnicate",), "unknown option"), ((), "expected at least one WHEEL_FILE"),
-                              (("--plat", "musllinux_1_2"), "no policy"),
+                              (("--plat", "musllinux_1_2"), 'invalid --plat "musllinux_1_2"'),
                               (("--plat", "manylinux_2_17_aarch64"),
                                "with x86_64 architecture to a wheel targeting aarch64")):
             with self.subTest(args=args):

@@ -67,7 +67,10 @@ class RepairPlan(StageTest):
         self.assertEqual(self.plan(wheel, "--plat", "manylinux_2_17_x86_64")["retag"]["add"],
                          ["manylinux_2_17_x86_64", "manylinux2014_x86_64"])
         unknown = self.plan(wheel, "--plat", "manylinux_1_99_x86_64", expect=2)
-        self.assertIn('no policy "manylinux_1_99_x86_64"', unknown.stderr)
+        self.assertIn('invalid --plat "manylinux_1_99_x86_64" for a glibc x86_64 wheel (choose from '
+                      'manylinux_2_41_x86_64, manylinux_2_40_x86_64, ', unknown.stderr)
+        self.assertIn(", manylinux_2_5_x86_64, manylinux2014_x86_64, manylinux2010_x86_64, manylinux1_x86_64, auto)",
+                      unknown.stderr)
 
     def test_libpython_is_removed_not_grafted(self):
         wheel = SHARED_WHEELS / "python_mscl-67.0.1.0-cp313-cp313-manylinux2014_aarch64.whl"
