@@ -22,7 +22,8 @@ class Install(StageTest):
         env = {"PATH": "/usr/bin:/bin"}
         version = subprocess.run([str(prefix / "bin/auditwheel"), "--version"], capture_output=True, text=True, env=env)
         self.assertEqual(version.returncode, 0, version.stderr)
-        self.assertIn(f"installed at {prefix}/bin (policies: {prefix}/share/auditwheel/policies)", version.stdout)
+        self.assertIn(f"(C++ auditwheel, matching pypa auditwheel 6.8.1) installed at {prefix}/bin "
+                      f"(policies: {prefix}/share/auditwheel/policies)", version.stdout)
         wheel = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
         records = subprocess.run([str(prefix / "bin/whl-unpack"), str(wheel)], capture_output=True, text=True,
                                  env=dict(env, TMPDIR=str(self.stage_tmp)), check=True).stdout

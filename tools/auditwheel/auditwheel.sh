@@ -340,7 +340,8 @@ done
 case "${1-}" in
     "" | -h | --help) usage ;;
     -V | --version)
-        printf 'auditwheel %s installed at %s (policies: %s)\n' "$version" "$here" "${policies:-missing}" ;;
+        printf 'auditwheel %s (C++ auditwheel, matching pypa auditwheel 6.8.1) installed at %s (policies: %s)\n' \
+            "$version" "$here" "${policies:-missing}" ;;
     lddtree) shift; lddtree "$@" ;;
     show) shift; need_policies; show "$@" ;;
     repair) shift; need_policies; repair "$@" ;;
