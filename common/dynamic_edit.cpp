@@ -836,6 +836,27 @@ Json elf_edit_record(const std::string& path, const DynamicEdits& edits) {
     return record;
 }
 
+std::string edit_command_line(const std::string& path, const DynamicEdits& edits) {
+    std::vector<std::string> words{"rpath-set"};
+    if (edits.set_soname) words.insert(words.end(), {"--set-soname", *edits.set_soname});
+    for (const auto& [old_name, new_name] : edits.replace_needed) words.insert(words.end(), {"--replace-needed", old_name, new_name});
+    for (const std::string& name : edits.remove_needed) words.insert(words.end(), {"--remove-needed", name});
+    if (edits.force_rpath) words.push_back("--force-rpath");
+    if (edits.set_rpath) words.insert(words.end(), {"--set-rpath", *edits.set_rpath});
+    if (edits.remove_rpath) words.push_back("--remove-rpath");
+    if (edits.strip) words.push_back("--strip");
+    words.push_back(path);
+    std::string line;
+    for (const std::string& word : words) {
+        bool plain = !word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789_-.,/:=+@%") == std::string::npos;
+        std::string quoted = "'";
+        for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        line += (line.empty() ? "" : " ") + (plain ? word : quoted + "'");
+    }
+    return line;
+}
+
 DynamicEdits dynamic_edits_from_record(const Json& record) {
     std::string path = required_string(record, "path");
     auto text = [&](const Json& value, const char* what) {

@@ -36,6 +36,10 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
 // The elf_edit record (auditwheel-records(7)) and back; throws Error naming
 // the record's path when a field has the wrong shape.
 Json elf_edit_record(const std::string& path, const DynamicEdits& edits);
+
+// The same edits as rpath-set's (and patchelf's) command line for `path`, each
+// word quoted for a POSIX shell where it needs it: what repair -v logs.
+std::string edit_command_line(const std::string& path, const DynamicEdits& edits);
 DynamicEdits dynamic_edits_from_record(const Json& record);
 
 }  // namespace aw

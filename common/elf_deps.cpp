@@ -103,8 +103,8 @@ std::vector<Json> LibraryIndex::records() const {
     return records;
 }
 
-std::string format_lddtree(const DependencyTree& tree) {
-    std::string text = tree.path;
+std::string format_lddtree(const DependencyTree& tree, const std::string& shown_as) {
+    std::string text = shown_as.empty() ? tree.path : shown_as;
     if (tree.facts->interpreter) text += " (interpreter => " + *tree.facts->interpreter + ")";
     text += "\n";
     std::set<std::string> shown;

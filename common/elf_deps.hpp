@@ -32,8 +32,9 @@ private:
     std::map<std::string, Json> by_key_;  // realpath, or "?soname" when not found
 };
 
-// pax-utils lddtree's indented text, each library once, where first reached.
-std::string format_lddtree(const DependencyTree& tree);
+// pax-utils lddtree's indented text, each library once, where first reached;
+// the first line names the file `shown_as` (default: the tree's path).
+std::string format_lddtree(const DependencyTree& tree, const std::string& shown_as = "");
 // The object pypa auditwheel's `lddtree` prints.
 Json lddtree_json(const DependencyTree& tree);
 

@@ -9,8 +9,6 @@ namespace {
 constexpr std::size_t kWidth = 100;
 constexpr std::size_t kHelpColumn = 30;
 
-const OptionSpec kHelp{"help", 'h', 0, "", "print this text and exit"};
-
 std::string words(const OptionSpec& spec) {
     std::string text = "--" + spec.name;
     if (!spec.metavar.empty()) text += " " + spec.metavar;
@@ -58,7 +56,9 @@ std::vector<std::string> CommandLine::all(std::string_view name) const {
 
 OptionTable::OptionTable(std::string program, std::string operands, std::string about, std::vector<OptionSpec> options)
     : program_(std::move(program)), operands_(std::move(operands)), about_(std::move(about)), options_(std::move(options)) {
-    options_.insert(options_.begin(), kHelp);
+    // Built here, not copied from a global: the tables are globals of other files, whose
+    // initialisation order against this file's is unspecified.
+    options_.insert(options_.begin(), OptionSpec{"help", 'h', 0, "", "print this text and exit"});
 }
 
 const OptionSpec& OptionTable::resolve(std::string_view given) const {

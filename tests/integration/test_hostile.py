@@ -294,3 +294,35 @@ class BadStreams(StageTest):
         self.assertIn("is not a whole number of seconds",
                       self.run_stage("whl-pack", stdin=self.records()[1], env=dict(self.env, SOURCE_DATE_EPOCH="x"),
                                      expect=1).stderr)
+
+
+class StageCommandLines(StageTest):
+    """Every stage parses its command line with argparse's rules, as the wrapper does (pypa's
+    users type prefixes): -h and --help print its usage, an unambiguous prefix of a long option
+    is taken, an ambiguous one is refused naming the candidates."""
+    STAGES = ("whl-unpack", "elf-deps", "elf-symvers", "policy-check", "lib-graft", "rpath-set", "whl-pack")
+
+    def test_help(self):
+        for stage in self.STAGES:
+            for flag in ("-h", "--help", "--he"):
+                with self.subTest(stage=stage, flag=flag):
+                    result = self.run_stage(stage, flag, stdin="")
+                    self.assertTrue(result.stdout.startswith(f"usage: {stage} "), result.stdout)
+                    self.assertIn(f"See {stage}(1)", result.stdout)
+
+    def test_ambiguous_prefixes_name_their_candidates(self):
+        for stage, prefix, candidates in (("elf-deps", "--l", "--ldpaths, --log"),
+                                          ("policy-check", "--p", "--policies, --plat"),
+                                          ("lib-graft", "--l", "--lib-sdir, --log"),
+                                          ("rpath-set", "--s", "--set-soname, --set-rpath, --strip")):
+            with self.subTest(stage=stage):
+                error = self.run_stage(stage, prefix, "x", stdin="", expect=2).stderr
+                self.assertEqual(error, f"{stage}: error: ambiguous option '{prefix}' could be {candidates}\n")
+
+    def test_unambiguous_prefixes_are_taken(self):
+        wheel = make_wheel(self.tmp, name="demo", files=[("demo/__init__.py", b"", 0o644)])
+        records = self.run_stage("whl-unpack", "--elf", "--de", self.tmp / "work", wheel).stdout
+        self.assertEqual(records_of(records)[0]["workdir"], str(self.tmp / "work"))
+        checked = self.run_stage("policy-check", "--pl", "auto", "--only", "--no-up", stdin=records, expect=1)
+        self.assertIn("does not look like a platform wheel", checked.stderr)
+        self.assertEqual(self.run_stage("elf-deps", "--form", "tree", "--", "/nonexistent", expect=1).returncode, 1)

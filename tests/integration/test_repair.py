@@ -378,6 +378,25 @@ class Repair(RepairTest):
                 "manylinux_2_5_x86_64", "manylinux1_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")),
             f"Fixed-up wheel written to {written}"])
 
+    def test_verbose_adds_the_search_and_each_files_edits(self):
+        """-v adds where each member's libraries were found (lddtree's text) and each file's edits as
+        the rpath-set command line that makes them (pypa's DEBUG lines are its internals)."""
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        ext = f"foo/_dep{EXT_SUFFIX}"
+        result = self.auditwheel("-v", "repair", "--only-plat", "-w", self.tmp / "out", wheel, env=self.private_env())
+        lines = result.stderr.splitlines()
+        dep = f"libdep-{short_hash(self.private / 'libdep.so.1.0')}.so.1.0"
+        self.assertEqual(lines[1:3], [ext, f"    libdep.so.1 => {self.private}/libdep.so.1 ({self.private}/libdep.so.1.0)"])
+        self.assertIn(f"rpath-set --replace-needed libdep.so.1 {dep} --force-rpath --set-rpath '$ORIGIN/../foo.libs' {ext}",
+                      lines)
+        self.assertLess(lines.index(f'Setting RPATH: {ext} to "$ORIGIN/../foo.libs"'),
+                        lines.index(f"rpath-set --replace-needed libdep.so.1 {dep} --force-rpath --set-rpath "
+                                    f"'$ORIGIN/../foo.libs' {ext}"))
+        quiet = self.auditwheel("repair", "--only-plat", "-w", self.tmp / "out2", wheel, env=self.private_env())
+        self.assertEqual([line for line in lines if not line.startswith(("rpath-set ", " ", ext))][:-1],
+                         quiet.stderr.splitlines()[:-1])
+
     def test_the_log_names_exclusions_and_the_removed_libpython(self):
         """pypa's lddtree logs "Excluding X" for each need a pattern matches (the realpath when the
         pattern matched the path) and "Skip X resolution" for libpython, once for each file whose

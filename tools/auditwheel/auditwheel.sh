@@ -171,7 +171,7 @@ repair_one() {
     mkdir "$work"
     printf 'Repairing %s\n' "$(basename -- "$wheel")" >&2
     stage "$here/whl-unpack" --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
-    eval "stage \"\$here/elf-deps\" $search_options" <"$work/unpacked" >"$work/deps" || exit $?
+    eval "stage \"\$here/elf-deps\" ${verbose:+--log} $search_options" <"$work/unpacked" >"$work/deps" || exit $?
     stage "$here/elf-symvers" <"$work/deps" >"$work/symvers" || exit $?
     eval "stage \"\$here/policy-check\" --log --policies \"\$policies\" --plat \"\$plat\" $check_options" \
         <"$work/symvers" >"$work/checked" || exit $?
@@ -185,7 +185,7 @@ repair_one() {
             "$wheel" >&2
         exit 1
     fi
-    stage "$here/rpath-set" <"$work/grafted" >"$work/edited" || exit $?
+    stage "$here/rpath-set" ${verbose:+--log} <"$work/grafted" >"$work/edited" || exit $?
     stage "$here/whl-pack" --log --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" \
         >"$work/packed" || exit $?
 }

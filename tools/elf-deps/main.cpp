@@ -3,29 +3,27 @@
 #include "diagnostics.hpp"
 #include "elf_deps.hpp"
 #include "interrupt.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 #include "records.hpp"
-
-#include <getopt.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 namespace {
-constexpr const char* kUsage =
-    "usage: elf-deps [--ldpaths PATHS] [--root DIR] [--add-path DIR]... [--include NAME]...\n"
-    "                [--format FORMAT] [FILE...]\n"
-    "Resolves the libraries of every ELF member in the records on stdin, or of each FILE.\n"
-    "  --ldpaths PATHS  search these ':'-separated directories instead of ld.so.conf and the defaults\n"
-    "  --root DIR       resolve inside the sysroot DIR\n"
-    "  --add-path DIR   also search DIR, where LD_LIBRARY_PATH is searched (repeatable)\n"
-    "  --include NAME   resolve NAME as if every Python extension needed it (a library it dlopens;\n"
-    "                   repeatable)\n"
-    "  --format FORMAT  records (default), tree (lddtree's text) or json (pypa auditwheel's lddtree);\n"
-    "                   tree and json take exactly one FILE\n"
-    "See elf-deps(1) and auditwheel-records(7).\n";
+const aw::OptionTable kOptions(
+    "elf-deps", "[FILE...]",
+    "Resolves the libraries of every ELF member in the records on stdin, or of each FILE.",
+    {{"ldpaths", 0, 1, "PATHS", "search these ':'-separated directories instead of ld.so.conf and the defaults"},
+     {"root", 0, 1, "DIR", "resolve inside the sysroot DIR"},
+     {"add-path", 0, 1, "DIR", "also search DIR, where LD_LIBRARY_PATH is searched (repeatable)"},
+     {"include", 0, 1, "NAME", "resolve NAME as if every Python extension needed it (a library it dlopens; repeatable)"},
+     {"format", 0, 1, "FORMAT",
+      "records (default), tree (lddtree's text) or json (pypa auditwheel's lddtree); tree and json take exactly one FILE"},
+     {"log", 0, 0, "", "print where each member's libraries were found, as lddtree's text, on stderr"}});
 
 std::vector<std::string> non_empty_entries(const char* value) {
     std::vector<std::string> entries;
@@ -36,31 +34,20 @@ std::vector<std::string> non_empty_entries(const char* value) {
 }
 
 int deps_main(int argc, char** argv) {
-    aw::SearchOptions search;
-    std::vector<std::string> add_paths, included;
-    std::string format = "records";
-    static const option kOptions[] = {{"ldpaths", required_argument, nullptr, 'l'},
-                                      {"root", required_argument, nullptr, 'r'},
-                                      {"add-path", required_argument, nullptr, 'a'},
-                                      {"format", required_argument, nullptr, 'f'},
-                                      {"include", required_argument, nullptr, 'i'},
-                                      {"help", no_argument, nullptr, 'h'},
-                                      {nullptr, 0, nullptr, 0}};
-    opterr = 0;
-    for (int option; (option = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1;) {
-        switch (option) {
-            case 'l': search.ldpaths = non_empty_entries(optarg); break;
-            case 'r': search.root = std::filesystem::absolute(optarg).lexically_normal().string(); break;
-            case 'a': add_paths.push_back(optarg); break;
-            case 'f': format = optarg; break;
-            case 'i': included.push_back(optarg); break;
-            case 'h': std::cout << kUsage; return aw::kExitOk;
-            default: aw::fail_usage("unknown or incomplete option '{}'; see elf-deps --help", argv[optind - 1]);
-        }
+    aw::CommandLine line = kOptions.parse(argc, argv);
+    if (line.help()) {
+        std::cout << kOptions.usage();
+        return aw::kExitOk;
     }
+    aw::SearchOptions search;
+    if (auto ldpaths = line.last("ldpaths")) search.ldpaths = non_empty_entries(ldpaths->c_str());
+    if (auto root = line.last("root")) search.root = std::filesystem::absolute(*root).lexically_normal().string();
+    std::vector<std::string> add_paths = line.all("add-path"), included = line.all("include");
+    std::string format = line.last("format").value_or("records");
+    bool log = line.has("log");
     if (format != "records" && format != "tree" && format != "json")
         aw::fail_usage("--format must be records, tree or json, not '{}'", format);
-    std::vector<std::string> files(argv + optind, argv + argc);
+    const std::vector<std::string>& files = line.operands();
     if (format != "records" && files.size() != 1) aw::fail_usage("--format {} takes exactly one FILE", format);
     if (search.root.size() > 1 && search.root.ends_with('/')) search.root.pop_back();
 
@@ -118,6 +105,8 @@ int deps_main(int argc, char** argv) {
                     aw::DependencyTree tree = resolver->resolve(file);
                     if (!included.empty() && aw::is_python_extension(*tree.facts, aw::file_name_of(path)))
                         tree = resolver->resolve(file, included);
+                    std::istringstream tree_text(log ? aw::format_lddtree(tree, path) : "");
+                    for (std::string shown; std::getline(tree_text, shown);) aw::print_log(shown);
                     trees.emplace_back(path, std::move(tree));
                 } catch (const aw::ElfError& error) {
                     aw::warn("member {}: {}", path, error.what());

@@ -3,35 +3,30 @@
 // (or of the files named).
 #include "diagnostics.hpp"
 #include "interrupt.hpp"
+#include "options.hpp"
 #include "records.hpp"
 #include "symbol_versions.hpp"
-
-#include <getopt.h>
 
 #include <iostream>
 #include <set>
 
 namespace {
-constexpr const char* kUsage =
-    "usage: elf-symvers [FILE...]\n"
-    "Reads the versioned symbols each ELF member and external library in the records on stdin\n"
-    "(or each FILE) requires, and writes a \"symvers\" record per file.\n"
-    "See elf-symvers(1) and auditwheel-records(7).\n";
+const aw::OptionTable kOptions(
+    "elf-symvers", "[FILE...]",
+    "Reads the versioned symbols each ELF member and external library in the records on stdin (or each FILE) "
+    "requires, and writes a \"symvers\" record per file.",
+    {});
 
 int symvers_main(int argc, char** argv) {
-    static const option kOptions[] = {{"help", no_argument, nullptr, 'h'}, {nullptr, 0, nullptr, 0}};
-    opterr = 0;
-    for (int option; (option = getopt_long(argc, argv, "+h", kOptions, nullptr)) != -1;) {
-        if (option == 'h') {
-            std::cout << kUsage;
-            return aw::kExitOk;
-        }
-        aw::fail_usage("unknown option '{}'; see elf-symvers --help", argv[optind - 1]);
+    aw::CommandLine line = kOptions.parse(argc, argv);
+    if (line.help()) {
+        std::cout << kOptions.usage();
+        return aw::kExitOk;
     }
     aw::RecordWriter out(std::cout);
-    if (optind < argc) {
-        for (int i = optind; i < argc; ++i)
-            out.emit(aw::symvers_record(argv[i], "file", argv[i], aw::read_symbol_versions(argv[i])));
+    if (!line.operands().empty()) {
+        for (const std::string& file : line.operands())
+            out.emit(aw::symvers_record(file, "file", file, aw::read_symbol_versions(file)));
         out.flush();
         return aw::kExitOk;
     }

@@ -2,44 +2,35 @@
 // work directory, and write the elf_edit records that make the wheel load them.
 #include "diagnostics.hpp"
 #include "graft.hpp"
+#include "options.hpp"
 #include "records.hpp"
-
-#include <getopt.h>
 
 #include <iostream>
 
 namespace {
-constexpr const char* kUsage =
-    "usage: lib-graft [-L LIB_SDIR] [--strip] [--log] < RECORDS\n"
-    "Executes the \"graft_plan\" record on stdin (from policy-check --plat): copies each library\n"
-    "into <name><LIB_SDIR>/ of the work directory under a name holding its hash, moves script\n"
-    "executables that need them, and writes \"grafted\", \"script_moved\" and \"elf_edit\" records\n"
-    "for rpath-set. Every record is passed on.\n"
-    "  -L, --lib-sdir LIB_SDIR   suffix of the library directory (default: .libs)\n"
-    "  --strip                   also strip the grafted libraries and every dynamic ELF member\n"
-    "  --log                     print pypa auditwheel's log of the grafts on stderr (Grafting,\n"
-    "                            Setting RPATH, Stripping symbols); its warnings are always printed\n"
-    "See lib-graft(1) and auditwheel-records(7).\n";
+const aw::OptionTable kOptions(
+    "lib-graft", "< RECORDS",
+    "Executes the \"graft_plan\" record on stdin (from policy-check --plat): copies each library into "
+    "<name><LIB_SDIR>/ of the work directory under a name holding its hash, moves script executables that need "
+    "them, and writes \"grafted\", \"script_moved\" and \"elf_edit\" records for rpath-set. Every record is passed on.",
+    {{"lib-sdir", 'L', 1, "LIB_SDIR", "suffix of the library directory (default: .libs)"},
+     {"strip", 0, 0, "", "also strip the grafted libraries and every dynamic ELF member"},
+     {"log", 0, 0, "",
+      "print pypa auditwheel's log of the grafts on stderr (Grafting, Setting RPATH, Stripping symbols); its "
+      "warnings are always printed"}});
 
 int graft_main(int argc, char** argv) {
-    aw::GraftOptions options;
-    bool log = false;
-    static const option kOptions[] = {{"lib-sdir", required_argument, nullptr, 'L'},
-                                      {"strip", no_argument, nullptr, 's'},
-                                      {"log", no_argument, nullptr, 'l'},
-                                      {"help", no_argument, nullptr, 'h'},
-                                      {nullptr, 0, nullptr, 0}};
-    opterr = 0;
-    for (int option; (option = getopt_long(argc, argv, "+hL:", kOptions, nullptr)) != -1;) {
-        switch (option) {
-            case 'L': options.lib_sdir = optarg; break;
-            case 's': options.strip = true; break;
-            case 'l': log = true; break;
-            case 'h': std::cout << kUsage; return aw::kExitOk;
-            default: aw::fail_usage("unknown or incomplete option '{}'; see lib-graft --help", argv[optind - 1]);
-        }
+    aw::CommandLine line = kOptions.parse(argc, argv);
+    if (line.help()) {
+        std::cout << kOptions.usage();
+        return aw::kExitOk;
     }
-    if (optind != argc) aw::fail_usage("unexpected argument '{}'; lib-graft reads records from stdin", argv[optind]);
+    if (!line.operands().empty())
+        aw::fail_usage("unexpected argument '{}'; lib-graft reads records from stdin", line.operands().front());
+    aw::GraftOptions options;
+    if (auto sdir = line.last("lib-sdir")) options.lib_sdir = *sdir;
+    options.strip = line.has("strip");
+    bool log = line.has("log");
     if (options.lib_sdir.empty()) aw::fail_usage("--lib-sdir must not be empty");
 
     aw::RecordReader in(std::cin);

@@ -2,11 +2,11 @@
 // stream satisfies, and why not the others; a "verdict" record, or the
 // report `auditwheel show` prints.
 #include "diagnostics.hpp"
+#include "options.hpp"
 #include "policy.hpp"
 #include "records.hpp"
 #include "wheel_abi.hpp"
 
-#include <getopt.h>
 #include <unistd.h>
 
 #include <climits>
@@ -14,26 +14,23 @@
 #include <iostream>
 
 namespace {
-constexpr const char* kUsage =
-    "usage: policy-check [--policies DIR] [--disable-isa-ext-check] [--format FORMAT]\n"
-    "                    [--allow-pure-python-wheel] [-v] [--plat PLAT [--only-plat]\n"
-    "                    [--exclude PATTERN]... [--no-update-tags] [--log]] < RECORDS\n"
-    "Decides which platform policies the wheel described on stdin (after elf-deps and\n"
-    "elf-symvers) satisfies; passes the records on and appends a \"verdict\" record.\n"
-    "  --policies DIR             policy YAML files (default: ../share/auditwheel/policies\n"
-    "                             beside this program)\n"
-    "  --disable-isa-ext-check    do not check the x86-64 ISA level\n"
-    "  --format FORMAT            records (default), show (text) or show-json\n"
-    "  --allow-pure-python-wheel  with show formats or --plat: a pure wheel is not an error\n"
-    "  -v                         with --format show: print past the early stops\n"
-    "  --plat PLAT                plan a repair to PLAT (auto, a policy name or an alias):\n"
-    "                             also write \"retag\" and \"graft_plan\" records\n"
-    "  --only-plat                do not add a wider tag the wheel is eligible for\n"
-    "  --exclude PATTERN          never graft libraries whose soname or path matches\n"
-    "  --no-update-tags           write no \"retag\" record\n"
-    "  --log                      print pypa auditwheel's log of the plan on stderr (Excluding,\n"
-    "                             Skip ... resolution, Wheel is eligible for a higher priority tag)\n"
-    "See policy-check(1) and auditwheel-records(7).\n";
+const aw::OptionTable kOptions(
+    "policy-check", "< RECORDS",
+    "Decides which platform policies the wheel described on stdin (after elf-deps and elf-symvers) satisfies; "
+    "passes the records on and appends a \"verdict\" record.",
+    {{"policies", 0, 1, "DIR", "policy YAML files (default: ../share/auditwheel/policies beside this program)"},
+     {"disable-isa-ext-check", 0, 0, "", "do not check the x86-64 ISA level"},
+     {"format", 0, 1, "FORMAT", "records (default), show (text) or show-json"},
+     {"allow-pure-python-wheel", 0, 0, "", "with show formats or --plat: a pure wheel is not an error"},
+     {"verbose", 'v', 0, "", "with --format show: print past the early stops"},
+     {"plat", 0, 1, "PLAT",
+      "plan a repair to PLAT (auto, a policy name or an alias): also write \"retag\" and \"graft_plan\" records"},
+     {"only-plat", 0, 0, "", "with --plat: do not add a wider tag the wheel is eligible for"},
+     {"exclude", 0, 1, "PATTERN", "with --plat: never graft libraries whose soname or path matches (repeatable)"},
+     {"no-update-tags", 0, 0, "", "with --plat: write no \"retag\" record"},
+     {"log", 0, 0, "",
+      "with --plat: print pypa auditwheel's log of the plan on stderr (Excluding, Skip ... resolution, Wheel is "
+      "eligible for a higher priority tag)"}});
 
 std::string default_policies() {
     char self[PATH_MAX];
@@ -44,41 +41,23 @@ std::string default_policies() {
 }
 
 int check_main(int argc, char** argv) {
-    std::string policies_dir = default_policies(), format = "records";
-    aw::AnalysisOptions options;
-    bool allow_pure = false, verbose = false, only_plat = false, update_tags = true, log = false;
-    std::optional<std::string> plat;
-    static const option kOptions[] = {{"policies", required_argument, nullptr, 'p'},
-                                      {"disable-isa-ext-check", no_argument, nullptr, 'i'},
-                                      {"format", required_argument, nullptr, 'f'},
-                                      {"allow-pure-python-wheel", no_argument, nullptr, 'a'},
-                                      {"plat", required_argument, nullptr, 'P'},
-                                      {"only-plat", no_argument, nullptr, 'o'},
-                                      {"exclude", required_argument, nullptr, 'e'},
-                                      {"no-update-tags", no_argument, nullptr, 'n'},
-                                      {"log", no_argument, nullptr, 'l'},
-                                      {"help", no_argument, nullptr, 'h'},
-                                      {nullptr, 0, nullptr, 0}};
-    opterr = 0;
-    for (int option; (option = getopt_long(argc, argv, "+hv", kOptions, nullptr)) != -1;) {
-        switch (option) {
-            case 'p': policies_dir = optarg; break;
-            case 'i': options.disable_isa_ext_check = true; break;
-            case 'f': format = optarg; break;
-            case 'a': allow_pure = true; break;
-            case 'v': verbose = true; break;
-            case 'P': plat = optarg; break;
-            case 'o': only_plat = true; break;
-            case 'e': options.exclude.push_back(optarg); break;
-            case 'n': update_tags = false; break;
-            case 'l': log = true; break;
-            case 'h': std::cout << kUsage; return aw::kExitOk;
-            default: aw::fail_usage("unknown or incomplete option '{}'; see policy-check --help", argv[optind - 1]);
-        }
+    aw::CommandLine line = kOptions.parse(argc, argv);
+    if (line.help()) {
+        std::cout << kOptions.usage();
+        return aw::kExitOk;
     }
+    if (!line.operands().empty())
+        aw::fail_usage("unexpected argument '{}'; policy-check reads records from stdin", line.operands().front());
+    std::string policies_dir = line.last("policies").value_or(default_policies());
+    std::string format = line.last("format").value_or("records");
+    aw::AnalysisOptions options;
+    options.disable_isa_ext_check = line.has("disable-isa-ext-check");
+    options.exclude = line.all("exclude");
+    bool allow_pure = line.has("allow-pure-python-wheel"), verbose = line.has("verbose"),
+         only_plat = line.has("only-plat"), update_tags = !line.has("no-update-tags"), log = line.has("log");
+    std::optional<std::string> plat = line.last("plat");
     if (format != "records" && format != "show" && format != "show-json")
         aw::fail_usage("--format must be records, show or show-json, not '{}'", format);
-    if (optind != argc) aw::fail_usage("unexpected argument '{}'; policy-check reads records from stdin", argv[optind]);
 
     if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
     if (log && !plat) aw::fail_usage("--log prints the log of a repair plan: it goes with --plat");

@@ -27,7 +27,8 @@ const aw::OptionTable kOptions(
      {"output", 0, 1, "FILE", "write the result to FILE; the input is only read"},
      {"print-rpath", 0, 0, "", "print DT_RUNPATH, or DT_RPATH when there is none"},
      {"print-soname", 0, 0, "", "print DT_SONAME"},
-     {"print-needed", 0, 0, "", "print the DT_NEEDED entries, one per line"}});
+     {"print-needed", 0, 0, "", "print the DT_NEEDED entries, one per line"},
+     {"log", 0, 0, "", "with records: print each file's edits as an rpath-set command line on stderr"}});
 
 std::string joined(const std::vector<std::string>& parts) {
     std::string text;
@@ -37,7 +38,7 @@ std::string joined(const std::vector<std::string>& parts) {
 
 // Applies each "elf_edit" record to its file in the work directory, passing every record on and
 // adding an "elf_edited" record after each edit.
-int apply_records() {
+int apply_records(bool log) {
     aw::RecordReader in(std::cin);
     aw::RecordWriter out(std::cout);
     std::string workdir;
@@ -52,7 +53,9 @@ int apply_records() {
             aw::fail("elf_edit record: path \"{}\" must lie inside the work directory ({})", path, *reason);
         if (workdir.empty()) aw::fail("elf_edit record for {} before the wheel record", path);
         std::string file = workdir + "/" + path;
-        bool changed = aw::apply_dynamic_edits(file, aw::dynamic_edits_from_record(record->value), file);
+        aw::DynamicEdits edits = aw::dynamic_edits_from_record(record->value);
+        if (log) aw::print_log(aw::edit_command_line(path, edits));
+        bool changed = aw::apply_dynamic_edits(file, edits, file);
         out.emit(aw::Json{{"kind", "elf_edited"}, {"path", path}, {"changed", changed}});
     }
     out.flush();
@@ -81,7 +84,7 @@ int rpath_main(int argc, char** argv) {
     if (files.empty()) {
         if (!edits.empty() || output || print_rpath || print_soname || print_needed)
             aw::fail_usage("expected a FILE; see rpath-set --help");
-        return apply_records();
+        return apply_records(line.has("log"));
     }
     if (output && files.size() != 1) aw::fail_usage("--output goes with exactly one FILE");
     if (auto reason = edits.contradiction()) aw::fail_usage("{}", *reason);
