@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <glob.h>
+#include <sys/utsname.h>
 
 namespace aw {
 namespace {
@@ -179,6 +180,25 @@ std::vector<PlatformPolicy> android_policies_for_tag(std::vector<PlatformPolicy>
     policy.name = tag;
     policy.aliases.clear();
     return {policy, policies.back()};
+}
+
+std::string host_architecture() {
+    struct utsname host {};
+    if (::uname(&host) != 0) return "unknown";
+    std::string machine = host.machine;
+    if (machine == "i386" || machine == "i486" || machine == "i586") return "i686";
+    if (machine == "arm64") return "aarch64";
+    if (machine == "armv8l") return "armv7l";
+    return machine;
+}
+
+std::vector<PlatformPolicy> host_platforms(const std::vector<PolicyFamily>& families) {
+    std::optional<std::string> musl = host_musl_version();
+    std::vector<PlatformPolicy> policies;
+    for (const PolicyFamily& family : families)
+        if (family.family == (musl ? "musllinux" : "manylinux")) policies = policies_for(family, host_architecture());
+    std::vector<std::string> ignored;
+    return musl ? musl_policies_for_host(std::move(policies), musl, ignored) : policies;
 }
 
 std::optional<std::string> host_musl_version() {

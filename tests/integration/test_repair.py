@@ -1,8 +1,10 @@
 """auditwheel repair end to end: wheels built here from tests/data, repaired, inspected with
 readelf, installed into a fresh venv and run with the private library directory gone."""
+import glob
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import signal
@@ -576,6 +578,18 @@ class RepairRefusals(RepairTest):
         self.assertEqual(len(written), 2, written)
         self.assertEqual((self.tmp / "out" / pure.name).read_bytes(), pure.read_bytes())
         self.assert_nothing_left()
+
+    def test_help_lists_the_platforms_of_the_host(self):
+        """As pypa auditwheel's repair --help: the host's policies, linux first, then newest first,
+        each with its aliases (facts of its x86_64 glibc policy file)."""
+        if platform.machine() != "x86_64" or glob.glob("/lib/libc.musl-*.so.1"):
+            self.skipTest("the facts written here are those of an x86_64 glibc host")
+        listed = [line for line in self.auditwheel("repair", "-h").stdout.splitlines() if line.startswith("- ")]
+        self.assertEqual(listed[:2], ["- linux_x86_64", "- manylinux_2_41_x86_64"])
+        self.assertEqual(listed[-3:], ["- manylinux_2_17_x86_64 (aliased by manylinux2014_x86_64)",
+                                       "- manylinux_2_12_x86_64 (aliased by manylinux2010_x86_64)",
+                                       "- manylinux_2_5_x86_64 (aliased by manylinux1_x86_64)"])
+        self.assertEqual(len(listed), 17)
 
     def test_bad_options(self):
         self.build_libraries()

@@ -156,7 +156,11 @@ Vendor in external shared library dependencies of a wheel; retag it.
   --include LIB              also graft LIB, which the extensions dlopen by that name (repeatable)
   --patcher PATCHER          patchelf, lief-patchelf (both: our own rewriter) or none (refuse
                              any ELF change); env AUDITWHEEL_PATCHER
+
+PLATFORMS: the platform tags of this machine, newest first (PEP 600 names, the older names as
+aliases); --plat takes every one but linux:
 USAGE
+    [ -n "$policies" ] && "$here/policy-check" --policies "$policies" --list-platforms | sed 's/^/- /'
 }
 
 # quote VALUE: VALUE as one shell word for eval, whatever characters it holds.

@@ -30,7 +30,10 @@ const aw::OptionTable kOptions(
      {"no-update-tags", 0, 0, "", "with --plat: write no \"retag\" record"},
      {"log", 0, 0, "",
       "with --plat: print pypa auditwheel's log of the plan on stderr (Excluding, Skip ... resolution, Wheel is "
-      "eligible for a higher priority tag)"}});
+      "eligible for a higher priority tag)"},
+     {"list-platforms", 0, 0, "",
+      "print the platforms of this machine's libc and architecture, one per line as pypa auditwheel's repair "
+      "--help lists them (linux, then newest first), and exit"}});
 
 std::string default_policies() {
     char self[PATH_MAX];
@@ -56,6 +59,16 @@ int check_main(int argc, char** argv) {
     bool allow_pure = line.has("allow-pure-python-wheel"), verbose = line.has("verbose"),
          only_plat = line.has("only-plat"), update_tags = !line.has("no-update-tags"), log = line.has("log");
     std::optional<std::string> plat = line.last("plat");
+    if (line.has("list-platforms")) {
+        std::vector<aw::PlatformPolicy> platforms = aw::host_platforms(aw::load_policies(policies_dir));
+        for (auto policy = platforms.rbegin(); policy != platforms.rend(); ++policy) {  // linux, newest, ..., oldest
+            std::cout << policy->name;
+            for (std::size_t i = 0; i < policy->aliases.size(); ++i)
+                std::cout << (i == 0 ? " (aliased by " : ", ") << policy->aliases[i];
+            std::cout << (policy->aliases.empty() ? "\n" : ")\n");
+        }
+        return aw::kExitOk;
+    }
     if (format != "records" && format != "show" && format != "show-json")
         aw::fail_usage("--format must be records, show or show-json, not '{}'", format);
 
