@@ -2,8 +2,10 @@
 #include "elf_deps.hpp"
 
 #include "ld_search.hpp"
+#include "symbol_versions.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -125,7 +127,94 @@ std::string format_lddtree(const DependencyTree& tree, const std::string& shown_
     return text;
 }
 
-Json lddtree_json(const DependencyTree& tree) {
+namespace {
+// pyelftools' names, which pypa auditwheel's JSON shows; other values as numbers, as there.
+Json pyelftools_name(unsigned value, std::initializer_list<std::pair<unsigned, const char*>> names) {
+    for (const auto& [number, name] : names)
+        if (number == value) return name;
+    return value;
+}
+
+// pypa auditwheel's repr of an enum member: "<Architecture.x86_64: 'x86_64'>".
+std::string enum_repr(const std::string& type, const std::string& member, const std::string& value) {
+    return "<" + type + "." + member + ": '" + value + "'>";
+}
+
+// pypa auditwheel's Platform of an ELF file (lddtree's _get_platform): its
+// header fields, the baseline architecture (none for ARM without EABI 5 and
+// hard float), the x86-64 ISA level the file says it needs.
+Json platform_json(const std::string& path) {
+    ElfFacts facts = read_elf_facts(path);
+    const ElfIdent& ident = facts.ident;
+    bool little = ident.byte_order == "little";
+    std::optional<std::string> base;
+    struct Baseline {
+        std::uint16_t machine;
+        int elf_class;
+        bool little;
+        const char* name;
+    };
+    static constexpr Baseline kBaselines[] = {{3, 32, true, "i686"},       {62, 64, true, "x86_64"},
+                                              {21, 64, true, "ppc64le"},   {21, 64, false, "ppc64"},
+                                              {243, 64, true, "riscv64"},  {183, 64, true, "aarch64"},
+                                              {22, 64, false, "s390x"},    {40, 32, true, "armv7l"},
+                                              {258, 64, true, "loongarch64"}};
+    for (const Baseline& baseline : kBaselines)
+        if (baseline.machine == ident.e_machine && baseline.elf_class == ident.elf_class && baseline.little == little)
+            base = baseline.name;
+    Json ext = nullptr, error = nullptr;
+    if (!base) {
+        error = "Unknown architecture";
+    } else if (*base == "x86_64") {
+        if (std::optional<std::uint32_t> needed = read_symbol_versions(path).x86_isa_needed) {
+            std::uint32_t bits = *needed & ~1u;
+            std::string level = bits & 8 ? "x86_64_v4" : bits & 4 ? "x86_64_v3" : bits & 2 ? "x86_64_v2" : "";
+            if (!level.empty()) ext = enum_repr("Architecture", level, level);
+            else if (bits != 0) error = "unknown x86_64 ISA";
+        }
+    } else if (*base == "armv7l") {
+        constexpr std::uint32_t kEabiMask = 0xff000000, kEabiVersion5 = 0x05000000, kHardFloat = 0x400;
+        if ((facts.flags & kEabiMask) != kEabiVersion5) error = "Invalid ARM EABI version for armv7l";
+        else if (!(facts.flags & kHardFloat)) error = "armv7l shall use hard-float";
+        if (!error.is_null()) base.reset();
+    }
+    return Json{{"_elf_osabi", pyelftools_name(ident.os_abi, {{0, "ELFOSABI_SYSV"}, {1, "ELFOSABI_HPUX"}, {2, "ELFOSABI_NETBSD"},
+                                                             {3, "ELFOSABI_LINUX"}, {4, "ELFOSABI_HURD"}, {6, "ELFOSABI_SOLARIS"},
+                                                             {9, "ELFOSABI_FREEBSD"}, {12, "ELFOSABI_OPENBSD"},
+                                                             {64, "ELFOSABI_ARM_AEABI"}, {97, "ELFOSABI_ARM"},
+                                                             {255, "ELFOSABI_STANDALONE"}})},
+                {"_elf_class", ident.elf_class},
+                {"_elf_little_endian", little},
+                {"_elf_machine", pyelftools_name(ident.e_machine, {{3, "EM_386"}, {8, "EM_MIPS"}, {20, "EM_PPC"}, {21, "EM_PPC64"},
+                                                                  {22, "EM_S390"}, {40, "EM_ARM"}, {43, "EM_SPARCV9"},
+                                                                  {62, "EM_X86_64"}, {183, "EM_AARCH64"}, {243, "EM_RISCV"},
+                                                                  {258, "EM_LOONGARCH"}})},
+                {"_base_arch", base ? Json(enum_repr("Architecture", *base, *base)) : Json(nullptr)},
+                {"_ext_arch", ext},
+                {"_error_msg", error}};
+}
+
+Json libc_repr(const std::optional<std::string>& libc) {
+    if (!libc) return nullptr;
+    std::string member = *libc;
+    std::transform(member.begin(), member.end(), member.begin(), [](unsigned char c) { return std::toupper(c); });
+    return enum_repr("Libc", member, *libc);
+}
+}  // namespace
+
+// `path` as Python's PurePosixPath prints it: empty and "." components dropped.
+std::string python_path(const std::string& path) {
+    std::string normal = path.starts_with('/') ? "/" : "";
+    for (std::size_t start = 0; start <= path.size();) {
+        std::size_t end = std::min(path.find('/', start), path.size());
+        std::string part = path.substr(start, end - start);
+        if (!part.empty() && part != ".") normal += (normal.empty() || normal == "/" ? "" : "/") + part;
+        start = end + 1;
+    }
+    return normal.empty() ? "." : normal;
+}
+
+Json lddtree_json(const DependencyTree& tree, const std::string& given) {
     const ElfFacts& facts = *tree.facts;
     auto existing_dirs = [&](const std::vector<std::string>& entries) {
         Json dirs = Json::array();
@@ -139,18 +228,40 @@ Json lddtree_json(const DependencyTree& tree) {
         }
         return dirs;
     };
+    std::vector<const ResolvedLibrary*> walked;
+    std::set<std::string> seen;
+    std::function<void(const std::vector<std::string>&)> walk = [&](const std::vector<std::string>& needed) {
+        for (const std::string& soname : needed) {
+            const ResolvedLibrary* library = find_library(tree, soname);
+            if (library == nullptr || !seen.insert(soname).second) continue;
+            walked.push_back(library);
+            walk(library->needed);
+        }
+    };
+    // pypa's walk enters the interpreter first, with the file's own platform and no needs.
+    Json platform = platform_json(tree.path);
+    const ResolvedLibrary* interpreter = facts.interpreter ? find_library(tree, file_name_of(*facts.interpreter)) : nullptr;
+    if (interpreter != nullptr) seen.insert(interpreter->soname);
+    walk(facts.needed);
+    walk(tree.included);
     Json libraries = Json::object();
-    for (const ResolvedLibrary& library : tree.libraries)
-        libraries[library.soname] = Json{{"soname", library.soname},
-                                         {"path", optional_string(library.path)},
-                                         {"realpath", optional_string(library.realpath)},
-                                         {"needed", library.needed}};
-    std::error_code error;
-    std::string realpath = std::filesystem::canonical(tree.path, error).string();
+    if (interpreter != nullptr)
+        libraries[interpreter->soname] = Json{{"soname", interpreter->soname},
+                                              {"path", optional_string(interpreter->path)},
+                                              {"realpath", optional_string(interpreter->realpath)},
+                                              {"platform", platform},
+                                              {"needed", Json::array()}};
+    for (const ResolvedLibrary* library : walked)
+        libraries[library->soname] = Json{{"soname", library->soname},
+                                          {"path", optional_string(library->path)},
+                                          {"realpath", optional_string(library->realpath)},
+                                          {"platform", library->path ? platform_json(*library->path) : Json(nullptr)},
+                                          {"needed", library->needed}};
     return Json{{"interpreter", optional_string(facts.interpreter)},
-                {"libc", optional_string(tree.libc)},
-                {"path", tree.path},
-                {"realpath", error ? tree.path : realpath},
+                {"libc", libc_repr(tree.libc)},
+                {"path", python_path(given)},
+                {"realpath", python_path(given)},
+                {"platform", platform},
                 {"needed", facts.needed},
                 {"rpath", existing_dirs(facts.runpath.empty() ? facts.rpath : std::vector<std::string>{})},
                 {"runpath", existing_dirs(facts.runpath)},

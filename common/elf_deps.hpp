@@ -35,7 +35,10 @@ private:
 // pax-utils lddtree's indented text, each library once, where first reached;
 // the first line names the file `shown_as` (default: the tree's path).
 std::string format_lddtree(const DependencyTree& tree, const std::string& shown_as = "");
-// The object pypa auditwheel's `lddtree` prints.
-Json lddtree_json(const DependencyTree& tree);
+// The object pypa auditwheel's `lddtree` prints for the file given as
+// `given` (its path and realpath: the argument, normalised as a Python Path):
+// libraries in its walk's order (depth first, each where first reached), each
+// file's "platform" as its _get_platform reads the header.
+Json lddtree_json(const DependencyTree& tree, const std::string& given);
 
 }  // namespace aw

@@ -316,6 +316,10 @@ class HostileElf(ElfDepsTest):
         shutil.rmtree(records_of(unpacked)[0]["workdir"])
 
 
+X86_64_PLATFORM = {"_elf_osabi": "ELFOSABI_SYSV", "_elf_class": 64, "_elf_little_endian": True, "_elf_machine": "EM_X86_64",
+                   "_base_arch": "<Architecture.x86_64: 'x86_64'>", "_ext_arch": None, "_error_msg": None}
+
+
 class LddtreeCommand(ElfDepsTest):
     def test_tree_and_json(self):
         ext = self.chain(["-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN/libs"])
@@ -327,12 +331,44 @@ class LddtreeCommand(ElfDepsTest):
         result = subprocess.run([str(BIN / "auditwheel"), "lddtree", "--json", "--ldpaths", "/nonexistent", str(ext)],
                                 capture_output=True, text=True, check=True)
         tree = json.loads(result.stdout)
-        self.assertEqual(set(tree), {"interpreter", "libc", "path", "realpath", "needed", "rpath", "runpath", "libraries"})
+        self.assertEqual(list(tree), ["interpreter", "libc", "path", "realpath", "platform", "needed", "rpath", "runpath",
+                                      "libraries"])
+        self.assertEqual(tree["libc"], "<Libc.GLIBC: 'glibc'>")
         self.assertEqual(tree["rpath"], [str(self.tmp / "libs")])
+        self.assertEqual(tree["platform"], X86_64_PLATFORM)
         self.assertEqual(tree["libraries"]["libone.so"],
                          {"soname": "libone.so", "path": str(self.tmp / "libs/libone.so"),
-                          "realpath": str(self.tmp / "libs/libone.so"), "needed": ["libtwo.so", "libc.so.6"]})
-        self.assertIsNone(tree["libraries"]["libc.so.6"]["path"], "--ldpaths replaced the system directories")
+                          "realpath": str(self.tmp / "libs/libone.so"), "platform": X86_64_PLATFORM,
+                          "needed": ["libtwo.so", "libc.so.6"]})
+        # pypa's walk order: depth first, each library where first reached.
+        self.assertEqual(list(tree["libraries"]), ["libone.so", "libtwo.so", "libc.so.6"])
+        self.assertEqual(tree["libraries"]["libc.so.6"],
+                         {"soname": "libc.so.6", "path": None, "realpath": None, "platform": None, "needed": []},
+                         "--ldpaths replaced the system directories")
+
+    def test_json_as_pypa_auditwheel_prints_it(self):
+        """Facts of pypa auditwheel 6.8.1's lddtree JSON (its _get_platform, its walk): the path as
+        given, normalised as a Python Path; the interpreter entered first with the program's own
+        platform and no needs; the x86-64 ISA level a file declares; pyelftools' names."""
+        program = self.tmp / "prog"
+        subprocess.run(["gcc", "-o", str(program), "-x", "c", "-"], input="int main(void) { return 0; }\n", text=True,
+                       check=True)
+        result = subprocess.run([str(BIN / "auditwheel"), "lddtree", "--json", f"{self.tmp}/./prog"],
+                                capture_output=True, text=True, check=True)
+        tree = json.loads(result.stdout)
+        self.assertEqual((tree["path"], tree["realpath"]), (str(program), str(program)))
+        interpreter = os.path.basename(tree["interpreter"])
+        self.assertEqual(list(tree["libraries"])[0], interpreter)
+        self.assertEqual(tree["libraries"][interpreter]["platform"], X86_64_PLATFORM)
+        self.assertEqual(tree["libraries"][interpreter]["needed"], [])
+        self.assertEqual(tree["libraries"]["libc.so.6"]["platform"]["_elf_osabi"], "ELFOSABI_LINUX")
+        if subprocess.run(["gcc", "-march=x86-64-v3", "-mneeded", "-c", "-x", "c", "/dev/null", "-o",
+                           str(self.tmp / "probe.o")], capture_output=True).returncode == 0:
+            lib = compile_shared(self.tmp / "libv3.so", "v3", "-march=x86-64-v3", "-mneeded")
+            tree = json.loads(subprocess.run([str(BIN / "auditwheel"), "lddtree", "--json", str(lib)], capture_output=True,
+                                             text=True, check=True).stdout)
+            self.assertEqual(tree["platform"]["_ext_arch"], "<Architecture.x86_64_v3: 'x86_64_v3'>")
+            self.assertIsNone(tree["interpreter"])
 
     def test_usage_errors(self):
         for args, message in ((["--bogus", "x"], "unknown option '--bogus'"), ([], "expected one FILE"),

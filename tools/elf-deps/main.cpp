@@ -69,7 +69,7 @@ int deps_main(int argc, char** argv) {
         for (const std::string& file : files) {
             aw::DependencyTree tree = resolver.resolve(std::filesystem::absolute(file).lexically_normal().string());
             if (format == "tree") std::cout << aw::format_lddtree(tree);
-            if (format == "json") std::cout << aw::lddtree_json(tree).dump(4) << '\n';
+            if (format == "json") std::cout << aw::lddtree_json(tree, file).dump(4) << '\n';
             if (format != "records") return aw::kExitOk;
             out.emit(aw::elf_record(file, tree, ""));
             libraries.add(file, tree, "");
