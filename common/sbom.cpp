@@ -175,8 +175,11 @@ Json cyclonedx_sbom(const SbomInput& input) {
     return Json{{"bomFormat", "CycloneDX"},
                 {"specVersion", "1.4"},
                 {"version", 1},
-                {"metadata", Json{{"component", wheel}, {"tools", Json::array({Json{{"name", "auditwheel"},
-                                                                                      {"version", input.tool_version}}})}}},
+                // The tool names this project and the pypa release it matches: "auditwheel 0.1.0"
+                // would read as one of pypa's own early releases.
+                {"metadata", Json{{"component", wheel},
+                                  {"tools", Json::array({Json{{"name", "C++ auditwheel, matching pypa auditwheel 6.8.1"},
+                                                              {"version", input.tool_version}}})}}},
                 {"components", components},
                 {"dependencies", dependencies}};
 }

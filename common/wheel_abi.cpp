@@ -186,8 +186,9 @@ struct Detected {
     bool pure = false;
 };
 
-// Architecture and libc from the file name's platform tags (behaviour file 2.3).
-Detected detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel) {
+// Architecture and libc from the file name's platform tags (behaviour file 2.3),
+// with pypa's warnings when the tags do not tell the architecture.
+Detected detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel, std::vector<LogLine>& log) {
     Detected detected;
     std::set<std::string> architectures, libcs;
     bool unknown = false;
@@ -203,6 +204,7 @@ Detected detect_from_tags(const std::vector<std::string>& tags, const std::strin
                 matched = true;
             }
         unknown |= !matched;
+        if (!matched) log.push_back({true, fmt::format("couldn't guess architecture for platform tag '{}'", tag)});
         if (tag.starts_with("manylinux")) libcs.insert("glibc");
         if (tag.starts_with("musllinux")) libcs.insert("musl");
         if (tag.starts_with("android")) libcs.insert("android");
@@ -212,6 +214,7 @@ Detected detect_from_tags(const std::vector<std::string>& tags, const std::strin
     if (libcs.size() > 1) fail("{}: wheels with multiple libc are not supported", wheel);
     detected.pure = detected.pure && architectures.empty() && !unknown;
     if (!architectures.empty()) detected.architecture = *architectures.begin();
+    else log.push_back({true, "The architecture could not be deduced from the wheel filename"});
     if (!libcs.empty()) detected.libc = *libcs.begin();
     return detected;
 }
@@ -233,24 +236,24 @@ bool is_excluded(const std::string& soname, const std::optional<std::string>& re
 // pypa's lddtree walk of one file's needs (`ldd`): each call has its own set
 // of excluded names, all calls share the libraries already walked.
 void walk_exclusions(const ElfMember& elf, const std::vector<std::string>& needs, const std::vector<std::string>& exclude,
-                     std::set<std::string>& walked, std::vector<std::string>& log) {
+                     std::set<std::string>& walked, std::vector<LogLine>& log) {
     std::set<std::string> excluded;
     for (const std::string& name : needs) {
         if (walked.count(name) || excluded.count(name)) continue;
         auto library = elf.libraries.find(name);
         std::optional<std::string> realpath = library == elf.libraries.end() ? std::nullopt : library->second.realpath;
         if (matches_any(name, exclude)) {
-            log.push_back("Excluding " + name);
+            log.push_back({false, "Excluding " + name});
             excluded.insert(name);
             continue;
         }
         if (is_libpython(name)) {
-            log.push_back("Skip " + name + " resolution");
+            log.push_back({false, "Skip " + name + " resolution"});
             walked.insert(name);
             continue;
         }
         if (realpath && matches_any(*realpath, exclude)) {
-            log.push_back("Excluding " + *realpath);
+            log.push_back({false, "Excluding " + *realpath});
             excluded.insert(name);
             continue;
         }
@@ -313,33 +316,46 @@ std::string describe_too_new(const std::string& who, const VersionRequirements& 
 Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families, const AnalysisOptions& options) {
     Verdict verdict;
     verdict.wheel = input.wheel;
-    Detected detected = detect_from_tags(input.platform_tags, input.wheel);
+    Detected detected = detect_from_tags(input.platform_tags, input.wheel, verdict.log);
     std::optional<std::string> architecture = detected.architecture, libc = detected.libc;
     bool android = libc == "android";
 
     std::vector<const ElfMember*> accepted;
     std::vector<std::string> in_purelib, ignored;
+    std::optional<std::size_t> policies_logged_at;  // where pypa, choosing the policies, warns about them
     for (const ElfMember& elf : input.elfs) {
         if (("/" + elf.path).find("/purelib/") != std::string::npos) in_purelib.push_back(elf.path);
+        std::set<std::string> walked;
+        walk_exclusions(elf, elf.needed, options.exclude, walked, verdict.log);
         std::optional<std::string> arch = policy_architecture(elf.elf_class, elf.byte_order, elf.e_machine, elf.e_flags);
         if (!arch) {
-            verdict.warnings.push_back(fmt::format("ignoring: {} with unknown architecture", elf.path));
+            verdict.log.push_back({true, fmt::format("ignoring: {} with unknown architecture", elf.path)});
             ignored.push_back(elf.path);
             continue;
         }
-        if (!architecture) architecture = arch;
+        if (!architecture) {
+            architecture = arch;
+            verdict.log.push_back({false, "setting architecture to " + *arch});
+        }
         if (*arch != *architecture) {
-            verdict.warnings.push_back(fmt::format("ignoring: {} with {} architecture", elf.path, *arch));
+            verdict.log.push_back({true, fmt::format("ignoring: {} with {} architecture", elf.path, *arch)});
             ignored.push_back(elf.path);
             continue;
         }
         if (elf.libc && !android) {
-            if (!libc) libc = elf.libc;
+            if (!libc) {
+                libc = elf.libc;
+                // pypa's repair takes the libc from a --plat of a family before this, so says nothing.
+                const std::string& plat = options.requested_base;
+                if (!plat.starts_with("manylinux") && !plat.starts_with("musllinux") && !plat.starts_with("android"))
+                    verdict.log.push_back({false, "setting libc to " + *libc});
+            }
             if (*elf.libc != *libc) {
-                verdict.warnings.push_back(fmt::format("ignoring: {} with {} libc", elf.path, *elf.libc));
+                verdict.log.push_back({true, fmt::format("ignoring: {} with {} libc", elf.path, *elf.libc)});
                 continue;
             }
         }
+        if (!policies_logged_at && libc) policies_logged_at = verdict.log.size();
         // As pypa auditwheel: an extension must tell its libc (or the name must); guessing
         // glibc would label a musl extension manylinux.
         if (elf.python_extension && !libc)
@@ -364,7 +380,7 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
         return verdict;
     }
     if (!libc) {
-        verdict.warnings.push_back("couldn't detect wheel libc, defaulting to glibc");
+        verdict.log.push_back({true, "couldn't detect wheel libc, defaulting to glibc"});
         libc = "glibc";
     }
     verdict.architecture = *architecture;
@@ -372,8 +388,12 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
     verdict.family = *libc == "glibc" ? "manylinux" : *libc == "musl" ? "musllinux" : "android";
     for (const PolicyFamily& family : families)
         if (family.family == verdict.family) verdict.policies = policies_for(family, *architecture);
-    if (verdict.family == "musllinux")
-        verdict.policies = musl_policies_for_host(std::move(verdict.policies), options.host_musl_version, verdict.warnings);
+    if (verdict.family == "musllinux") {
+        std::vector<std::string> warnings;
+        verdict.policies = musl_policies_for_host(std::move(verdict.policies), options.host_musl_version, warnings);
+        auto at = verdict.log.begin() + static_cast<std::ptrdiff_t>(policies_logged_at.value_or(verdict.log.size()));
+        for (const std::string& warning : warnings) at = verdict.log.insert(at, LogLine{true, warning}) + 1;
+    }
     if (verdict.family == "android")
         verdict.policies = android_policies_for_tag(std::move(verdict.policies), input.platform_tags, input.wheel);
     if (verdict.policies.empty()) fail("no {} policies are loaded", verdict.family);
@@ -472,7 +492,7 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
                     machine = std::max(machine, p);
                     return;
                 }
-            verdict.warnings.push_back(fmt::format("ELF file {} requires '{}' instruction set, not in 'x86_64'", who, level));
+            verdict.log.push_back({true, fmt::format("ELF file {} requires '{}' instruction set, not in 'x86_64'", who, level)});
             machine = linux_index;
         };
         for (const ElfMember* elf : top_level) check(elf->path, elf->x86_isa_needed, "");
@@ -749,15 +769,6 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
         if (!libpython.empty()) plan.remove_needed.emplace_back(elf.path, libpython);
     }
     return plan;
-}
-
-std::vector<std::string> dependency_walk_log(const AnalysisInput& input, const std::vector<std::string>& exclude) {
-    std::vector<std::string> log;
-    for (const ElfMember& elf : input.elfs) {
-        std::set<std::string> walked;
-        walk_exclusions(elf, elf.needed, exclude, walked, log);
-    }
-    return log;
 }
 
 Json retag_record(const RepairPlan& plan) {

@@ -3,6 +3,7 @@
 // (its behaviour file, section 2), with the offending symbols named.
 #pragma once
 
+#include "diagnostics.hpp"
 #include "policy.hpp"
 #include "records.hpp"
 
@@ -93,7 +94,10 @@ struct Verdict {
     std::string overall_tag, sym_tag, ref_tag, blacklist_tag, machine_tag, graft_tag;
     bool ucs2 = false, pyfpe = false, unsupported_isa = false;
     std::map<std::string, std::set<std::string>> versioned_symbols;  // of the winning policy
-    std::vector<std::string> warnings;
+    // pypa auditwheel's log of the analysis, in its order: its WARNINGs and the INFO lines of
+    // its dependency walk ("Excluding X", "Skip X resolution") and of what the members told
+    // ("setting architecture to X", "setting libc to X").
+    std::vector<LogLine> log;
     std::vector<std::string> accepted;  // paths of the ELF members analysed
     bool android = false;
 };
@@ -114,12 +118,6 @@ struct RepairPlan {
     std::set<std::string> included;  // grafted sonames that are dlopen'ed by name (keep it)
     std::optional<std::string> eligible;  // the wider policy added to the requested one (not with --only-plat)
 };
-
-// What pypa auditwheel 6.8.1 logs while its lddtree walks each ELF member's
-// dependencies: "Excluding X" for a soname matching a pattern (or the realpath
-// of one, when the path matched), "Skip X resolution" for libpython; once per
-// member and library that needs it, in that walk's order.
-std::vector<std::string> dependency_walk_log(const AnalysisInput& input, const std::vector<std::string>& exclude);
 
 // Throws Error with exit status 2 where pypa auditwheel's parser.error
 // refuses (too-recent symbols, UCS2, blacklist, ISA: naming what is at fault)

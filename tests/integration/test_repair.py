@@ -50,6 +50,207 @@ SHARED_REPAIRS = {
     "android/spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl": (1, 'required library "libc++_shared.so" could not be located'),
     "plumbum-1.6.8-py2.py3-none-any.whl": (1, "does not look like a platform wheel"),
 }
+# pypa auditwheel 6.8.1's log of `repair --plat auto` of each shared wheel on a Debian 12 x86_64
+# host (its INFO and WARNING lines, logger prefixes dropped; "W " marks a WARNING; written
+# wheel names without their folder).
+SHARED_REPAIR_LOGS = {
+    'android/spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl': (
+        'Repairing spam-0.1.0-cp313-cp313-android_24_arm64_v8a.whl',
+        'Skip libpython3.13.so resolution',
+    ),
+    'cffi-1.5.0-cp27-none-linux_x86_64.whl': (
+        'Repairing cffi-1.5.0-cp27-none-linux_x86_64.whl',
+        'Skip libpython2.7.so.1.0 resolution',
+        'setting libc to glibc',
+    ),
+    'fpewheel-0.0.0-cp35-cp35m-linux_x86_64.whl': (
+        'Repairing fpewheel-0.0.0-cp35-cp35m-linux_x86_64.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_x86_64',
+        'New filename tags: manylinux_2_41_x86_64',
+        'Previous WHEEL info tags: cp35-cp35m-linux_x86_64',
+        'New WHEEL info tags: cp35-cp35m-manylinux_2_41_x86_64',
+        'Fixed-up wheel written to fpewheel-0.0.0-cp35-cp35m-manylinux_2_41_x86_64.whl',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_aarch64.whl': (
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_aarch64.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_aarch64',
+        'New filename tags: manylinux_2_17_aarch64, manylinux2014_aarch64',
+        'Previous WHEEL info tags: cp313-cp313-linux_aarch64',
+        'New WHEEL info tags: cp313-cp313-manylinux_2_17_aarch64, cp313-cp313-manylinux2014_aarch64',
+        'Fixed-up wheel written to testsimple-0.0.1-cp313-cp313-manylinux2014_aarch64.manylinux_2_17_aarch64.whl',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_armv5l.whl': (
+        "W couldn't guess architecture for platform tag 'linux_armv5l'",
+        'W The architecture could not be deduced from the wheel filename',
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_armv5l.whl',
+        'W ignoring: testsimple.cpython-313-arm-linux-gnueabi.so with unknown architecture',
+        'This does not look like a platform wheel, no ELF executable or shared library file (including compiled Python C extension) found in the wheel archive',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_armv7l.whl': (
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_armv7l.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_armv7l',
+        'New filename tags: manylinux_2_17_armv7l, manylinux2014_armv7l',
+        'Previous WHEEL info tags: cp313-cp313-linux_armv7l',
+        'New WHEEL info tags: cp313-cp313-manylinux_2_17_armv7l, cp313-cp313-manylinux2014_armv7l',
+        'Fixed-up wheel written to testsimple-0.0.1-cp313-cp313-manylinux2014_armv7l.manylinux_2_17_armv7l.whl',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_i686.whl': (
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_i686.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_i686',
+        'New filename tags: manylinux_2_5_i686, manylinux1_i686',
+        'Previous WHEEL info tags: cp313-cp313-linux_i686',
+        'New WHEEL info tags: cp313-cp313-manylinux_2_5_i686, cp313-cp313-manylinux1_i686',
+        'Fixed-up wheel written to testsimple-0.0.1-cp313-cp313-manylinux1_i686.manylinux_2_5_i686.whl',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_mips64.whl': (
+        "W couldn't guess architecture for platform tag 'linux_mips64'",
+        'W The architecture could not be deduced from the wheel filename',
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_mips64.whl',
+        'W ignoring: testsimple.cpython-311-mips64el-linux-gnuabi64.so with unknown architecture',
+        'This does not look like a platform wheel, no ELF executable or shared library file (including compiled Python C extension) found in the wheel archive',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_ppc64le.whl': (
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_ppc64le.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_ppc64le',
+        'New filename tags: manylinux_2_17_ppc64le, manylinux2014_ppc64le',
+        'Previous WHEEL info tags: cp313-cp313-linux_ppc64le',
+        'New WHEEL info tags: cp313-cp313-manylinux_2_17_ppc64le, cp313-cp313-manylinux2014_ppc64le',
+        'Fixed-up wheel written to testsimple-0.0.1-cp313-cp313-manylinux2014_ppc64le.manylinux_2_17_ppc64le.whl',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_riscv64.whl': (
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_riscv64.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_riscv64',
+        'New filename tags: manylinux_2_31_riscv64',
+        'Previous WHEEL info tags: cp313-cp313-linux_riscv64',
+        'New WHEEL info tags: cp313-cp313-manylinux_2_31_riscv64',
+        'Fixed-up wheel written to testsimple-0.0.1-cp313-cp313-manylinux_2_31_riscv64.whl',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_s390x.whl': (
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_s390x.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_s390x',
+        'New filename tags: manylinux_2_17_s390x, manylinux2014_s390x',
+        'Previous WHEEL info tags: cp313-cp313-linux_s390x',
+        'New WHEEL info tags: cp313-cp313-manylinux_2_17_s390x, cp313-cp313-manylinux2014_s390x',
+        'Fixed-up wheel written to testsimple-0.0.1-cp313-cp313-manylinux2014_s390x.manylinux_2_17_s390x.whl',
+    ),
+    'glibc/testsimple-0.0.1-cp313-cp313-linux_x86_64.whl': (
+        'Repairing testsimple-0.0.1-cp313-cp313-linux_x86_64.whl',
+        'setting libc to glibc',
+        'Previous filename tags: linux_x86_64',
+        'New filename tags: manylinux_2_5_x86_64, manylinux1_x86_64',
+        'Previous WHEEL info tags: cp313-cp313-linux_x86_64',
+        'New WHEEL info tags: cp313-cp313-manylinux_2_5_x86_64, cp313-cp313-manylinux1_x86_64',
+        'Fixed-up wheel written to testsimple-0.0.1-cp313-cp313-manylinux1_x86_64.manylinux_2_5_x86_64.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp310-cp310-linux_x86_64.whl': (
+        'Repairing testsimple-0.0.1-cp310-cp310-linux_x86_64.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_aarch64.whl': (
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_aarch64.whl',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_aarch64',
+        'New filename tags: musllinux_1_2_aarch64',
+        'Previous WHEEL info tags: cp312-cp312-linux_aarch64',
+        'New WHEEL info tags: cp312-cp312-musllinux_1_2_aarch64',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-musllinux_1_2_aarch64.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv6l.whl': (
+        "W couldn't guess architecture for platform tag 'linux_armv6l'",
+        'W The architecture could not be deduced from the wheel filename',
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_armv6l.whl',
+        'setting architecture to armv7l',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_armv6l',
+        'New filename tags: linux_armv6l, musllinux_1_2_armv7l',
+        'Previous WHEEL info tags: cp312-cp312-linux_armv6l',
+        'New WHEEL info tags: cp312-cp312-linux_armv6l, cp312-cp312-musllinux_1_2_armv7l',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-linux_armv6l.musllinux_1_2_armv7l.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_armv7l.whl': (
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_armv7l.whl',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_armv7l',
+        'New filename tags: musllinux_1_2_armv7l',
+        'Previous WHEEL info tags: cp312-cp312-linux_armv7l',
+        'New WHEEL info tags: cp312-cp312-musllinux_1_2_armv7l',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-musllinux_1_2_armv7l.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_i686.whl': (
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_i686.whl',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_i686',
+        'New filename tags: musllinux_1_2_i686',
+        'Previous WHEEL info tags: cp312-cp312-linux_i686',
+        'New WHEEL info tags: cp312-cp312-musllinux_1_2_i686',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-musllinux_1_2_i686.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_ppc64le.whl': (
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_ppc64le.whl',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_ppc64le',
+        'New filename tags: musllinux_1_2_ppc64le',
+        'Previous WHEEL info tags: cp312-cp312-linux_ppc64le',
+        'New WHEEL info tags: cp312-cp312-musllinux_1_2_ppc64le',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-musllinux_1_2_ppc64le.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_riscv64.whl': (
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_riscv64.whl',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_riscv64',
+        'New filename tags: musllinux_1_2_riscv64',
+        'Previous WHEEL info tags: cp312-cp312-linux_riscv64',
+        'New WHEEL info tags: cp312-cp312-musllinux_1_2_riscv64',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-musllinux_1_2_riscv64.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_s390x.whl': (
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_s390x.whl',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_s390x',
+        'New filename tags: musllinux_1_2_s390x',
+        'Previous WHEEL info tags: cp312-cp312-linux_s390x',
+        'New WHEEL info tags: cp312-cp312-musllinux_1_2_s390x',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-musllinux_1_2_s390x.whl',
+    ),
+    'musllinux_1_2/testsimple-0.0.1-cp312-cp312-linux_x86_64.whl': (
+        'Repairing testsimple-0.0.1-cp312-cp312-linux_x86_64.whl',
+        'setting libc to musl',
+        "W can't determine musl libc version, latest known version will be used.",
+        'Previous filename tags: linux_x86_64',
+        'New filename tags: musllinux_1_2_x86_64',
+        'Previous WHEEL info tags: cp312-cp312-linux_x86_64',
+        'New WHEEL info tags: cp312-cp312-musllinux_1_2_x86_64',
+        'Fixed-up wheel written to testsimple-0.0.1-cp312-cp312-musllinux_1_2_x86_64.whl',
+    ),
+    'plumbum-1.6.8-py2.py3-none-any.whl': (
+        'W The architecture could not be deduced from the wheel filename',
+        'Repairing plumbum-1.6.8-py2.py3-none-any.whl',
+        'This does not look like a platform wheel, no ELF executable or shared library file (including compiled Python C extension) found in the wheel archive',
+    ),
+    'python_mscl-67.0.1.0-cp313-cp313-manylinux2014_aarch64.whl': (
+        'Repairing python_mscl-67.0.1.0-cp313-cp313-manylinux2014_aarch64.whl',
+        'Skip libpython3.13.so.1.0 resolution',
+        'W Removing libpython3.13.so.1.0 dependency from python_mscl/_mscl.so. Linking with libpython is forbidden for manylinux/musllinux wheels.',
+        'Previous filename tags: manylinux2014_aarch64',
+        'New filename tags: manylinux2014_aarch64, manylinux_2_31_aarch64',
+        'Previous WHEEL info tags: cp313-cp313-manylinux2014_aarch64',
+        'New WHEEL info tags: cp313-cp313-manylinux2014_aarch64, cp313-cp313-manylinux_2_31_aarch64',
+        'Fixed-up wheel written to python_mscl-67.0.1.0-cp313-cp313-manylinux2014_aarch64.manylinux_2_31_aarch64.whl',
+    ),
+}
 HASHED = r"[0-9a-f]{8}"
 
 
@@ -283,6 +484,12 @@ class Repair(RepairTest):
         self.assertEqual([c["purl"] for c in document["components"]],
                          [wheel_purl, f"pkg:deb/{distro}/{package.split(':')[0]}@{quote(version, safe=':')}"])
         self.assertEqual(document["dependencies"][0]["dependsOn"], [document["components"][1]["bom-ref"]])
+        # pypa's bom-ref: the purl, '#', the SHA-256 of the library's path as the search found it
+        # (the path the log says it grafted from, /lib/x86_64-linux-gnu/... on a merged /usr).
+        log = self.auditwheel("repair", "-w", self.tmp / "logged", wheel, env=self.private_env()).stderr
+        source = re.search(r"^Grafting: (\S*libffi\S*) -> ", log, re.M).group(1)
+        self.assertEqual(document["components"][1]["bom-ref"],
+                         document["components"][1]["purl"] + "#" + hashlib.sha256(source.encode()).hexdigest())
         again = self.repair(wheel, wheel_dir=self.tmp / "again")
         self.assertEqual(again.read_bytes(), repaired.read_bytes(), "the SBOM is deterministic")
         self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
@@ -484,6 +691,35 @@ class SharedWheels(RepairTest):
                         needed = self.run_stage("rpath-set", "--print-needed", path).stdout.split()
                         self.assertFalse([n for n in needed if n.startswith("libpython")], f"{path}: {needed}")
         self.assert_nothing_left()
+
+    def test_every_shared_wheel_logs_what_pypa_auditwheel_logs(self):
+        """The same lines in the same order as SHARED_REPAIR_LOGS, but where auditwheel(1) says we
+        differ: the file-name warnings come after "Repairing" (the wrapper prints it before any
+        stage runs), a wheel that is not a platform wheel ends in an error line rather than INFO,
+        our warnings name the wheel, and Grafting and Setting RPATH (pypa: DEBUG) are extra."""
+        wheels = sorted(SHARED_WHEELS.rglob("*.whl")) if SHARED_WHEELS.is_dir() else []
+        if not wheels:
+            self.skipTest("../shared/wheels is absent: no third-party wheels")
+        self.assertEqual(sorted(str(w.relative_to(SHARED_WHEELS)) for w in wheels), sorted(SHARED_REPAIR_LOGS))
+        for index, wheel in enumerate(wheels):
+            theirs = list(SHARED_REPAIR_LOGS[str(wheel.relative_to(SHARED_WHEELS))])
+            repairing = next(i for i, line in enumerate(theirs) if line.startswith("Repairing "))
+            theirs = [theirs[repairing]] + theirs[:repairing] + theirs[repairing + 1:]
+            theirs = [line for line in theirs if not line.startswith(("This does not look", "Invalid binary wheel"))]
+            with self.subTest(wheel=wheel.name):
+                result = self.auditwheel("repair", "-w", self.tmp / f"log{index}", wheel, expect=None)
+                ours = []
+                for line in result.stderr.splitlines():
+                    if line.startswith(("auditwheel: error: ", "Grafting: ", "Setting RPATH: ")):
+                        continue
+                    if line.startswith(f"auditwheel: warning: {wheel.name}: "):
+                        line = "W " + line.removeprefix(f"auditwheel: warning: {wheel.name}: ")
+                    elif line.startswith("auditwheel: warning: "):
+                        line = "W " + line.removeprefix("auditwheel: warning: ")
+                    elif line.startswith("Fixed-up wheel written to "):
+                        line = "Fixed-up wheel written to " + os.path.basename(line)
+                    ours.append(line)
+                self.assertEqual(ours, theirs)
 
     def test_android_grafts_into_a_runpath_and_keeps_its_name(self):
         android = SHARED_WHEELS / "android"

@@ -63,6 +63,7 @@ BOOST_AUTO_TEST_CASE(the_document_lists_libraries_in_path_order) {
     BOOST_TEST(document["dependencies"][0]["ref"] == wheel);
     BOOST_TEST(document["dependencies"][0]["dependsOn"][0] == ref);
     BOOST_TEST(document["dependencies"].size() == 3u);
+    BOOST_TEST(document["metadata"]["tools"][0]["name"] == "C++ auditwheel, matching pypa auditwheel 6.8.1");
     std::swap(input.libraries[0], input.libraries[1]);
     BOOST_TEST(aw::cyclonedx_sbom(input).dump() == document.dump());
 }

@@ -129,7 +129,7 @@ show() {
     stage "$here/whl-unpack" --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit $?
     eval "stage \"\$here/elf-deps\" $search_options" <"$scratch/unpacked" >"$scratch/deps" || exit $?
     stage "$here/elf-symvers" <"$scratch/deps" >"$scratch/symvers" || exit $?
-    stage "$here/policy-check" --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || exit $?
+    stage "$here/policy-check" --log --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || exit $?
 }
 
 repair_usage() {

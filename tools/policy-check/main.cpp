@@ -29,8 +29,9 @@ const aw::OptionTable kOptions(
      {"exclude", 0, 1, "PATTERN", "with --plat: never graft libraries whose soname or path matches (repeatable)"},
      {"no-update-tags", 0, 0, "", "with --plat: write no \"retag\" record"},
      {"log", 0, 0, "",
-      "with --plat: print pypa auditwheel's log of the plan on stderr (Excluding, Skip ... resolution, Wheel is "
-      "eligible for a higher priority tag)"},
+      "print pypa auditwheel's INFO lines of the analysis on stderr (Excluding, Skip ... resolution, setting "
+      "architecture to, setting libc to; with --plat: Wheel is eligible for a higher priority tag); its warnings "
+      "are always printed"},
      {"list-platforms", 0, 0, "",
       "print the platforms of this machine's libc and architecture, one per line as pypa auditwheel's repair "
       "--help lists them (linux, then newest first), and exit"}});
@@ -73,16 +74,16 @@ int check_main(int argc, char** argv) {
         aw::fail_usage("--format must be records, show or show-json, not '{}'", format);
 
     if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
-    if (log && !plat) aw::fail_usage("--log prints the log of a repair plan: it goes with --plat");
     if (plat) options.requested_base = aw::strip_architecture_suffix(*plat);
     options.host_musl_version = aw::host_musl_version();
     std::vector<aw::PolicyFamily> families = aw::load_policies(policies_dir);
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
     aw::AnalysisInput input = aw::read_analysis_input(records);
     aw::Verdict verdict = aw::analyze_wheel(input, families, options);
-    if (log)
-        for (const std::string& line : aw::dependency_walk_log(input, options.exclude)) aw::print_log(line);
-    for (const std::string& warning : verdict.warnings) aw::warn("{}: {}", verdict.wheel, warning);
+    for (const aw::LogLine& entry : verdict.log) {
+        if (entry.warning) aw::warn("{}: {}", verdict.wheel, entry.text);
+        else if (log) aw::print_log(entry.text);
+    }
 
     if (format == "records") {
         // A repair of a wheel that is not a platform wheel fails, as in pypa auditwheel
