@@ -3,6 +3,8 @@
 #include "diagnostics.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <iostream>
 
 namespace aw {
 namespace {
@@ -125,6 +127,17 @@ CommandLine OptionTable::parse(const std::vector<std::string>& arguments) const 
         if (spec == &options_.front()) line.help_ = true;
         line.given_.push_back(std::move(given));
     }
+    return line;
+}
+
+CommandLine OptionTable::parse_stage_arguments(int argc, const char* const* argv) const {
+    CommandLine line = parse(argc, argv);
+    if (line.help()) {
+        std::cout << usage() << std::flush;
+        std::exit(kExitOk);
+    }
+    if (operands_ == "< RECORDS" && !line.operands().empty())
+        fail_usage("unexpected argument '{}'; {} reads records from stdin", line.operands().front(), program_);
     return line;
 }
 

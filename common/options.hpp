@@ -58,6 +58,9 @@ public:
     // option, an ambiguous prefix (with its candidates), a missing value, a
     // value given to a flag. -h and --help are always known.
     CommandLine parse(int argc, const char* const* argv) const;
+    // What every stage does first: parse(); for -h/--help print the usage on
+    // stdout and exit 0; a stage whose operands are "< RECORDS" refuses any.
+    CommandLine parse_stage_arguments(int argc, const char* const* argv) const;
     CommandLine parse(const std::vector<std::string>& arguments) const;
 
     std::string usage() const;

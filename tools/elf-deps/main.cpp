@@ -34,11 +34,7 @@ std::vector<std::string> non_empty_entries(const char* value) {
 }
 
 int deps_main(int argc, char** argv) {
-    aw::CommandLine line = kOptions.parse(argc, argv);
-    if (line.help()) {
-        std::cout << kOptions.usage();
-        return aw::kExitOk;
-    }
+    aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     aw::SearchOptions search;
     if (auto ldpaths = line.last("ldpaths")) search.ldpaths = non_empty_entries(ldpaths->c_str());
     if (auto root = line.last("root")) search.root = std::filesystem::absolute(*root).lexically_normal().string();

@@ -18,11 +18,7 @@ const aw::OptionTable kOptions(
     {});
 
 int symvers_main(int argc, char** argv) {
-    aw::CommandLine line = kOptions.parse(argc, argv);
-    if (line.help()) {
-        std::cout << kOptions.usage();
-        return aw::kExitOk;
-    }
+    aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     aw::RecordWriter out(std::cout);
     if (!line.operands().empty()) {
         for (const std::string& file : line.operands())

@@ -20,13 +20,7 @@ const aw::OptionTable kOptions(
       "warnings are always printed"}});
 
 int graft_main(int argc, char** argv) {
-    aw::CommandLine line = kOptions.parse(argc, argv);
-    if (line.help()) {
-        std::cout << kOptions.usage();
-        return aw::kExitOk;
-    }
-    if (!line.operands().empty())
-        aw::fail_usage("unexpected argument '{}'; lib-graft reads records from stdin", line.operands().front());
+    aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     aw::GraftOptions options;
     if (auto sdir = line.last("lib-sdir")) options.lib_sdir = *sdir;
     options.strip = line.has("strip");
@@ -59,9 +53,9 @@ int graft_main(int argc, char** argv) {
         aw::GraftPlan plan = aw::read_graft_plan(record->value);
         target->android = plan.policy.starts_with("android");
         aw::GraftResult result = aw::graft_libraries(*target, plan, options);
-        for (const aw::LogLine& line : result.log) {
-            if (line.warning) aw::print_warning(line.text);
-            else if (log) aw::print_log(line.text);
+        for (const aw::LogLine& entry : result.log) {
+            if (entry.warning) aw::print_warning(entry.text);
+            else if (log) aw::print_log(entry.text);
         }
         for (const aw::GraftedLibrary& library : result.libraries) out.emit(aw::grafted_record(library));
         for (const aw::MovedScript& script : result.scripts) out.emit(aw::script_moved_record(script));

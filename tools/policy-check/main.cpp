@@ -45,13 +45,7 @@ std::string default_policies() {
 }
 
 int check_main(int argc, char** argv) {
-    aw::CommandLine line = kOptions.parse(argc, argv);
-    if (line.help()) {
-        std::cout << kOptions.usage();
-        return aw::kExitOk;
-    }
-    if (!line.operands().empty())
-        aw::fail_usage("unexpected argument '{}'; policy-check reads records from stdin", line.operands().front());
+    aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     std::string policies_dir = line.last("policies").value_or(default_policies());
     std::string format = line.last("format").value_or("records");
     aw::AnalysisOptions options;

@@ -63,11 +63,7 @@ int apply_records(bool log) {
 }
 
 int rpath_main(int argc, char** argv) {
-    aw::CommandLine line = kOptions.parse(argc, argv);
-    if (line.help()) {
-        std::cout << kOptions.usage();
-        return aw::kExitOk;
-    }
+    aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     aw::DynamicEdits edits;
     edits.set_soname = line.last("set-soname");
     std::vector<std::string> renames = line.all("replace-needed");

@@ -28,13 +28,7 @@ int parse_level(const std::string& text) {
 }
 
 int pack_main(int argc, char** argv) {
-    aw::CommandLine line = kOptions.parse(argc, argv);
-    if (line.help()) {
-        std::cout << kOptions.usage();
-        return aw::kExitOk;
-    }
-    if (!line.operands().empty())
-        aw::fail_usage("unexpected argument '{}'; whl-pack reads records from stdin", line.operands().front());
+    aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     aw::PackOptions options;
     if (auto dir = line.last("wheel-dir")) options.wheel_dir = *dir;
     if (auto level = line.last("zip-compression-level")) options.compression_level = parse_level(*level);

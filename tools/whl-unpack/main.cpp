@@ -15,11 +15,7 @@ const aw::OptionTable kOptions(
      {"elf-only", 0, 0, "", "extract only ELF members and the .dist-info; list the rest"}});
 
 int unpack_main(int argc, char** argv) {
-    aw::CommandLine line = kOptions.parse(argc, argv);
-    if (line.help()) {
-        std::cout << kOptions.usage();
-        return aw::kExitOk;
-    }
+    aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     if (line.operands().size() != 1) aw::fail_usage("expected exactly one WHEEL argument; see whl-unpack --help");
     aw::UnpackOptions options;
     if (auto dest = line.last("dest")) options.dest = *dest;
