@@ -146,6 +146,8 @@ private:
 };
 }  // namespace
 
+void ZipReader::Discard::operator()(zip_t* archive) const { zip_discard(archive); }
+
 ZipReader::ZipReader(const std::string& path) : path_(path) {
     UniqueFd fd = open_regular_file(path);
     struct stat info {};
@@ -155,15 +157,15 @@ ZipReader::ZipReader(const std::string& path) : path_(path) {
     UniqueFd for_libzip(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
     if (!for_libzip) fail("{}: cannot open: {}", path, std::strerror(errno));
     int code = 0;
-    archive_ = zip_fdopen(for_libzip.get(), ZIP_CHECKCONS, &code);
-    if (archive_ == nullptr) fail("{}: {}", path, open_error_text(code));
+    archive_.reset(zip_fdopen(for_libzip.get(), ZIP_CHECKCONS, &code));
+    if (!archive_) fail("{}: {}", path, open_error_text(code));
     static_cast<void>(for_libzip.release());  // libzip owns it now
 
-    zip_int64_t count = zip_get_num_entries(archive_, 0);
+    zip_int64_t count = zip_get_num_entries(archive_.get(), 0);
     for (zip_uint64_t index = 0; index < static_cast<zip_uint64_t>(count); ++index) {
         zip_stat_t st;
-        if (zip_stat_index(archive_, index, 0, &st) != 0)
-            fail("{}: entry {}: {}", path, index, zip_strerror(archive_));
+        if (zip_stat_index(archive_.get(), index, 0, &st) != 0)
+            fail("{}: entry {}: {}", path, index, zip_strerror(archive_.get()));
         ZipEntry entry;
         entry.index = index;
         entry.name = st.name != nullptr ? st.name : "";
@@ -173,7 +175,7 @@ ZipReader::ZipReader(const std::string& path) : path_(path) {
         entry.encryption = st.encryption_method;
         zip_uint8_t opsys = 0;
         zip_uint32_t attributes = 0;
-        if (zip_file_get_external_attributes(archive_, index, 0, &opsys, &attributes) == 0 &&
+        if (zip_file_get_external_attributes(archive_.get(), index, 0, &opsys, &attributes) == 0 &&
             opsys == ZIP_OPSYS_UNIX && (attributes >> 16) != 0)
             entry.unix_mode = attributes >> 16;
         index_by_name_.emplace(entry.name, entries_.size());
@@ -195,7 +197,7 @@ void ZipReader::locate_member_data(int fd) {
     std::vector<std::size_t> by_offset(entries_.size());
     for (std::size_t i = 0; i < entries_.size(); ++i) {
         ZipEntry& entry = entries_[i];
-        const char* raw_name = zip_get_name(archive_, i, ZIP_FL_ENC_RAW);
+        const char* raw_name = zip_get_name(archive_.get(), i, ZIP_FL_ENC_RAW);
         if (raw_name == nullptr || central[i].name != raw_name)
             fail("{}: central directory entry {} is not the one libzip read; refusing an ambiguous archive", path_, i);
         entry.local_header_offset = central[i].local_header;
@@ -218,10 +220,6 @@ void ZipReader::locate_member_data(int fd) {
 const ZipEntry* ZipReader::find(const std::string& name) const {
     auto found = index_by_name_.find(name);
     return found == index_by_name_.end() ? nullptr : &entries_[found->second];
-}
-
-ZipReader::~ZipReader() {
-    if (archive_ != nullptr) zip_discard(archive_);
 }
 
 void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {

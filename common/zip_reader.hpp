@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,11 +36,10 @@ public:
     // Opens with libzip's consistency checks; refuses what is not a zip, a
     // file that is not regular, and entries whose data overlap.
     explicit ZipReader(const std::string& path);
-    ~ZipReader();
     ZipReader(const ZipReader&) = delete;
     ZipReader& operator=(const ZipReader&) = delete;
 
-    zip_t* handle() const { return archive_; }
+    zip_t* handle() const { return archive_.get(); }
     const std::string& path() const { return path_; }
     // Size and modification time when opened: whl-pack compares them to
     // tell that the wheel was not replaced since whl-unpack read it.
@@ -59,7 +59,11 @@ private:
     void locate_member_data(int fd);
 
     std::string path_;
-    zip_t* archive_ = nullptr;
+    struct Discard {
+        void operator()(zip_t* archive) const;  // zip_discard
+    };
+    // Owned from the open on, so a refusal in the constructor closes it too.
+    std::unique_ptr<zip_t, Discard> archive_;
     std::uint64_t file_size_ = 0;
     std::int64_t file_mtime_ns_ = 0;
     std::vector<ZipEntry> entries_;
