@@ -4,6 +4,7 @@
 #include "interrupt.hpp"
 #include "unique_fd.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <array>
@@ -14,7 +15,14 @@
 
 namespace aw {
 namespace {
+// The host's openssl.cnf must not decide how RECORD is hashed: a static program reads the path
+// compiled into its libcrypto (Debian's), and another system's file there may ask for providers
+// that a static program cannot load.
+bool skip_openssl_config() { return OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, nullptr) == 1; }
+
 const EVP_MD* digest_by_record_name(std::string_view algorithm) {
+    static const bool initialised = skip_openssl_config();
+    if (!initialised) return nullptr;
     if (algorithm == "sha256") return EVP_sha256();
     if (algorithm == "sha224") return EVP_sha224();
     if (algorithm == "sha384") return EVP_sha384();
