@@ -211,11 +211,12 @@ Detected detect_from_tags(const std::vector<std::string>& tags, const std::strin
     }
     if (architectures.size() > 1 || (!architectures.empty() && (unknown || detected.pure)))
         fail("{}: wheels with multiple architectures are not supported", wheel);
-    if (libcs.size() > 1) fail("{}: wheels with multiple libc are not supported", wheel);
     detected.pure = detected.pure && architectures.empty() && !unknown;
     if (!architectures.empty()) detected.architecture = *architectures.begin();
     else log.push_back({true, "The architecture could not be deduced from the wheel filename"});
-    if (!libcs.empty()) detected.libc = *libcs.begin();
+    // As pypa auditwheel: a name of several libcs (manylinux_2_5_x86_64.musllinux_1_1_x86_64, as a
+    // wheel of static programs is tagged) tells none, and the ELF files decide.
+    if (libcs.size() == 1) detected.libc = *libcs.begin();
     return detected;
 }
 
@@ -380,8 +381,15 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
         return verdict;
     }
     if (!libc) {
-        verdict.log.push_back({true, "couldn't detect wheel libc, defaulting to glibc"});
-        libc = "glibc";
+        // pypa auditwheel's fallback: the host's libc (musl where /lib has musl's libc).
+        libc = options.host_musl_version ? "musl" : "glibc";
+        verdict.log.push_back({true, "couldn't detect wheel libc, defaulting to " + *libc});
+        const std::string other = *libc == "musl" ? "manylinux" : "musllinux";
+        if (std::all_of(accepted.begin(), accepted.end(), [](const ElfMember* elf) { return elf->needed.empty(); }))
+            for (const PolicyFamily& family : families)
+                if (family.family == other)
+                    if (std::vector<PlatformPolicy> oldest = policies_for(family, *architecture); oldest.size() > 1)
+                        verdict.no_libc_tag = oldest.front().name;
     }
     verdict.architecture = *architecture;
     verdict.libc = *libc;
@@ -572,6 +580,7 @@ Json verdict_record(const Verdict& verdict) {
     record["blacklist_tag"] = verdict.blacklist_tag;
     record["machine_tag"] = verdict.machine_tag;
     record["graft_tag"] = verdict.graft_tag;
+    if (verdict.no_libc_tag) record["no_libc_tag"] = *verdict.no_libc_tag;
     record["pyfpe"] = verdict.pyfpe;
     record["ucs2"] = verdict.ucs2;
     record["unsupported_isa"] = verdict.unsupported_isa;
@@ -613,6 +622,9 @@ std::string show_text(const Verdict& verdict, bool verbose) {
     std::string out;
     auto paragraph = [&out](const std::string& text) { out += "\n" + wrap(text); };
     paragraph(fmt::format("{} is consistent with the following platform tag: \"{}\".", verdict.wheel, verdict.overall_tag));
+    if (verdict.no_libc_tag)
+        paragraph(fmt::format("Its ELF files are static programs that need no libc, so it is also consistent with the "
+                              "platform tag \"{}\".", *verdict.no_libc_tag));
     if (verdict.pyfpe) {
         paragraph("This wheel uses the PyFPE_jbuf function, which is not compatible with the manylinux/musllinux tags. "
                   "(see https://www.python.org/dev/peps/pep-0513/#fpectl-builds-vs-no-fpectl-builds)");

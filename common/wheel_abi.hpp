@@ -100,6 +100,9 @@ struct Verdict {
     std::vector<LogLine> log;
     std::vector<std::string> accepted;  // paths of the ELF members analysed
     bool android = false;
+    // When no ELF file needs a libc (static programs): the oldest tag of the other libc's family
+    // (musllinux where the host's libc, pypa auditwheel's default, made it manylinux), which fits too.
+    std::optional<std::string> no_libc_tag;
 };
 
 // Throws Error on what pypa auditwheel refuses outright (ELF files in

@@ -175,6 +175,31 @@ class Show(StageTest):
         # Debian's musl-gcc links "libc.so", not musl's soname: not whitelisted, as pypa auditwheel finds.
         self.assertEqual(sorted(document["external_libs"]), ["libc.so"])
 
+    def test_static_programs_fit_both_families(self):
+        """A wheel of static programs, tagged for both libcs as make dist tags ours: the name tells no
+        libc (pypa: a DEBUG line), the members none, so the host's (glibc here) with pypa's warning
+        and verdict; the text adds the oldest musllinux tag, which fits as well. A program that
+        needs a library gets no such paragraph."""
+        program = self.tmp / "prog"
+        source = self.tmp / "prog.c"
+        source.write_text("int main(void) { return 0; }\n")
+        subprocess.run(["gcc", "-static", "-O1", "-o", str(program), str(source)], check=True)
+        tag = "py3-none-manylinux_2_5_x86_64.manylinux1_x86_64.musllinux_1_1_x86_64"
+        wheel = make_wheel(self.tmp, name="st", tag=tag, purelib=False,
+                           files=[("st-1.0.data/scripts/prog", program.read_bytes(), 0o755)])
+        document = self.show_json(wheel)
+        self.assertEqual((document["overall_tag"], document["sym_tag"], document["external_libs"]),
+                         ("manylinux_2_5_x86_64", "manylinux_2_5_x86_64", {}))
+        result = self.show(wheel)
+        self.assertIn('Its ELF files are static programs that need no libc, so it is also consistent with the '
+                      'platform tag "musllinux_1_1_x86_64".', " ".join(result.stdout.split()))
+        self.assertIn("couldn't detect wheel libc, defaulting to glibc", result.stderr)
+        dynamic = self.tmp / "dyn"
+        subprocess.run(["gcc", "-O1", "-o", str(dynamic), str(source)], check=True)
+        other = make_wheel(self.tmp, name="dy", tag=tag, purelib=False,
+                           files=[("dy-1.0.data/scripts/prog", dynamic.read_bytes(), 0o755)])
+        self.assertNotIn("static programs", self.show(other).stdout)
+
     def test_pure_wheels_and_purelib(self):
         pure = make_wheel(self.tmp, files=[("demo/__init__.py", b"", 0o644)])
         document = self.show_json(pure, expect=1)
