@@ -15,6 +15,17 @@ while [ -L "$self" ]; do
 done
 here=$(CDPATH= cd -- "$(dirname -- "$self")" && pwd)
 policies=$(CDPATH= cd -- "$here/../share/auditwheel/policies" 2>/dev/null && pwd) || policies=""
+# In the distribution (make dist) every stage is in one program, auditwheel-stages, behind a script
+# per stage name; the wrapper runs that program itself, which saves a shell per stage.
+multicall=""
+[ -x "$here/auditwheel-stages" ] && multicall=$here/auditwheel-stages
+
+# exec_stage STAGE ARGS...: replaces this process (or subshell) with the stage, so that the stage
+# has the PID that signals are sent to.
+exec_stage() {
+    [ -z "$multicall" ] || exec "$multicall" "$@"
+    stage_name=$1; shift; exec "$here/$stage_name" "$@"
+}
 
 usage() {
     cat <<USAGE
@@ -92,11 +103,11 @@ on_signal() {
     exit $((128 + $2))
 }
 
-# stage COMMAND...: runs one stage as a background job and waits for it, so that a signal sent to
+# stage STAGE ARGS...: runs one stage as a background job and waits for it, so that a signal sent to
 # this wrapper's PID (by timeout, a CI runner, kill) reaches the stage at once, not when it ends.
 # A background job's standard input is /dev/null (POSIX), so the stage gets the caller's through fd 3.
 stage() {
-    { "$@" <&3 3<&- & } 3<&0
+    { exec_stage "$@" <&3 3<&- & } 3<&0
     child=$!
     status=0
     wait "$child" || status=$?
@@ -126,10 +137,10 @@ show() {
     [ "$count" -eq 1 ] || die "show: expected one WHEEL_FILE; see auditwheel show --help"
     [ -f "$wheel" ] || die "show: cannot access $wheel. No such file"
     make_scratch
-    stage "$here/whl-unpack" --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit $?
-    eval "stage \"\$here/elf-deps\" $search_options" <"$scratch/unpacked" >"$scratch/deps" || exit $?
-    stage "$here/elf-symvers" <"$scratch/deps" >"$scratch/symvers" || exit $?
-    stage "$here/policy-check" --log --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || exit $?
+    stage whl-unpack --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit $?
+    eval "stage elf-deps $search_options" <"$scratch/unpacked" >"$scratch/deps" || exit $?
+    stage elf-symvers <"$scratch/deps" >"$scratch/symvers" || exit $?
+    stage policy-check --log --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || exit $?
 }
 
 repair_usage() {
@@ -160,7 +171,7 @@ Vendor in external shared library dependencies of a wheel; retag it.
 PLATFORMS: the platform tags of this machine, newest first (PEP 600 names, the older names as
 aliases); --plat takes every one but linux:
 USAGE
-    [ -n "$policies" ] && "$here/policy-check" --policies "$policies" --list-platforms | sed 's/^/- /'
+    [ -n "$policies" ] && (exec_stage policy-check --policies "$policies" --list-platforms) | sed 's/^/- /'
 }
 
 # quote VALUE: VALUE as one shell word for eval, whatever characters it holds.
@@ -174,23 +185,23 @@ repair_one() {
     [ -f "$wheel" ] || die "repair: cannot access $wheel. No such file"
     mkdir "$work"
     printf 'Repairing %s\n' "$(basename -- "$wheel")" >&2
-    stage "$here/whl-unpack" --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
-    eval "stage \"\$here/elf-deps\" ${verbose:+--log} $search_options" <"$work/unpacked" >"$work/deps" || exit $?
-    stage "$here/elf-symvers" <"$work/deps" >"$work/symvers" || exit $?
-    eval "stage \"\$here/policy-check\" --log --policies \"\$policies\" --plat \"\$plat\" $check_options" \
+    stage whl-unpack --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
+    eval "stage elf-deps ${verbose:+--log} $search_options" <"$work/unpacked" >"$work/deps" || exit $?
+    stage elf-symvers <"$work/deps" >"$work/symvers" || exit $?
+    eval "stage policy-check --log --policies \"\$policies\" --plat \"\$plat\" $check_options" \
         <"$work/symvers" >"$work/checked" || exit $?
     if grep -q '^{"kind":"verdict".*"pure":true' "$work/checked"; then
         copy_unchanged "$wheel"
         return
     fi
-    stage "$here/lib-graft" --log --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
+    stage lib-graft --log --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
     if [ "$patcher" = none ] && grep -q '^{"kind":"elf_edit"' "$work/grafted"; then
         printf "auditwheel: error: %s: the 'none' patcher can't patch the ELF files this repair changes\n" \
             "$wheel" >&2
         exit 1
     fi
-    stage "$here/rpath-set" ${verbose:+--log} <"$work/grafted" >"$work/edited" || exit $?
-    stage "$here/whl-pack" --log --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" \
+    stage rpath-set ${verbose:+--log} <"$work/grafted" >"$work/edited" || exit $?
+    stage whl-pack --log --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" \
         >"$work/packed" || exit $?
 }
 
@@ -293,7 +304,7 @@ lddtree() {
     done
     shift
     [ $# -eq 1 ] || die "lddtree: expected one FILE; see auditwheel lddtree --help"
-    eval "exec \"\$here/elf-deps\" --format \"\$format\" $search_options -- \"\$1\""
+    eval "exec_stage elf-deps --format \"\$format\" $search_options -- \"\$1\""
 }
 
 die() {
