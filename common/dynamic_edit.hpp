@@ -4,8 +4,6 @@
 // the dynamic table moved into a new PT_LOAD) are described in rpath-set(1).
 #pragma once
 
-#include "records.hpp"
-
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,13 +31,8 @@ struct DynamicEdits {
 // Throws Error naming the file and what is wrong; the original is untouched.
 bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output);
 
-// The elf_edit record (auditwheel-records(7)) and back; throws Error naming
-// the record's path when a field has the wrong shape.
-Json elf_edit_record(const std::string& path, const DynamicEdits& edits);
-
 // The same edits as rpath-set's (and patchelf's) command line for `path`, each
 // word quoted for a POSIX shell where it needs it: what repair -v logs.
 std::string edit_command_line(const std::string& path, const DynamicEdits& edits);
-DynamicEdits dynamic_edits_from_record(const Json& record);
 
 }  // namespace aw

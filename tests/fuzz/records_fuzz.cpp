@@ -2,7 +2,7 @@
 // records it uses (policy-check, lib-graft, rpath-set, whl-pack). A stage turns any exception
 // into one line and exit 1 (run_stage), so only a crash, a sanitizer report or a hang is a bug.
 #include "diagnostics.hpp"
-#include "dynamic_edit.hpp"
+#include "elf_edit_record.hpp"
 #include "graft.hpp"
 #include "pack.hpp"
 #include "records.hpp"

@@ -1,6 +1,7 @@
 // lib-graft: copy the external libraries a graft_plan names into the wheel's
 // work directory, and write the elf_edit records that make the wheel load them.
 #include "diagnostics.hpp"
+#include "elf_edit_record.hpp"
 #include "graft.hpp"
 #include "options.hpp"
 #include "records.hpp"

@@ -1,7 +1,7 @@
 // rpath-set: set SONAME, rename or remove DT_NEEDED entries and set or remove
 // RPATH/RUNPATH, with patchelf's flags, all edits of a file in one rewrite.
 #include "diagnostics.hpp"
-#include "dynamic_edit.hpp"
+#include "elf_edit_record.hpp"
 #include "elf_file.hpp"
 #include "interrupt.hpp"
 #include "member_path.hpp"

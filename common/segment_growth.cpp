@@ -1,0 +1,137 @@
+#include "segment_growth.hpp"
+
+#include "diagnostics.hpp"
+#include "elf_encode.hpp"
+
+#include <algorithm>
+
+namespace aw {
+
+std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
+    return alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
+}
+
+Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end) {
+    Placement placement;
+    const GElf_Phdr* first = nullptr;
+    std::uint64_t memory_end = 0;
+    for (const GElf_Phdr& load : loads) {
+        placement.alignment = std::max<std::uint64_t>(placement.alignment, load.p_align);
+        if (first == nullptr || load.p_vaddr < first->p_vaddr) first = &load;
+        memory_end = std::max(memory_end, load.p_vaddr + load.p_memsz);
+    }
+    std::int64_t delta = first == nullptr ? 0 : static_cast<std::int64_t>(first->p_vaddr - first->p_offset);
+    std::int64_t lowest = static_cast<std::int64_t>(memory_end) - delta;
+    std::uint64_t offset = std::max<std::uint64_t>(file_end, lowest > 0 ? static_cast<std::uint64_t>(lowest) : 0);
+    placement.offset = align_up(offset, placement.alignment);
+    placement.address = static_cast<std::uint64_t>(static_cast<std::int64_t>(placement.offset) + delta);
+    return placement;
+}
+
+std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t file_size) {
+    for (const GElf_Phdr& header : layout.program_headers)
+        if (header.p_type == PT_LOAD && header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == file_size)
+            return header;
+    return std::nullopt;
+}
+
+SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries, std::uint64_t dynstr_size,
+                             std::uint64_t file_end, const std::optional<GElf_Phdr>& previous, const std::string& path) {
+    auto is_previous = [&](const GElf_Phdr& header) {
+        return previous && header.p_type == PT_LOAD && header.p_offset == previous->p_offset;
+    };
+    std::vector<GElf_Phdr> loads;
+    for (const GElf_Phdr& header : layout.program_headers)
+        if (header.p_type == PT_LOAD && !is_previous(header)) loads.push_back(header);
+    if (loads.empty()) fail("{}: no PT_LOAD segment", path);
+    for (const GElf_Phdr& load : loads)
+        if (load.p_vaddr + load.p_memsz < load.p_vaddr)
+            fail("{}: a PT_LOAD's address and memory size overflow ({:#x} + {:#x})", path, load.p_vaddr, load.p_memsz);
+
+    SegmentPlan plan;
+    plan.move_dynamic = entries.size() + 1 > layout.dynamic_slots || (previous && layout.dynamic_offset >= previous->p_offset);
+    const Placement& placement = plan.placement = place_new_segment(loads, file_end);
+    // The gap before the new segment is zeros in the file (a large .bss makes it large).
+    constexpr std::uint64_t kMaxGap = 1ull << 30;
+    if (placement.offset - file_end > kMaxGap)
+        fail("{}: the new segment would start {} bytes past the end of the file (segment sizes are implausible); "
+             "nothing was written", path, placement.offset - file_end);
+
+    const std::size_t word = layout.word();
+    const std::size_t dynamic_entry = layout.is64() ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
+    plan.phnum = layout.program_headers.size() + (previous ? 0 : 1);
+    plan.dynstr_at = align_up(plan.phnum * layout.ehdr.e_phentsize, word);
+    plan.dynstr_size = dynstr_size;
+    plan.dynamic_at = align_up(plan.dynstr_at + dynstr_size, word);
+    const std::uint64_t table_size = (entries.size() + 1) * dynamic_entry;
+    plan.size = plan.move_dynamic ? plan.dynamic_at + table_size : plan.dynstr_at + dynstr_size;
+
+    for (GElf_Dyn& entry : entries) {
+        if (entry.d_tag == DT_STRTAB) entry.d_un.d_ptr = placement.address + plan.dynstr_at;
+        if (entry.d_tag == DT_STRSZ) entry.d_un.d_val = dynstr_size;
+    }
+    for (const GElf_Phdr& header : layout.program_headers) {
+        if (is_previous(header)) continue;
+        GElf_Phdr updated = header;
+        if (header.p_type == PT_PHDR) {
+            updated.p_offset = placement.offset;
+            updated.p_vaddr = updated.p_paddr = placement.address;
+            updated.p_filesz = updated.p_memsz = plan.phnum * layout.ehdr.e_phentsize;
+        }
+        if (header.p_type == PT_DYNAMIC && plan.move_dynamic) {
+            updated.p_offset = placement.offset + plan.dynamic_at;
+            updated.p_vaddr = updated.p_paddr = placement.address + plan.dynamic_at;
+            updated.p_filesz = updated.p_memsz = table_size;
+        }
+        plan.headers.push_back(updated);
+    }
+    // The new PT_LOAD goes after the last one: loadable segments stay in address order.
+    auto last_load = std::find_if(plan.headers.rbegin(), plan.headers.rend(), [](const GElf_Phdr& h) { return h.p_type == PT_LOAD; });
+    GElf_Phdr segment{PT_LOAD, static_cast<Elf64_Word>(PF_R | (plan.move_dynamic ? PF_W : 0)), placement.offset,
+                      placement.address, placement.address, plan.size, plan.size, placement.alignment};
+    plan.headers.insert(last_load.base(), segment);
+
+    plan.table = std::move(entries);
+    plan.table.resize(plan.move_dynamic ? plan.table.size() + 1 : layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
+    return plan;
+}
+
+void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::vector<unsigned char>& dynstr,
+                     FileRewrite& rewrite) {
+    Patches& patches = rewrite.plan.patches;
+    const Placement& placement = plan.placement;
+    std::vector<unsigned char> table = encode_dynamic(layout, plan.table);
+    if (!plan.move_dynamic) patches.put(layout.dynamic_offset, table);
+
+    // Headers that point at what moved: the ELF header, the section headers, _DYNAMIC.
+    patches.put_field(header_field(layout, HeaderField::phoff), placement.offset, layout.encoding);
+    patches.put_field(header_field(layout, HeaderField::phnum), plan.phnum, layout.encoding);
+    auto move_section = [&](const std::optional<std::size_t>& section, std::uint64_t at, std::uint64_t size) {
+        if (!section) return;
+        GElf_Shdr& header = rewrite.sections[*section];
+        header.sh_addr = placement.address + at;
+        header.sh_offset = placement.offset + at;
+        header.sh_size = size;
+        for (const auto& [value, index] : layout.section_symbols)
+            if (index == *section && !rewrite.removes(value.table))
+                patches.put_field(word_field(layout, value.field), placement.address + at, layout.encoding);
+    };
+    move_section(layout.dynstr_section, plan.dynstr_at, plan.dynstr_size);
+    if (plan.move_dynamic) {
+        move_section(layout.dynamic_section, plan.dynamic_at, table.size());
+        for (const SymbolValue& value : layout.dynamic_symbol_values)
+            if (!rewrite.removes(value.table))
+                patches.put_field(word_field(layout, value.field), placement.address + plan.dynamic_at, layout.encoding);
+    }
+
+    std::vector<unsigned char> bytes(plan.size, 0);
+    auto put = [&](std::uint64_t at, const std::vector<unsigned char>& what) {
+        std::copy(what.begin(), what.end(), bytes.begin() + static_cast<std::ptrdiff_t>(at));
+    };
+    put(0, encode_program_headers(layout, plan.headers));
+    put(plan.dynstr_at, dynstr);
+    if (plan.move_dynamic) put(plan.dynamic_at, table);
+    rewrite.plan.place(placement.offset, std::move(bytes));
+}
+
+}  // namespace aw

@@ -1,0 +1,58 @@
+// Growth: when .dynstr or the dynamic table no longer fit, they move (with the
+// program headers, one more) into a new PT_LOAD at the end of the file. The
+// layout is planned first (plan_new_segment), then added to the rewrite with
+// every header field that points at what moved (add_new_segment).
+#pragma once
+
+#include "elf_layout.hpp"
+#include "elf_rewrite.hpp"
+
+#include <gelf.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+// Where a new loadable segment may go: past the end of the file and past every
+// segment's memory, at an offset and address congruent modulo the largest
+// PT_LOAD alignment (64 KiB on aarch64 and ppc64 files, read from the file, not
+// the host), and with the same address-minus-offset as the first PT_LOAD, so a
+// kernel computing AT_PHDR as that segment's bias plus e_phoff finds the moved
+// program headers. The one place this layout rule is decided.
+struct Placement {
+    std::uint64_t offset = 0, address = 0, alignment = 1;
+};
+Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end);
+
+// The PT_LOAD a previous rewrite of ours added: it starts with the program
+// headers and ends the file. A new segment replaces it rather than stacking.
+std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t file_size);
+
+// The new segment laid out: the program headers at its start, then .dynstr,
+// then (when it must move) the dynamic table.
+struct SegmentPlan {
+    Placement placement;
+    std::size_t phnum = 0;
+    std::uint64_t dynstr_at = 0, dynstr_size = 0, dynamic_at = 0, size = 0;
+    bool move_dynamic = false;
+    std::vector<GElf_Phdr> headers;  // the file's program headers as they will be
+    std::vector<GElf_Dyn> table;     // the dynamic table as it will be, DT_NULL-padded
+};
+
+// Throws Error naming `path` when the file has no PT_LOAD or implausible
+// segment sizes would put the segment more than 1 GiB past the end.
+SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries, std::uint64_t dynstr_size,
+                             std::uint64_t file_end, const std::optional<GElf_Phdr>& previous, const std::string& path);
+
+// Adds the planned segment's bytes to the rewrite, and patches the ELF header
+// (e_phoff, e_phnum), the moved sections' headers, their STT_SECTION symbols,
+// _DYNAMIC and, when the table stays, the table in place.
+void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::vector<unsigned char>& dynstr,
+                     FileRewrite& rewrite);
+
+std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment);
+
+}  // namespace aw
