@@ -44,6 +44,17 @@ void flush_standard_output() {
 
 const std::string& tool_name() { return g_tool_name; }
 
+std::string Where::text() const {
+    std::string named = what.empty() ? name : what + " " + name;
+    return wheel.empty() ? named : named.empty() ? wheel : wheel + ": " + named;
+}
+
+std::string describe_at(const Where& where, const FileError& error) { return where.text() + ": " + error.detail(); }
+
+void fail_at(const Where& where, const FileError& error) {
+    throw Error(describe_at(where, error), error.exit_code());
+}
+
 void print_warning(std::string_view message) { print_line("warning", message); }
 
 void print_log(std::string_view message) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace aw {
 
@@ -14,6 +15,7 @@ namespace aw {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitRefused = 3;  // a repair the policies refuse (auditwheel exits 2, as pypa's)
 
 // A refusal of bad input or a failed operation. The message is the whole
 // diagnostic after "tool: error: " and names the wheel, member and place.
@@ -27,9 +29,42 @@ private:
     int exit_code_;
 };
 
+// An error about one file, kept in two parts so that a stage which knows the
+// file by another name (a member of the wheel it unpacked into a temporary
+// folder) can say it in the user's terms: what() is "<file>: <detail>".
+class FileError : public Error {
+public:
+    FileError(std::string file, std::string detail, int exit_code = kExitError)
+        : Error(file + ": " + detail, exit_code), file_(std::move(file)), detail_(std::move(detail)) {}
+    const std::string& file() const { return file_; }
+    const std::string& detail() const { return detail_; }
+
+private:
+    std::string file_, detail_;
+};
+
+// Where a diagnostic is, in the user's terms: "pkg.whl: member pkg/_x.so",
+// "pkg.whl: grafted library pkg.libs/libz-0a1b2c3d.so.1", or a host file.
+struct Where {
+    std::string wheel;   // the wheel's file name; empty for a file named on the command line
+    std::string what;    // "member", "grafted library", ... (with `name`)
+    std::string name;    // a path inside the wheel, or the host file
+
+    std::string text() const;
+};
+
+// The error `error` reported at `where` instead of at its file.
+[[noreturn]] void fail_at(const Where& where, const FileError& error);
+std::string describe_at(const Where& where, const FileError& error);
+
 template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
     throw Error(fmt::format(format, std::forward<Args>(args)...));
+}
+
+template <typename... Args>
+[[noreturn]] void fail_in_file(const std::string& file, fmt::format_string<Args...> format, Args&&... args) {
+    throw FileError(file, fmt::format(format, std::forward<Args>(args)...));
 }
 
 template <typename... Args>

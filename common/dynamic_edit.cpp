@@ -1,6 +1,7 @@
 #include "dynamic_edit.hpp"
 
 #include "diagnostics.hpp"
+#include "elf_file.hpp"
 #include "elf_encode.hpp"
 #include "elf_layout.hpp"
 #include "elf_rewrite.hpp"
@@ -122,8 +123,8 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
 
     if (edits.strip) {
         if (layout.extended_numbering)
-            fail("{}: --strip: more sections than the ELF header can count (extended numbering) are not supported; "
-                 "nothing was written", path);
+            fail_elf(path, "--strip: more sections than the ELF header can count (extended numbering) are not supported; "
+                 "nothing was written");
         rewrite.removed = sections_to_strip(layout);
     }
     std::optional<GElf_Phdr> previous = our_previous_segment(layout, original.size());

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -71,6 +72,40 @@ Json elf_record(const std::string& label, const DependencyTree& tree, const std:
     record["libc"] = optional_string(tree.libc);
     record["libraries"] = std::move(libraries);
     return record;
+}
+
+namespace {
+std::vector<std::string> non_empty_entries(const char* value) {
+    std::vector<std::string> entries;
+    if (value == nullptr) return entries;
+    for (const std::string& entry : split_search_path(value))
+        if (!entry.empty()) entries.push_back(entry);
+    return entries;
+}
+}  // namespace
+
+SearchOptions search_for_files(const SearchRequest& request) {
+    SearchOptions search;
+    search.ldpaths = request.ldpaths;
+    search.root = request.root;
+    search.library_path = request.add_paths;
+    for (const std::string& dir : non_empty_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH")))
+        search.library_path.push_back(dir);
+    if (!search.ldpaths && search.root == "/")
+        for (const std::string& dir : non_empty_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+    return search;
+}
+
+SearchOptions search_for_wheel(const SearchRequest& request, const WheelRecord& wheel) {
+    const std::vector<std::string>& tags = wheel.platform_tags;
+    bool android = !tags.empty() && std::all_of(tags.begin(), tags.end(), [](const std::string& tag) {
+        return tag.starts_with("android");
+    });
+    SearchRequest asked = request;
+    if (android && !asked.ldpaths) asked.ldpaths = std::vector<std::string>{};
+    SearchOptions search = search_for_files(asked);
+    search.wheel_root = wheel.workdir;
+    return search;
 }
 
 Json elf_error_record(const std::string& label, const std::string& file, const std::string& error) {

@@ -4,12 +4,28 @@
 
 #include "dependency_tree.hpp"
 #include "records.hpp"
+#include "stage_stream.hpp"
 
 #include <map>
 #include <string>
 #include <vector>
 
 namespace aw {
+
+// What elf-deps' command line asks of the search.
+struct SearchRequest {
+    std::optional<std::vector<std::string>> ldpaths;  // --ldpaths
+    std::string root = "/";                           // --root
+    std::vector<std::string> add_paths;               // --add-path
+};
+
+// The search for files named on the command line, as pypa auditwheel's:
+// --add-path, then AUDITWHEEL_LD_LIBRARY_PATH, then LD_LIBRARY_PATH (a host
+// setting: not with --ldpaths or a sysroot) where LD_LIBRARY_PATH is searched.
+SearchOptions search_for_files(const SearchRequest& request);
+// The same for a wheel's members; an Android wheel never loads the host's
+// libraries, so without --ldpaths it searches no host directory.
+SearchOptions search_for_wheel(const SearchRequest& request, const WheelRecord& wheel);
 
 // Exports the module init function CPython (PyInit_<mod>), Python 2
 // (init<mod>) or PyPy's cffi (_cffi_pypyinit_<mod>) looks for, <mod> being

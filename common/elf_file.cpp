@@ -15,7 +15,7 @@
 namespace aw {
 namespace {
 [[noreturn]] void elf_fail(const std::string& path, const std::string& what) {
-    throw ElfError(fmt::format("{}: {}", path, what));
+    throw ElfError(path, what);
 }
 
 std::string libelf_message() { return elf_errmsg(-1); }

@@ -19,10 +19,15 @@ typedef struct Elf Elf;
 namespace aw {
 
 // An ELF file that cannot be read as such; the message names the file and place.
-class ElfError : public Error {
+class ElfError : public FileError {
 public:
-    using Error::Error;
+    using FileError::FileError;
 };
+
+template <typename... Args>
+[[noreturn]] void fail_elf(const std::string& path, fmt::format_string<Args...> format, Args&&... args) {
+    throw ElfError(path, fmt::format(format, std::forward<Args>(args)...));
+}
 
 // What the dynamic loader and the policies need to know of one ELF file.
 struct ElfFacts {

@@ -14,18 +14,18 @@ namespace {
 std::uint64_t to_offset(const std::vector<GElf_Phdr>& headers, std::uint64_t address, const std::string& path,
                         const char* what) {
     if (std::optional<std::uint64_t> offset = address_to_offset(headers, address)) return *offset;
-    fail("{}: {} address {:#x} is in no PT_LOAD segment", path, what, address);
+    fail_elf(path, "{} address {:#x} is in no PT_LOAD segment", what, address);
 }
 
 std::uint32_t read_word(Bytes bytes, std::uint64_t at, unsigned char encoding, const std::string& path) {
-    if (!range_inside(at, 4, bytes.size())) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
+    if (!range_inside(at, 4, bytes.size())) fail_elf(path, "version table entry at {:#x} is past the end of the file", at);
     const unsigned char* p = bytes.data() + at;
     return encoding == ELFDATA2LSB ? p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24
                                    : static_cast<std::uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
 std::uint16_t read_half(Bytes bytes, std::uint64_t at, unsigned char encoding, const std::string& path) {
-    if (!range_inside(at, 2, bytes.size())) fail("{}: version table entry at {:#x} is past the end of the file", path, at);
+    if (!range_inside(at, 2, bytes.size())) fail_elf(path, "version table entry at {:#x} is past the end of the file", at);
     const unsigned char* p = bytes.data() + at;
     return static_cast<std::uint16_t>(encoding == ELFDATA2LSB ? p[0] | p[1] << 8 : p[0] << 8 | p[1]);
 }
@@ -73,7 +73,7 @@ Layout read_layout(const std::string& path, Bytes bytes) {
     Elf* elf = reader.handle();
     Layout layout;
     GElf_Ehdr& header = layout.ehdr;
-    if (gelf_getehdr(elf, &header) == nullptr) fail("{}: cannot read the ELF header", path);
+    if (gelf_getehdr(elf, &header) == nullptr) fail_elf(path, "cannot read the ELF header");
     layout.elf_class = header.e_ident[EI_CLASS];
     layout.encoding = header.e_ident[EI_DATA];
     std::vector<GElf_Phdr> headers = program_headers(elf, path);
@@ -84,25 +84,25 @@ Layout read_layout(const std::string& path, Bytes bytes) {
     // file), or the appended bytes would change what it means.
     for (std::size_t i = 0; i < count; ++i)
         if (!range_inside(headers[i].p_offset, headers[i].p_filesz, bytes.size()))
-            fail("{}: program header {} ({} bytes at {:#x}) runs past the end of the file (truncated?)", path, i,
+            fail_elf(path, "program header {} ({} bytes at {:#x}) runs past the end of the file (truncated?)", i,
                  headers[i].p_filesz, headers[i].p_offset);
     // e_shnum as written (libelf reports a truncated table as no table); 0 means extended numbering.
     std::size_t section_count = header.e_shnum;
     if (section_count == 0 && header.e_shoff != 0 && elf_getshdrnum(elf, &section_count) != 0)
-        fail("{}: cannot read the section header count", path);
+        fail_elf(path, "cannot read the section header count");
     if (section_count > 0 && !table_inside(header.e_shoff, section_count, header.e_shentsize, bytes.size()))
-        fail("{}: the section headers ({} at {:#x}) run past the end of the file (truncated?)", path, section_count,
+        fail_elf(path, "the section headers ({} at {:#x}) run past the end of the file (truncated?)", section_count,
              header.e_shoff);
     for (const GElf_Phdr& segment : headers) {
         if (segment.p_type != PT_DYNAMIC) continue;
         // Loaders disagree on which of several tables counts: edit none.
-        if (dynamic != nullptr) fail("{}: more than one PT_DYNAMIC program header", path);
+        if (dynamic != nullptr) fail_elf(path, "more than one PT_DYNAMIC program header");
         dynamic = &segment;
     }
-    if (dynamic == nullptr) fail("{}: no dynamic section (PT_DYNAMIC): a static file has nothing to edit", path);
+    if (dynamic == nullptr) fail_elf(path, "no dynamic section (PT_DYNAMIC): a static file has nothing to edit");
     std::size_t entry_size = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
     Elf_Data* data = elf_getdata_rawchunk(elf, static_cast<int64_t>(dynamic->p_offset), dynamic->p_filesz, ELF_T_DYN);
-    if (data == nullptr || entry_size == 0) fail("{}: PT_DYNAMIC is outside the file", path);
+    if (data == nullptr || entry_size == 0) fail_elf(path, "PT_DYNAMIC is outside the file");
     layout.dynamic_offset = dynamic->p_offset;
     layout.dynamic_slots = dynamic->p_filesz / entry_size;
     std::optional<std::uint64_t> strtab, strsz, verneed, verneednum, verdef, verdefnum;
@@ -120,12 +120,12 @@ Layout read_layout(const std::string& path, Bytes bytes) {
             default: break;
         }
     }
-    if (!strtab || !strsz) fail("{}: the dynamic table has no DT_STRTAB/DT_STRSZ", path);
+    if (!strtab || !strsz) fail_elf(path, "the dynamic table has no DT_STRTAB/DT_STRSZ");
     layout.strtab_offset = to_offset(headers, *strtab, path, "DT_STRTAB");
     layout.strtab_size = *strsz;
     // Found by the fuzzer: a DT_STRSZ near 2^64 made offset + size wrap around.
     if (!range_inside(layout.strtab_offset, layout.strtab_size, bytes.size()))
-        fail("{}: DT_STRTAB ({} bytes at {:#x}) runs past the end of the file", path, *strsz, layout.strtab_offset);
+        fail_elf(path, "DT_STRTAB ({} bytes at {:#x}) runs past the end of the file", *strsz, layout.strtab_offset);
     if (verneed && verneednum)
         read_version_strings(bytes, layout, to_offset(headers, *verneed, path, "DT_VERNEED"), *verneednum, true, path);
     if (verdef && verdefnum)
@@ -140,7 +140,7 @@ Layout read_layout(const std::string& path, Bytes bytes) {
         Elf_Scn* scn = elf_getscn(elf, index);
         Section& entry = layout.sections.emplace_back();
         if (scn == nullptr || gelf_getshdr(scn, &entry.header) == nullptr)
-            fail("{}: section header {} cannot be read", path, index);
+            fail_elf(path, "section header {} cannot be read", index);
         const char* name = elf_strptr(elf, header.e_shstrndx, entry.header.sh_name);
         entry.name = name != nullptr ? name : "";
         const GElf_Shdr& section = entry.header;
@@ -162,7 +162,7 @@ Layout read_layout(const std::string& path, Bytes bytes) {
         }
         if (section.sh_type != SHT_DYNSYM) continue;
         Elf_Data* symbols = elf_getdata(scn, nullptr);
-        if (symbols == nullptr || section.sh_entsize == 0) fail("{}: .dynsym cannot be read", path);
+        if (symbols == nullptr || section.sh_entsize == 0) fail_elf(path, ".dynsym cannot be read");
         for (std::size_t i = 0; i < symbols->d_size / section.sh_entsize; ++i) {
             GElf_Sym symbol;
             if (gelf_getsym(symbols, static_cast<int>(i), &symbol) != nullptr && symbol.st_name != 0)

@@ -46,7 +46,7 @@ void write_rewrite(const std::string& output, Bytes original, const RewritePlan&
     std::uint64_t at = 0;
     for (const auto& [offset, bytes] : plan.patches.all()) {
         if (offset >= plan.keep) continue;  // in the part the pieces replace
-        if (offset < at) fail("{}: internal error: overlapping edits at offset {:#x}; nothing was written", output, offset);
+        if (offset < at) fail_in_file(output, "internal error: overlapping edits at offset {:#x}; nothing was written", offset);
         write_span(original.data() + at, offset - at);
         std::size_t length = std::min<std::uint64_t>(bytes.size(), plan.keep - offset);
         write_span(bytes.data(), length);
@@ -70,11 +70,11 @@ void write_rewrite(const std::string& output, Bytes original, const RewritePlan&
 
 MappedFile::MappedFile(const std::string& path) {
     UniqueFd fd = open_regular_file(path);
-    if (::fstat(fd.get(), &info_) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
+    if (::fstat(fd.get(), &info_) != 0) fail_in_file(path, "cannot open: {}", std::strerror(errno));
     size_ = static_cast<std::size_t>(info_.st_size);
-    if (size_ == 0) fail("{}: not an ELF file (empty)", path);
+    if (size_ == 0) fail_in_file(path, "not an ELF file (empty)");
     data_ = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (data_ == MAP_FAILED) fail("{}: cannot map: {}", path, std::strerror(errno));
+    if (data_ == MAP_FAILED) fail_in_file(path, "cannot map: {}", std::strerror(errno));
 }
 
 MappedFile::~MappedFile() { ::munmap(data_, size_); }

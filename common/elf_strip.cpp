@@ -1,6 +1,7 @@
 #include "elf_strip.hpp"
 
 #include "diagnostics.hpp"
+#include "elf_file.hpp"
 #include "elf_encode.hpp"
 #include "file_io.hpp"
 #include "segment_growth.hpp"
@@ -72,7 +73,7 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
         }
         if (h.sh_offset < region_start || (h.sh_flags & SHF_ALLOC) != 0) continue;  // loaded ones stay (or grow moves them)
         if (has_bytes && (h.sh_offset > region_end || h.sh_size > region_end - h.sh_offset))
-            fail("{}: section {} ({} bytes at {:#x}) runs past the end of the file; nothing was written", path,
+            fail_elf(path, "section {} ({} bytes at {:#x}) runs past the end of the file; nothing was written",
                  layout.sections[i].name, h.sh_size, h.sh_offset);
         moving.push_back(i);
     }
@@ -88,7 +89,7 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
         std::uint64_t alignment = std::max<std::uint64_t>(h.sh_addralign, 1);
         std::uint64_t at = align_up(cursor, alignment);
         if ((alignment & (alignment - 1)) != 0 || at < region_start || at - region_start > region_end)
-            fail("{}: section {} has an implausible alignment of {} bytes for a file of {}; nothing was written", path,
+            fail_elf(path, "section {} has an implausible alignment of {} bytes for a file of {}; nothing was written",
                  layout.sections[i].name, h.sh_addralign, region_end);
         rewrite.sections[i].sh_offset = at;
         cursor = at;

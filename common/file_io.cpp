@@ -20,7 +20,7 @@ void write_all(int fd, std::span<const std::byte> bytes, const std::string& path
             throw_if_interrupted();
             continue;
         }
-        if (written < 0) fail("{}: write error: {}", path, std::strerror(errno));
+        if (written < 0) fail_in_file(path, "write error: {}", std::strerror(errno));
         bytes = bytes.subspan(static_cast<std::size_t>(written));
     }
 }
@@ -40,7 +40,7 @@ std::string file_type_name(unsigned mode) {
 
 UniqueFd open_regular_file(const std::string& path, std::string* error) {
     auto refuse = [&](std::string message) {
-        if (error == nullptr) throw Error(path + ": " + message);
+        if (error == nullptr) throw FileError(path, message);
         *error = std::move(message);
         return UniqueFd();
     };

@@ -66,11 +66,23 @@ std::pair<std::string, std::string> copy_hashed(const std::string& soname, const
     return {name, sha256};
 }
 
-ElfFacts read_member_facts(const std::string& workdir, const std::string& member) {
+}  // namespace
+
+GraftTarget graft_target_of(const WheelRecord& wheel) {
+    GraftTarget target;
+    target.workdir = wheel.workdir;
+    target.filename = wheel.filename;
+    target.dist_info = wheel.dist_info;
+    target.distribution = wheel.name;
+    return target;
+}
+
+namespace {
+ElfFacts read_member_facts(const GraftTarget& target, const std::string& member) {
     try {
-        return read_elf_facts(workdir + "/" + member);
-    } catch (const Error& error) {
-        fail("cannot repair {}: {}", member, error.what());
+        return read_elf_facts(target.workdir + "/" + member);
+    } catch (const FileError& error) {
+        fail("cannot repair {}", describe_at(Where{target.filename, "member", member}, error));
     }
 }
 
@@ -222,8 +234,8 @@ void edit_grafted_libraries(const GraftTarget& target, const GraftPlan& plan, co
         ElfFacts facts;
         try {
             facts = read_elf_facts(target.workdir + "/" + library.path);
-        } catch (const Error& error) {
-            fail("cannot graft {} from {}: {}", library.soname, library.source, error.what());
+        } catch (const FileError& error) {
+            fail("cannot graft {} from {}: {}", library.soname, library.source, error.detail());
         }
         DynamicEdits& edit = edits.of(library.path);
         std::string name = file_name_of(library.path);
@@ -254,7 +266,7 @@ void edit_members(const GraftTarget& target, const GraftPlan& plan, const std::s
             path = moved.to;
             result.scripts.push_back(moved);
         }
-        ElfFacts facts = read_member_facts(target.workdir, path);
+        ElfFacts facts = read_member_facts(target, path);
         DynamicEdits& edit = edits.of(path);
         for (const std::string& soname : sonames)
             if (std::find(facts.needed.begin(), facts.needed.end(), soname) != facts.needed.end())

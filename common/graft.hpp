@@ -7,6 +7,7 @@
 #include "dynamic_edit.hpp"
 #include "elf_ident.hpp"
 #include "records.hpp"
+#include "stage_stream.hpp"
 #include "wheel_metadata.hpp"
 
 #include <map>
@@ -86,6 +87,9 @@ struct GraftTarget {
     std::vector<std::string> dynamic_members;  // ELF members with a dynamic section (what --strip strips)
     std::set<std::string> members;             // every member, extracted or not: a moved script replaces none
 };
+
+// A target for `wheel`; its members and dynamic members are added as their records come.
+GraftTarget graft_target_of(const WheelRecord& wheel);
 
 // Copies the plan's libraries and moves scripts in `target.workdir`, and
 // returns what it did with the edits rpath-set must make. Throws Error naming

@@ -49,11 +49,11 @@ void add_with_parents(Tree& tree, const std::string& file) {
 Tree collect_tree(const PackInput& input, const std::string& record_path) {
     Tree tree;
     std::error_code error;
-    fs::recursive_directory_iterator it(input.workdir, error), end;
-    if (error) fail("{}: cannot read the work directory: {}", input.workdir, error.message());
+    fs::recursive_directory_iterator it(input.wheel.workdir, error), end;
+    if (error) fail("{}: cannot read the work directory: {}", input.wheel.workdir, error.message());
     for (; it != end; it.increment(error)) {
-        if (error) fail("{}: cannot read the work directory: {}", input.workdir, error.message());
-        std::string relative = it->path().lexically_relative(input.workdir).generic_string();
+        if (error) fail("{}: cannot read the work directory: {}", input.wheel.workdir, error.message());
+        std::string relative = it->path().lexically_relative(input.wheel.workdir).generic_string();
         fs::file_status status = it->symlink_status();
         if (relative == kWorkdirMarker) continue;
         if (fs::is_directory(status)) {
@@ -61,8 +61,8 @@ Tree collect_tree(const PackInput& input, const std::string& record_path) {
         } else if (fs::is_regular_file(status)) {
             add_with_parents(tree, relative);
         } else {
-            fail("{}: {} is not a regular file or directory; a wheel can hold neither links nor devices",
-                 input.workdir, relative);
+            fail("{}: member {} is not a regular file or directory; a wheel can hold neither links nor devices",
+                 input.wheel.filename, relative);
         }
     }
     for (const auto& [path, member] : input.members)
@@ -168,8 +168,8 @@ std::string record_row_hash(const std::string& sha256_hex) {
 }
 
 void check_original_unchanged(const PackInput& input, const ZipReader& original) {
-    if (original.file_size() != input.original_size || original.file_mtime_ns() != input.original_mtime_ns)
-        fail("{}: the original wheel changed since whl-unpack read it; unpack it again", input.original_path);
+    if (original.file_size() != input.wheel.file_size || original.file_mtime_ns() != input.wheel.file_mtime_ns)
+        fail("{}: the original wheel changed since whl-unpack read it; unpack it again", input.wheel.path);
 }
 
 const ZipEntry& original_entry(const ZipReader& original, const std::string& path) {
@@ -197,9 +197,9 @@ RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& in
                    const std::string& name, const std::optional<WheelMetadata>& new_wheel_metadata) {
     auto member = input.members.find(name);
     const OriginalMember* before = member == input.members.end() ? nullptr : &member->second;
-    std::string disk_path = (fs::path(input.workdir) / name).string();
+    std::string disk_path = (fs::path(input.wheel.workdir) / name).string();
 
-    if (new_wheel_metadata && name == input.dist_info + "/WHEEL") {
+    if (new_wheel_metadata && name == input.wheel.dist_info + "/WHEEL") {
         std::string text = new_wheel_metadata->serialize();
         RecordRow row{name, record_row_hash(sha256_hex_of(text)), std::to_string(text.size())};
         writer.add_bytes(name, std::move(text), before != nullptr ? before->mode : 0644);
@@ -241,27 +241,23 @@ PackInput read_pack_input(const std::vector<Record>& records) {
     for (const Record& record : records) {
         std::string kind = record.kind();
         if (kind == "wheel") {
-            if (have_wheel) fail("the stream describes more than one wheel; pack one wheel per stream");
+            if (have_wheel) fail("{}: the stream describes more than one wheel; pack one wheel per stream", record.place);
             have_wheel = true;
-            const Json& wheel = record.value;
-            input.original_path = required_string(wheel, "path");
-            input.workdir = required_string(wheel, "workdir");
-            input.dist_info = required_string(wheel, "dist_info");
-            const Json& file = required_field(wheel, "file");
-            input.original_size = required_unsigned(file, "size");
-            input.original_mtime_ns = required_signed(file, "mtime_ns");
-            input.name = parse_wheel_filename(required_string(wheel, "filename"));
+            input.wheel = read_wheel_record(record);
+            input.name = at_record(record, [&] { return parse_wheel_filename(input.wheel.filename); });
         } else if (kind == "member") {
-            std::string path = required_string(record.value, "path");
-            OriginalMember member;
-            member.mode = octal_mode(record.value, path);
-            member.extracted = required_field(record.value, "extracted").get<bool>();
-            const Json& sha256 = record.value.value("sha256", Json(nullptr));
-            if (sha256.is_string()) member.sha256 = sha256.get<std::string>();
-            if (record.value.contains("record_hash")) member.record_hash = required_string(record.value, "record_hash");
-            input.members[path] = member;
+            at_record(record, [&] {
+                std::string path = required_string(record.value, "path");
+                OriginalMember member;
+                member.mode = octal_mode(record.value, path);
+                member.extracted = required_bool(record.value, "extracted");
+                const Json& sha256 = record.value.value("sha256", Json(nullptr));
+                if (sha256.is_string()) member.sha256 = sha256.get<std::string>();
+                if (record.value.contains("record_hash")) member.record_hash = required_string(record.value, "record_hash");
+                input.members[path] = member;
+            });
         } else if (kind == "retag") {
-            input.retags.push_back(read_retag(record.value));
+            input.retags.push_back(at_record(record, [&] { return read_retag(record.value); }));
         }
     }
     if (!have_wheel) fail("no \"wheel\" record on standard input (pipe whl-unpack's output in)");
@@ -312,21 +308,21 @@ std::int64_t zip_timestamp(const std::optional<std::string>& source_date_epoch) 
 }
 
 PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
-    if (!fs::exists(fs::path(input.workdir) / kWorkdirMarker))
-        fail("{}: not a work directory made by whl-unpack (no {})", input.workdir, kWorkdirMarker);
-    ZipReader original(input.original_path);
+    if (!fs::exists(fs::path(input.wheel.workdir) / kWorkdirMarker))
+        fail("{}: not a work directory made by whl-unpack (no {})", input.wheel.workdir, kWorkdirMarker);
+    ZipReader original(input.wheel.path);
     check_original_unchanged(input, original);
     std::int64_t mtime = zip_timestamp(options.source_date_epoch);
     // libzip turns times into DOS fields with localtime(); UTC makes them the same everywhere.
     ::setenv("TZ", "UTC", 1);
     ::tzset();
 
-    const std::string wheel_file = input.dist_info + "/WHEEL";
-    const std::string record_path = input.dist_info + "/RECORD";
+    const std::string wheel_file = input.wheel.dist_info + "/WHEEL";
+    const std::string record_path = input.wheel.dist_info + "/RECORD";
     std::string wheel_text;
     {
-        std::ifstream in(fs::path(input.workdir) / wheel_file, std::ios::binary);
-        if (!in) fail("{}: {} is missing from the work directory", input.workdir, wheel_file);
+        std::ifstream in(fs::path(input.wheel.workdir) / wheel_file, std::ios::binary);
+        if (!in) fail("{}: member {} is missing from the work directory", input.wheel.filename, wheel_file);
         wheel_text.assign(std::istreambuf_iterator<char>(in), {});
     }
     RetagResult retag = apply_retags(input.name, WheelMetadata::parse(wheel_text, wheel_file), input.retags);

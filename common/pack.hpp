@@ -3,6 +3,7 @@
 #pragma once
 
 #include "records.hpp"
+#include "stage_stream.hpp"
 #include "wheel_metadata.hpp"
 #include "wheel_name.hpp"
 
@@ -25,11 +26,7 @@ struct OriginalMember {
 
 // The facts a stream gives whl-pack: its wheel record, members and retags.
 struct PackInput {
-    std::string original_path;
-    std::uint64_t original_size = 0;
-    std::int64_t original_mtime_ns = 0;
-    std::string workdir;
-    std::string dist_info;
+    WheelRecord wheel;  // the original wheel and where it was unpacked
     WheelName name;
     std::map<std::string, OriginalMember> members;
     std::vector<Retag> retags;

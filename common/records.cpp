@@ -35,7 +35,7 @@ std::optional<Record> RecordReader::next() {
                      source_, line_number_, version->dump(), kProtocolVersion);
             seen_first_ = true;
         }
-        return Record{std::move(value), std::move(line)};
+        return Record{std::move(value), std::move(line), fmt::format("{}: line {}", source_, line_number_)};
     }
     throw_if_interrupted();
     if (in_.bad()) fail("{}: read error after line {}", source_, line_number_);
@@ -74,24 +74,31 @@ void RecordWriter::flush() {
     }
 }
 
+namespace {
+template <typename... Args>
+[[noreturn]] void fail_record(fmt::format_string<Args...> format, Args&&... args) {
+    throw RecordError(fmt::format(format, std::forward<Args>(args)...));
+}
+}  // namespace
+
 const Json& required_field(const Json& record, const char* field) {
     auto found = record.find(field);
     if (found == record.end() || found->is_null())
-        fail("record of kind \"{}\" has no \"{}\" field", record.value("kind", "?"), field);
+        fail_record("record of kind \"{}\" has no \"{}\" field", record.value("kind", "?"), field);
     return *found;
 }
 
 std::string required_string(const Json& record, const char* field) {
     const Json& value = required_field(record, field);
     if (!value.is_string())
-        fail("record of kind \"{}\": field \"{}\" must be a string", record.value("kind", "?"), field);
+        fail_record("record of kind \"{}\": field \"{}\" must be a string", record.value("kind", "?"), field);
     return value.get<std::string>();
 }
 
 std::uint64_t required_unsigned(const Json& record, const char* field, std::uint64_t max) {
     const Json& value = required_field(record, field);
     if (!value.is_number_unsigned() || value.get<std::uint64_t>() > max)
-        fail("record of kind \"{}\": field \"{}\" must be a whole number from 0 to {}", record.value("kind", "?"), field,
+        fail_record("record of kind \"{}\": field \"{}\" must be a whole number from 0 to {}", record.value("kind", "?"), field,
              max);
     return value.get<std::uint64_t>();
 }
@@ -100,8 +107,15 @@ std::int64_t required_signed(const Json& record, const char* field) {
     const Json& value = required_field(record, field);
     // nlohmann stores non-negative integers as unsigned: those above int64's range are refused too.
     bool fits = value.is_number_integer() && (!value.is_number_unsigned() || value.get<std::uint64_t>() <= INT64_MAX);
-    if (!fits) fail("record of kind \"{}\": field \"{}\" must be a whole number", record.value("kind", "?"), field);
+    if (!fits) fail_record("record of kind \"{}\": field \"{}\" must be a whole number", record.value("kind", "?"), field);
     return value.get<std::int64_t>();
+}
+
+bool required_bool(const Json& record, const char* field) {
+    const Json& value = required_field(record, field);
+    if (!value.is_boolean())
+        fail_record("record of kind \"{}\": field \"{}\" must be true or false", record.value("kind", "?"), field);
+    return value.get<bool>();
 }
 
 std::vector<std::string> string_list(const Json& value, std::string_view where) {
@@ -112,7 +126,7 @@ std::vector<std::string> string_list(const Json& value, std::string_view where) 
         if (!valid) break;
         items.push_back(item.get<std::string>());
     }
-    if (!valid) fail("{} must be a list of non-empty strings", where);
+    if (!valid) fail_record("{} must be a list of non-empty strings", where);
     return items;
 }
 

@@ -2,6 +2,8 @@
 // with a "kind"; the first record of a stream carries the protocol "version".
 #pragma once
 
+#include "diagnostics.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
@@ -19,10 +21,29 @@ inline constexpr int kProtocolVersion = 1;
 
 struct Record {
     Json value;
-    std::string line;  // the text as read, so pass-through is byte-exact
+    std::string line;   // the text as read, so pass-through is byte-exact
+    std::string place;  // "standard input: line 3", for errors about its fields
 
     std::string kind() const { return value.at("kind").get<std::string>(); }
 };
+
+// A record that lacks a field or has one of the wrong shape (the helpers below
+// throw it); at_record() says which input line it was.
+class RecordError : public Error {
+public:
+    using Error::Error;
+};
+
+// Runs `body`, which reads `record`; a RecordError it throws becomes an Error
+// naming the record's place ("standard input: line 3: record of kind ...").
+template <typename Body>
+decltype(auto) at_record(const Record& record, Body&& body) {
+    try {
+        return body();
+    } catch (const RecordError& error) {
+        throw Error(record.place.empty() ? error.what() : record.place + ": " + error.what(), error.exit_code());
+    }
+}
 
 // Reads and checks records; every malformed line is an error naming its number.
 class RecordReader {
@@ -63,6 +84,7 @@ std::string required_string(const Json& record, const char* field);
 // undefined behaviour; found by the fuzzer).
 std::uint64_t required_unsigned(const Json& record, const char* field, std::uint64_t max = UINT64_MAX);
 std::int64_t required_signed(const Json& record, const char* field);
+bool required_bool(const Json& record, const char* field);
 // A value that must be a list of non-empty strings; the error names `where`
 // ("<where> must be a list of non-empty strings").
 std::vector<std::string> string_list(const Json& value, std::string_view where);

@@ -1,6 +1,7 @@
 #include "segment_growth.hpp"
 
 #include "diagnostics.hpp"
+#include "elf_file.hpp"
 #include "elf_encode.hpp"
 
 #include <algorithm>
@@ -43,10 +44,10 @@ SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries
     std::vector<GElf_Phdr> loads;
     for (const GElf_Phdr& header : layout.program_headers)
         if (header.p_type == PT_LOAD && !is_previous(header)) loads.push_back(header);
-    if (loads.empty()) fail("{}: no PT_LOAD segment", path);
+    if (loads.empty()) fail_elf(path, "no PT_LOAD segment");
     for (const GElf_Phdr& load : loads)
         if (load.p_vaddr + load.p_memsz < load.p_vaddr)
-            fail("{}: a PT_LOAD's address and memory size overflow ({:#x} + {:#x})", path, load.p_vaddr, load.p_memsz);
+            fail_elf(path, "a PT_LOAD's address and memory size overflow ({:#x} + {:#x})", load.p_vaddr, load.p_memsz);
 
     SegmentPlan plan;
     plan.move_dynamic = entries.size() + 1 > layout.dynamic_slots || (previous && layout.dynamic_offset >= previous->p_offset);
@@ -54,8 +55,8 @@ SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries
     // The gap before the new segment is zeros in the file (a large .bss makes it large).
     constexpr std::uint64_t kMaxGap = 1ull << 30;
     if (placement.offset - file_end > kMaxGap)
-        fail("{}: the new segment would start {} bytes past the end of the file (segment sizes are implausible); "
-             "nothing was written", path, placement.offset - file_end);
+        fail_elf(path, "the new segment would start {} bytes past the end of the file (segment sizes are implausible); "
+             "nothing was written", placement.offset - file_end);
 
     const std::size_t word = layout.word();
     const std::size_t dynamic_entry = layout.is64() ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);

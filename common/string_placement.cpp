@@ -1,6 +1,7 @@
 #include "string_placement.hpp"
 
 #include "diagnostics.hpp"
+#include "elf_file.hpp"
 
 #include <cstring>
 
@@ -12,10 +13,10 @@ StringPlacer::StringPlacer(Bytes original, const Layout& layout, const std::stri
       size_(layout.strtab_size), path_(path), overwrite_allowed_(layout.references_known) {}
 
 std::string StringPlacer::at(std::uint64_t offset) const {
-    if (offset >= size_) fail("{}: string index {} is past .dynstr's {} bytes", path_, offset, size_);
+    if (offset >= size_) fail_elf(path_, "string index {} is past .dynstr's {} bytes", offset, size_);
     const char* start = reinterpret_cast<const char*>(table_.data() + offset);
     const void* end = std::memchr(start, '\0', size_ - offset);
-    if (end == nullptr) fail("{}: string at {} in .dynstr is not terminated", path_, offset);
+    if (end == nullptr) fail_elf(path_, "string at {} in .dynstr is not terminated", offset);
     return std::string(start, static_cast<const char*>(end));
 }
 

@@ -13,7 +13,7 @@ namespace {
 constexpr std::uint32_t kX86IsaNeeded = 0xc0008002;  // GNU_PROPERTY_X86_ISA_1_NEEDED
 
 [[noreturn]] void section_fail(const std::string& path, const char* section, const std::string& what) {
-    throw ElfError(fmt::format("{}: {}: {}", path, section, what));
+    throw ElfError(path, fmt::format("{}: {}", section, what));
 }
 
 struct Section {
@@ -175,6 +175,11 @@ bool version_less(const std::string& a, const std::string& b) {
         return out;
     };
     return parts(a) < parts(b);
+}
+
+Json symvers_error_record(const std::string& label, const std::string& origin, const std::string& file,
+                          const std::string& error) {
+    return Json{{"kind", "symvers"}, {"path", label}, {"origin", origin}, {"file", file}, {"error", error}};
 }
 
 Json symvers_record(const std::string& label, const std::string& origin, const std::string& file,

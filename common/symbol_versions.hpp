@@ -45,5 +45,8 @@ std::string x86_isa_level(std::uint32_t needed);
 // member path, library realpath or file name as given, `origin` says which.
 Json symvers_record(const std::string& label, const std::string& origin, const std::string& file,
                     const SymbolVersions& versions);
+// The symvers record of a file that could not be read: `error` says why.
+Json symvers_error_record(const std::string& label, const std::string& origin, const std::string& file,
+                          const std::string& error);
 
 }  // namespace aw

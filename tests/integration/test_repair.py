@@ -269,7 +269,7 @@ class RepairTest(StageTest):
                                 env=env or self.env, cwd=cwd)
         if expect is not None:
             self.assertEqual(result.returncode, expect, f"auditwheel {args}: {result.stderr}")
-        return result
+        return self.says_where_in_user_terms(result)
 
     def private_env(self):
         return dict(self.env, LD_LIBRARY_PATH=str(self.private))

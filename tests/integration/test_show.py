@@ -58,7 +58,7 @@ class Show(StageTest):
         result = subprocess.run([str(BIN / "auditwheel"), "show", *map(str, args), str(wheel)], capture_output=True,
                                 text=True, env=env or self.env)
         self.assertEqual(result.returncode, expect, result.stderr)
-        return result
+        return self.says_where_in_user_terms(result)
 
     def show_json(self, wheel, *args, expect=0, env=None):
         document = json.loads(self.show(wheel, "--json", *args, expect=expect, env=env).stdout)

@@ -47,8 +47,9 @@ class Untrusted(StageTest):
         return error
 
     def tool(self, name, *args, stdin=None, env=None, timeout=60):
-        return subprocess.run([str(BIN / name), *map(str, args)], input=stdin, capture_output=True, text=True,
-                              env=env or self.env, timeout=timeout)
+        return self.says_where_in_user_terms(subprocess.run([str(BIN / name), *map(str, args)], input=stdin,
+                                                            capture_output=True, text=True, env=env or self.env,
+                                                            timeout=timeout))
 
     def library(self, directory=None):
         directory = directory or self.tmp / "lib"

@@ -156,6 +156,14 @@ class StageTest(unittest.TestCase):
                                 env=env or self.env)
         if expect is not None:
             self.assertEqual(result.returncode, expect, f"{stage} {args}: {result.stderr}")
+        return self.says_where_in_user_terms(result)
+
+    def says_where_in_user_terms(self, result):
+        """No warning or error names the temporary folders the stages unpack into (under the
+        test's TMPDIR): a diagnostic names the wheel and the member, or a file the user gave."""
+        for line in (result.stderr or "").splitlines():
+            if ": error: " in line or ": warning: " in line:
+                self.assertNotIn(str(self.stage_tmp), line, "a diagnostic names a temporary folder")
         return result
 
     def unpack(self, wheel, *args):

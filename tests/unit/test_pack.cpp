@@ -42,7 +42,8 @@ BOOST_AUTO_TEST_CASE(extracted_modes_follow_zip2dir) {
 
 BOOST_AUTO_TEST_CASE(reads_pack_input_and_refuses_incomplete_streams) {
     std::istringstream stream(
-        R"({"kind":"wheel","version":1,"path":"/w/a-1-py3-none-any.whl","filename":"a-1-py3-none-any.whl",)"
+        R"({"kind":"wheel","version":1,"path":"/w/a-1-py3-none-any.whl","filename":"a-1-py3-none-any.whl","name":"a",)"
+        R"("tags":{"python":["py3"],"abi":["none"],"platform":["any"]},)"
         R"("workdir":"/tmp/w","dist_info":"a-1.dist-info","file":{"size":10,"mtime_ns":5}})"
         "\n"
         R"({"kind":"member","path":"a.py","mode":"0644","extracted":false,"sha256":null})"
@@ -55,7 +56,7 @@ BOOST_AUTO_TEST_CASE(reads_pack_input_and_refuses_incomplete_streams) {
     BOOST_TEST(input.members.at("a.py").mode == 0644u);
     BOOST_TEST(!input.members.at("a.py").sha256.has_value());
     BOOST_TEST(input.retags.at(0).add == Strings{"manylinux_2_5_x86_64"});
-    BOOST_TEST(input.original_size == 10u);
+    BOOST_TEST(input.wheel.file_size == 10u);
 
     std::istringstream no_wheel(R"({"kind":"member","version":1,"path":"a.py","mode":"0644","extracted":true})");
     BOOST_CHECK_THROW(aw::read_pack_input(aw::RecordReader(no_wheel).read_all()), aw::Error);

@@ -5,6 +5,7 @@
 #include "interrupt.hpp"
 #include "options.hpp"
 #include "records.hpp"
+#include "stage_stream.hpp"
 #include "symbol_versions.hpp"
 
 #include <iostream>
@@ -19,41 +20,48 @@ const aw::OptionTable kOptions(
 
 int symvers_main(int argc, char** argv) {
     aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
-    aw::RecordWriter out(std::cout);
     if (!line.operands().empty()) {
+        aw::RecordWriter out(std::cout);
         for (const std::string& file : line.operands())
             out.emit(aw::symvers_record(file, "file", file, aw::read_symbol_versions(file)));
         out.flush();
         return aw::kExitOk;
     }
-    std::string workdir;
-    std::vector<std::tuple<std::string, std::string, std::string>> todo;  // label, origin, file
-    std::set<std::string> seen_files;
-    aw::RecordReader in(std::cin);
-    while (auto record = in.next()) {
-        out.pass_through(*record);
+    // Each file once: the members, then the external libraries; a member elf-deps could not
+    // read is left out (it said so).
+    struct Todo {
+        std::string label, origin, file;
+        aw::Where where;
+    };
+    std::vector<Todo> todo;
+    std::set<std::string> seen_files, unreadable_members;
+    aw::StageStream stream(std::cin, std::cout);
+    while (auto record = stream.next()) {
         const aw::Json& value = record->value;
         std::string kind = record->kind();
-        if (kind == "wheel") {
-            workdir = aw::required_string(value, "workdir");
-        } else if (kind == "member" && value.value("elf", aw::Json(nullptr)).is_object() && value.value("extracted", false)) {
-            std::string path = aw::required_string(value, "path");
-            if (seen_files.insert(workdir + "/" + path).second) todo.emplace_back(path, "member", workdir + "/" + path);
+        if (kind == "member" && value.value("elf", aw::Json(nullptr)).is_object() && value.value("extracted", false)) {
+            const aw::WheelRecord& wheel = stream.wheel_for(*record);
+            std::string path = aw::at_record(*record, [&] { return aw::required_string(value, "path"); });
+            if (seen_files.insert(wheel.file_of(path)).second)
+                todo.push_back({path, "member", wheel.file_of(path), wheel.member(path)});
+        } else if (kind == "elf" && value.contains("error")) {
+            unreadable_members.insert(aw::at_record(*record, [&] { return aw::required_string(value, "path"); }));
         } else if (kind == "library" && value.value("found", false) && !value.value("in_wheel", false)) {
-            std::string realpath = aw::required_string(value, "realpath");
-            if (seen_files.insert(realpath).second) todo.emplace_back(realpath, "library", realpath);
+            std::string realpath = aw::at_record(*record, [&] { return aw::required_string(value, "realpath"); });
+            if (seen_files.insert(realpath).second) todo.push_back({realpath, "library", realpath, aw::Where{"", "library", realpath}});
         }
     }
-    for (const auto& [label, origin, file] : todo) {
+    for (const Todo& file : todo) {
         aw::throw_if_interrupted();
+        if (file.origin == "member" && unreadable_members.count(file.label)) continue;
         try {
-            out.emit(aw::symvers_record(label, origin, file, aw::read_symbol_versions(file)));
+            stream.emit(aw::symvers_record(file.label, file.origin, file.file, aw::read_symbol_versions(file.file)));
         } catch (const aw::ElfError& error) {
-            aw::warn("{}", error.what());
-            out.emit(aw::Json{{"kind", "symvers"}, {"path", label}, {"origin", origin}, {"file", file}, {"error", error.what()}});
+            aw::warn("{}", aw::describe_at(file.where, error));
+            stream.emit(aw::symvers_error_record(file.label, file.origin, file.file, error.detail()));
         }
     }
-    out.flush();
+    stream.finish();
     return aw::kExitOk;
 }
 }  // namespace

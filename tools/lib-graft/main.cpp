@@ -28,46 +28,39 @@ int graft_main(int argc, char** argv) {
     bool log = line.has("log");
     if (options.lib_sdir.empty()) aw::fail_usage("--lib-sdir must not be empty");
 
-    aw::RecordReader in(std::cin);
-    aw::RecordWriter out(std::cout);
+    aw::StageStream stream(std::cin, std::cout);
     std::optional<aw::GraftTarget> target;
     std::vector<aw::Retag> retags;
     bool grafted = false;
-    while (auto record = in.next()) {
-        out.pass_through(*record);
+    while (auto record = stream.next()) {
         std::string kind = record->kind();
-        if (kind == "wheel") {
-            target.emplace();
-            target->workdir = aw::required_string(record->value, "workdir");
-            target->filename = aw::required_string(record->value, "filename");
-            target->dist_info = aw::required_string(record->value, "dist_info");
-            target->distribution = aw::required_string(record->value, "name");
-        }
-        if (kind == "member" && target) target->members.insert(aw::required_string(record->value, "path"));
-        if (kind == "retag") retags.push_back(aw::read_retag(record->value));
+        if (kind == "wheel") target = aw::graft_target_of(*stream.wheel());
+        if (kind == "member" && target)
+            target->members.insert(aw::at_record(*record, [&] { return aw::required_string(record->value, "path"); }));
+        if (kind == "retag") retags.push_back(aw::at_record(*record, [&] { return aw::read_retag(record->value); }));
         if (kind == "elf" && target && aw::describes_dynamic_elf(record->value))
-            target->dynamic_members.push_back(aw::required_string(record->value, "path"));
+            target->dynamic_members.push_back(aw::at_record(*record, [&] { return aw::required_string(record->value, "path"); }));
         if (kind != "graft_plan") continue;
-        if (!target) aw::fail("graft_plan record before the wheel record");
-        if (grafted) aw::fail("a second graft_plan record: a stream describes one wheel");
+        stream.wheel_for(*record);
+        if (grafted) aw::fail("{}: a second graft_plan record: a stream describes one wheel", record->place);
         grafted = true;
-        aw::GraftPlan plan = aw::read_graft_plan(record->value);
+        aw::GraftPlan plan = aw::at_record(*record, [&] { return aw::read_graft_plan(record->value); });
         target->android = plan.policy.starts_with("android");
         aw::GraftResult result = aw::graft_libraries(*target, plan, options);
         for (const aw::LogLine& entry : result.log) {
             if (entry.warning) aw::print_warning(entry.text);
             else if (log) aw::print_log(entry.text);
         }
-        for (const aw::GraftedLibrary& library : result.libraries) out.emit(aw::grafted_record(library));
-        for (const aw::MovedScript& script : result.scripts) out.emit(aw::script_moved_record(script));
-        for (const auto& [path, edits] : result.edits) out.emit(aw::elf_edit_record(path, edits));
+        for (const aw::GraftedLibrary& library : result.libraries) stream.emit(aw::grafted_record(library));
+        for (const aw::MovedScript& script : result.scripts) stream.emit(aw::script_moved_record(script));
+        for (const auto& [path, edits] : result.edits) stream.emit(aw::elf_edit_record(path, edits));
         if (!result.libraries.empty()) {
             std::string filename = aw::repaired_wheel_filename(*target, retags);
             if (auto sbom = aw::write_graft_sbom(*target, result.libraries, filename, AW_VERSION))
-                out.emit(aw::Json{{"kind", "sbom"}, {"path", *sbom}});
+                stream.emit(aw::Json{{"kind", "sbom"}, {"path", *sbom}});
         }
     }
-    out.flush();
+    stream.finish();
     return aw::kExitOk;
 }
 }  // namespace

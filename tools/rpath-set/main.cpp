@@ -7,6 +7,7 @@
 #include "member_path.hpp"
 #include "options.hpp"
 #include "records.hpp"
+#include "stage_stream.hpp"
 
 #include <iostream>
 
@@ -39,26 +40,27 @@ std::string joined(const std::vector<std::string>& parts) {
 // Applies each "elf_edit" record to its file in the work directory, passing every record on and
 // adding an "elf_edited" record after each edit.
 int apply_records(bool log) {
-    aw::RecordReader in(std::cin);
-    aw::RecordWriter out(std::cout);
-    std::string workdir;
-    while (auto record = in.next()) {
-        out.pass_through(*record);
-        std::string kind = record->kind();
-        if (kind == "wheel") workdir = aw::required_string(record->value, "workdir");
-        if (kind != "elf_edit") continue;
+    aw::StageStream stream(std::cin, std::cout);
+    while (auto record = stream.next()) {
+        if (record->kind() != "elf_edit") continue;
         aw::throw_if_interrupted();
-        std::string path = aw::required_string(record->value, "path");
-        if (auto reason = aw::unsafe_member_path_reason(path))
-            aw::fail("elf_edit record: path \"{}\" must lie inside the work directory ({})", path, *reason);
-        if (workdir.empty()) aw::fail("elf_edit record for {} before the wheel record", path);
-        std::string file = workdir + "/" + path;
-        aw::DynamicEdits edits = aw::dynamic_edits_from_record(record->value);
+        const aw::WheelRecord& wheel = stream.wheel_for(*record);
+        auto [path, edits] = aw::at_record(*record, [&] {
+            std::string path = aw::required_string(record->value, "path");
+            if (auto reason = aw::unsafe_member_path_reason(path))
+                aw::fail("elf_edit record: path \"{}\" must lie inside the work directory ({})", path, *reason);
+            return std::pair(path, aw::dynamic_edits_from_record(record->value));
+        });
         if (log) aw::print_log(aw::edit_command_line(path, edits));
-        bool changed = aw::apply_dynamic_edits(file, edits, file);
-        out.emit(aw::Json{{"kind", "elf_edited"}, {"path", path}, {"changed", changed}});
+        bool changed = false;
+        try {
+            changed = aw::apply_dynamic_edits(wheel.file_of(path), edits, wheel.file_of(path));
+        } catch (const aw::FileError& error) {
+            aw::fail_at(wheel.member(path), error);
+        }
+        stream.emit(aw::Json{{"kind", "elf_edited"}, {"path", path}, {"changed", changed}});
     }
-    out.flush();
+    stream.finish();
     return aw::kExitOk;
 }
 

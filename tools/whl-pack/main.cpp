@@ -38,7 +38,7 @@ int pack_main(int argc, char** argv) {
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
     aw::PackInput input = aw::read_pack_input(records);
     aw::PackedWheel wheel = aw::pack_wheel(input, options);
-    if (!keep_work) aw::remove_tree(input.workdir);
+    if (!keep_work) aw::remove_tree(input.wheel.workdir);
 
     aw::RecordWriter out(std::cout);
     for (const aw::Record& record : records) out.pass_through(record);
