@@ -137,10 +137,20 @@ show() {
     [ "$count" -eq 1 ] || die "show: expected one WHEEL_FILE; see auditwheel show --help"
     [ -f "$wheel" ] || die "show: cannot access $wheel. No such file"
     make_scratch
-    stage whl-unpack --elf-only --dest "$scratch/wheel" -- "$wheel" >"$scratch/unpacked" || exit $?
-    eval "stage elf-deps $search_options" <"$scratch/unpacked" >"$scratch/deps" || exit $?
-    stage elf-symvers <"$scratch/deps" >"$scratch/symvers" || exit $?
-    stage policy-check --log --policies "$policies" --format "$format" $isa $pure $verbose <"$scratch/symvers" || exit $?
+    deps_options=""
+    analyse "$scratch" --format "$format" $isa $pure $verbose || exit $?
+}
+
+# analyse WORK OPTIONS...: what show and repair share: whl-unpack (only the ELF members and the
+# dist-info), elf-deps, elf-symvers, then policy-check with OPTIONS, whose records or report are
+# this function's output. Reads $wheel, and $deps_options and $search_options (quoted words).
+analyse() {
+    work=$1
+    shift
+    stage whl-unpack --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
+    eval "stage elf-deps $deps_options $search_options" <"$work/unpacked" >"$work/deps" || exit $?
+    stage elf-symvers <"$work/deps" >"$work/symvers" || exit $?
+    stage policy-check --log --policies "$policies" "$@" <"$work/symvers"
 }
 
 repair_usage() {
@@ -174,7 +184,10 @@ USAGE
     [ -n "$policies" ] && (exec_stage policy-check --policies "$policies" --list-platforms) | sed 's/^/- /'
 }
 
-# quote VALUE: VALUE as one shell word for eval, whatever characters it holds.
+# quote VALUE: VALUE as one shell word for eval, whatever characters it holds. The rule that makes
+# every eval here safe: a value from the command line or the environment reaches an eval only as
+# quote()'s output (one single-quoted word); everything else in an evaluated string is a literal
+# option name or a \$name reference that the eval itself expands.
 quote() {
     printf '%s\n' "$1" | sed "s/'/'\\\\''/g; 1s/^/'/; \$s/\$/'/"
 }
@@ -185,21 +198,14 @@ repair_one() {
     [ -f "$wheel" ] || die "repair: cannot access $wheel. No such file"
     mkdir "$work"
     printf 'Repairing %s\n' "$(basename -- "$wheel")" >&2
-    stage whl-unpack --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" || exit $?
-    eval "stage elf-deps ${verbose:+--log} $search_options" <"$work/unpacked" >"$work/deps" || exit $?
-    stage elf-symvers <"$work/deps" >"$work/symvers" || exit $?
-    eval "stage policy-check --log --policies \"\$policies\" --plat \"\$plat\" $check_options" \
-        <"$work/symvers" >"$work/checked" || exit $?
+    deps_options=${verbose:+--log}
+    eval "analyse \"\$work\" --plat \"\$plat\" $check_options" >"$work/checked" || exit $?
     if grep -q '^{"kind":"verdict".*"pure":true' "$work/checked"; then
         copy_unchanged "$wheel"
         return
     fi
-    stage lib-graft --log --lib-sdir "$lib_sdir" $graft_options <"$work/checked" >"$work/grafted" || exit $?
-    if [ "$patcher" = none ] && grep -q '^{"kind":"elf_edit"' "$work/grafted"; then
-        printf "auditwheel: error: %s: the 'none' patcher can't patch the ELF files this repair changes\n" \
-            "$wheel" >&2
-        exit 1
-    fi
+    stage lib-graft --log --lib-sdir "$lib_sdir" --patcher "$patcher" $graft_options <"$work/checked" \
+        >"$work/grafted" || exit $?
     stage rpath-set ${verbose:+--log} <"$work/grafted" >"$work/edited" || exit $?
     stage whl-pack --log --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" \
         >"$work/packed" || exit $?

@@ -6,6 +6,8 @@
 #include "options.hpp"
 #include "records.hpp"
 
+#include <fmt/ranges.h>
+
 #include <iostream>
 
 namespace {
@@ -16,6 +18,9 @@ const aw::OptionTable kOptions(
     "them, and writes \"grafted\", \"script_moved\" and \"elf_edit\" records for rpath-set. Every record is passed on.",
     {{"lib-sdir", 'L', 1, "LIB_SDIR", "suffix of the library directory (default: .libs)"},
      {"strip", 0, 0, "", "also strip the grafted libraries and every dynamic ELF member"},
+     {"patcher", 0, 1, "PATCHER",
+      "patchelf or lief-patchelf (default; both mean rpath-set), or none: fail when the repair would change an "
+      "ELF file, as pypa auditwheel's none patcher"},
      {"log", 0, 0, "",
       "print pypa auditwheel's log of the grafts on stderr (Grafting, Setting RPATH, Stripping symbols); its "
       "warnings are always printed"}});
@@ -27,6 +32,9 @@ int graft_main(int argc, char** argv) {
     options.strip = line.has("strip");
     bool log = line.has("log");
     if (options.lib_sdir.empty()) aw::fail_usage("--lib-sdir must not be empty");
+    std::string patcher = line.last("patcher").value_or("patchelf");
+    if (patcher != "patchelf" && patcher != "lief-patchelf" && patcher != "none")
+        aw::fail_usage("--patcher must be patchelf, lief-patchelf or none, not '{}'", patcher);
 
     aw::StageStream stream(std::cin, std::cout);
     std::optional<aw::GraftTarget> target;
@@ -50,6 +58,12 @@ int graft_main(int argc, char** argv) {
         for (const aw::LogLine& entry : result.log) {
             if (entry.warning) aw::print_warning(entry.text);
             else if (log) aw::print_log(entry.text);
+        }
+        if (patcher == "none" && !result.edits.empty()) {
+            std::vector<std::string> files;
+            for (const auto& [path, edits] : result.edits) files.push_back(path);
+            aw::fail("{}: the 'none' patcher can't patch the files this repair changes: {}", target->filename,
+                     fmt::join(files, ", "));
         }
         for (const aw::GraftedLibrary& library : result.libraries) stream.emit(aw::grafted_record(library));
         for (const aw::MovedScript& script : result.scripts) stream.emit(aw::script_moved_record(script));
