@@ -17,10 +17,6 @@ struct DependencyResolver::Node {
 };
 
 namespace {
-std::string rooted(const std::string& root, const std::string& path) {
-    return root == "/" || !path.starts_with('/') ? path : root + path;
-}
-
 bool is_inside(const std::string& path, const std::string& directory) {
     return path.size() > directory.size() && path.starts_with(directory) && path[directory.size()] == '/';
 }
@@ -84,7 +80,7 @@ const std::vector<std::string>& DependencyResolver::system_dirs(const ElfIdent& 
         for (const std::string& dir : glibc_default_dirs(target.machine, target.elf_class))
             if (std::find(it->second.begin(), it->second.end(), dir) == it->second.end()) it->second.push_back(dir);
     }
-    for (std::string& dir : it->second) dir = rooted(options_.root, dir);
+    for (std::string& dir : it->second) dir = inside_root(options_.root, dir);
     return it->second;
 }
 
@@ -93,7 +89,7 @@ std::vector<std::string> DependencyResolver::search_dirs(const Node& requester, 
     auto add_entries = [&](const Node& node, const std::vector<std::string>& entries) {
         for (const std::string& entry : entries) {
             std::string dir = expand_dynamic_tokens(entry.empty() ? "." : entry, directory_of(node.path), node.facts->ident);
-            dirs.push_back(entry.find("ORIGIN") != std::string::npos ? dir : rooted(options_.root, dir));
+            dirs.push_back(entry.find("ORIGIN") != std::string::npos ? dir : inside_root(options_.root, dir));
         }
     };
     const ElfFacts& facts = *requester.facts;
@@ -126,7 +122,7 @@ std::optional<DependencyResolver::Found> DependencyResolver::find(const std::str
         if (!facts || !is_loadable_by(requester.facts->ident, facts->ident)) return std::nullopt;
         return Found{candidate, follow_final_links(candidate, options_.root), *real};
     };
-    if (name.find('/') != std::string::npos) return try_candidate(rooted(options_.root, name));
+    if (name.find('/') != std::string::npos) return try_candidate(inside_root(options_.root, name));
     for (const std::string& dir : search_dirs(requester, libc))
         if (is_directory(dir))
             if (auto found = try_candidate(dir + "/" + name)) return found;
@@ -146,7 +142,7 @@ DependencyTree DependencyResolver::resolve(const std::string& path, const std::v
     std::map<std::string, std::size_t> loaded;  // soname or needed name -> index in tree.libraries
     if (tree.facts->interpreter) {
         // The interpreter is always loaded; a DT_NEEDED on its name is that object.
-        std::string interpreter = rooted(options_.root, *tree.facts->interpreter);
+        std::string interpreter = inside_root(options_.root, *tree.facts->interpreter);
         std::optional<std::string> real = resolve_in_root(interpreter, options_.root);
         std::string soname = file_name_of(interpreter);
         ResolvedLibrary library{soname, std::nullopt, std::nullopt, {}, false, false};

@@ -20,15 +20,6 @@ std::optional<std::string> member_path(const std::optional<std::string>& realpat
     return realpath->substr(workdir.size() + 1);
 }
 
-Json ident_fields(Json record, const ElfIdent& ident) {
-    record["class"] = ident.elf_class;
-    record["byte_order"] = ident.byte_order;
-    record["machine"] = ident.machine;
-    record["e_machine"] = ident.e_machine;
-    record["os_abi"] = ident.os_abi;
-    return record;
-}
-
 const ResolvedLibrary* find_library(const DependencyTree& tree, const std::string& soname) {
     for (const ResolvedLibrary& library : tree.libraries)
         if (library.soname == soname) return &library;
@@ -58,7 +49,7 @@ Json elf_record(const std::string& label, const DependencyTree& tree, const std:
         libraries.push_back(std::move(entry));
     }
     Json record{{"kind", "elf"}, {"path", label}, {"file", tree.path}};
-    record = ident_fields(std::move(record), facts.ident);
+    add_elf_ident(record, facts.ident);
     record["e_flags"] = facts.flags;
     record["type"] = facts.type_name();
     record["interpreter"] = optional_string(facts.interpreter);
@@ -74,25 +65,23 @@ Json elf_record(const std::string& label, const DependencyTree& tree, const std:
     return record;
 }
 
-namespace {
-std::vector<std::string> non_empty_entries(const char* value) {
+std::vector<std::string> search_path_entries(const char* value) {
     std::vector<std::string> entries;
     if (value == nullptr) return entries;
     for (const std::string& entry : split_search_path(value))
         if (!entry.empty()) entries.push_back(entry);
     return entries;
 }
-}  // namespace
 
 SearchOptions search_for_files(const SearchRequest& request) {
     SearchOptions search;
     search.ldpaths = request.ldpaths;
     search.root = request.root;
     search.library_path = request.add_paths;
-    for (const std::string& dir : non_empty_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH")))
+    for (const std::string& dir : search_path_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH")))
         search.library_path.push_back(dir);
     if (!search.ldpaths && search.root == "/")
-        for (const std::string& dir : non_empty_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+        for (const std::string& dir : search_path_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
     return search;
 }
 

@@ -19,6 +19,9 @@ struct SearchRequest {
     std::vector<std::string> add_paths;               // --add-path
 };
 
+// The non-empty entries of a ':'-separated list (--ldpaths, LD_LIBRARY_PATH); none for nullptr.
+std::vector<std::string> search_path_entries(const char* value);
+
 // The search for files named on the command line, as pypa auditwheel's:
 // --add-path, then AUDITWHEEL_LD_LIBRARY_PATH, then LD_LIBRARY_PATH (a host
 // setting: not with --ldpaths or a sysroot) where LD_LIBRARY_PATH is searched.

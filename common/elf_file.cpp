@@ -121,6 +121,12 @@ std::vector<std::string> defined_dynamic_functions(Elf* elf, const std::string& 
 }
 }  // namespace
 
+std::string join_search_path(const std::vector<std::string>& entries) {
+    std::string joined;
+    for (const std::string& entry : entries) joined += (joined.empty() ? "" : ":") + entry;
+    return joined;
+}
+
 std::vector<std::string> split_search_path(const std::string& value) {
     std::vector<std::string> parts;
     std::size_t start = 0;

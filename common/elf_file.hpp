@@ -80,6 +80,8 @@ std::optional<std::uint64_t> address_to_offset(const std::vector<GElf_Phdr>& hea
 
 // Splits an RPATH/RUNPATH string on ':' (empty entries kept: they mean the
 // current directory to glibc).
+// RPATH/RUNPATH and LD_LIBRARY_PATH entries joined with ':', split_search_path's inverse.
+std::string join_search_path(const std::vector<std::string>& entries);
 std::vector<std::string> split_search_path(const std::string& value);
 
 }  // namespace aw

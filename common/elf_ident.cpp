@@ -69,6 +69,14 @@ std::string machine_name(std::uint16_t e_machine, int elf_class, const std::stri
     }
 }
 
+void add_elf_ident(Json& record, const ElfIdent& ident) {
+    record["class"] = ident.elf_class;
+    record["byte_order"] = ident.byte_order;
+    record["machine"] = ident.machine;
+    record["e_machine"] = ident.e_machine;
+    record["os_abi"] = ident.os_abi;
+}
+
 std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head) {
     if (head.size() < EI_NIDENT || std::memcmp(head.data(), ELFMAG, SELFMAG) != 0) return std::nullopt;
     elf_version(EV_CURRENT);

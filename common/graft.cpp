@@ -274,9 +274,7 @@ void edit_members(const GraftTarget& target, const GraftPlan& plan, const std::s
         std::vector<std::string> rpath = rpath_entries_inside_wheel(
             facts.runpath.empty() ? facts.rpath : facts.runpath, path, facts.ident, target.workdir);
         add_unique(rpath, origin_relative_rpath(path, lib_dir));
-        std::string joined;
-        for (const std::string& entry : rpath) joined += (joined.empty() ? "" : ":") + entry;
-        edit.set_rpath = joined;
+        edit.set_rpath = join_search_path(rpath);
         edit.force_rpath = !target.android;
     }
     for (const auto& [member, names] : plan.remove_needed) {

@@ -16,18 +16,13 @@
 
 namespace aw {
 namespace {
-std::string join_root(const std::string& root, const std::string& path) {
-    if (root.empty() || root == "/") return path;
-    return root + (path.starts_with('/') ? "" : "/") + path;
-}
-
 bool starts_with_any(const std::string& text, std::initializer_list<const char*> prefixes) {
     return std::any_of(prefixes.begin(), prefixes.end(), [&](const char* prefix) { return text.starts_with(prefix); });
 }
 
 void read_conf_file(const std::string& root, const std::string& path, std::set<std::string>& seen_files,
                     std::vector<std::string>& directories) {
-    std::string real = join_root(root, path);
+    std::string real = inside_root(root, path);
     if (!seen_files.insert(real).second) return;
     std::ifstream in(real);
     std::string line;
@@ -41,7 +36,7 @@ void read_conf_file(const std::string& root, const std::string& path, std::set<s
             while (words >> pattern) {
                 std::string absolute = pattern.starts_with('/') ? pattern : directory_of(path) + "/" + pattern;
                 glob_t matches{};
-                if (glob(join_root(root, absolute).c_str(), 0, nullptr, &matches) == 0) {
+                if (glob(inside_root(root, absolute).c_str(), 0, nullptr, &matches) == 0) {
                     for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
                         std::string match = matches.gl_pathv[i];
                         if (root != "/" && match.starts_with(root)) match = match.substr(root.size());
@@ -110,7 +105,7 @@ std::vector<std::string> read_ld_so_conf(const std::string& root, const std::str
 }
 
 std::vector<std::string> musl_system_path(const std::string& root, const std::string& machine) {
-    std::ifstream in(join_root(root, "/etc/ld-musl-" + musl_arch(machine) + ".path"));
+    std::ifstream in(inside_root(root, "/etc/ld-musl-" + musl_arch(machine) + ".path"));
     if (!in) return {"/lib", "/usr/local/lib", "/usr/lib"};
     std::vector<std::string> directories;
     std::string text((std::istreambuf_iterator<char>(in)), {});

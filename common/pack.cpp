@@ -85,13 +85,7 @@ public:
         : path_(shown_as), mtime_(mtime), level_(level) {
         int code = 0;
         archive_.reset(zip_open(file.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
-        if (!archive_) {
-            zip_error_t error;
-            zip_error_init_with_code(&error, code);
-            std::string text = zip_error_strerror(&error);
-            zip_error_fini(&error);
-            fail("{}: cannot create: {}", path_, text);
-        }
+        if (!archive_) fail("{}: cannot create: {}", path_, libzip_error_text(code));
         zip_register_cancel_callback_with_state(archive_.get(), cancel_on_signal, nullptr, nullptr);
     }
 

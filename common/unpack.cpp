@@ -350,12 +350,10 @@ Json wheel_record(const UnpackedWheel& wheel) {
 
 Json member_record(const UnpackedMember& member) {
     Json elf = nullptr;
-    if (member.elf)
-        elf = Json{{"class", member.elf->elf_class},
-                   {"byte_order", member.elf->byte_order},
-                   {"machine", member.elf->machine},
-                   {"e_machine", member.elf->e_machine},
-                   {"os_abi", member.elf->os_abi}};
+    if (member.elf) {
+        elf = Json::object();
+        add_elf_ident(elf, *member.elf);
+    }
     Json record{{"kind", "member"},
                 {"path", member.path},
                 {"size", member.size},

@@ -17,15 +17,20 @@
 #include <unistd.h>
 
 namespace aw {
+std::string libzip_error_text(int code) {
+    zip_error_t error;
+    zip_error_init_with_code(&error, code);
+    std::string text = zip_error_strerror(&error);
+    zip_error_fini(&error);
+    return text;
+}
+
 namespace {
 // Deflate's best case is about 1032:1 (RFC 1951 block limits).
 constexpr std::uint64_t kMaxDeflateRatio = 1032;
 
 std::string open_error_text(int code) {
-    zip_error_t error;
-    zip_error_init_with_code(&error, code);
-    std::string text = zip_error_strerror(&error);
-    zip_error_fini(&error);
+    std::string text = libzip_error_text(code);
     switch (code) {
         case ZIP_ER_NOZIP: return "not a zip archive";
         case ZIP_ER_EXISTS: return "two members of the archive have the same name";

@@ -16,6 +16,9 @@ typedef struct zip zip_t;
 
 namespace aw {
 
+// libzip's text for the error code zip_open() returned.
+std::string libzip_error_text(int code);
+
 struct ZipEntry {
     std::uint64_t index = 0;
     std::string name;

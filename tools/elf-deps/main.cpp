@@ -45,11 +45,7 @@ void resolve_member(aw::DependencyResolver& resolver, const aw::WheelRecord& whe
 int deps_main(int argc, char** argv) {
     aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
     aw::SearchRequest request;
-    if (auto ldpaths = line.last("ldpaths")) {
-        request.ldpaths.emplace();
-        for (const std::string& entry : aw::split_search_path(*ldpaths))
-            if (!entry.empty()) request.ldpaths->push_back(entry);
-    }
+    if (auto ldpaths = line.last("ldpaths")) request.ldpaths = aw::search_path_entries(ldpaths->c_str());
     if (auto root = line.last("root")) request.root = std::filesystem::absolute(*root).lexically_normal().string();
     if (request.root.size() > 1 && request.root.ends_with('/')) request.root.pop_back();
     request.add_paths = line.all("add-path");

@@ -31,12 +31,6 @@ const aw::OptionTable kOptions(
      {"print-needed", 0, 0, "", "print the DT_NEEDED entries, one per line"},
      {"log", 0, 0, "", "with records: print each file's edits as an rpath-set command line on stderr"}});
 
-std::string joined(const std::vector<std::string>& parts) {
-    std::string text;
-    for (const std::string& part : parts) text += (text.empty() ? "" : ":") + part;
-    return text;
-}
-
 // Applies each "elf_edit" record to its file in the work directory, passing every record on and
 // adding an "elf_edited" record after each edit.
 int apply_records(bool log) {
@@ -92,7 +86,7 @@ int rpath_main(int argc, char** argv) {
         if (!print_rpath && !print_soname && !print_needed) continue;
         aw::ElfFacts facts = aw::read_elf_facts(output.value_or(file));
         if (print_soname && facts.soname) std::cout << *facts.soname << '\n';
-        if (print_rpath) std::cout << joined(facts.runpath.empty() ? facts.rpath : facts.runpath) << '\n';
+        if (print_rpath) std::cout << aw::join_search_path(facts.runpath.empty() ? facts.rpath : facts.runpath) << '\n';
         if (print_needed)
             for (const std::string& name : facts.needed) std::cout << name << '\n';
     }
