@@ -90,7 +90,7 @@ $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(BUILD)/lib/libaw-common.a
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # The check also builds the distribution (make dist) and runs it where auditwheel runs
-# (tests/integration/test_portable.py); CHECK_DIST=no leaves it out (those tests then skip).
+# (tests/integration/test_distribution.py); CHECK_DIST=no leaves it out (those tests then skip).
 CHECK_DIST ?= yes
 DIST_ENV = AW_DIST_TREE=$(DIST_TREE) AW_DIST_WHEEL=$(DIST_WHEEL) AW_DIST_TARBALL=$(DIST_TARBALL)
 

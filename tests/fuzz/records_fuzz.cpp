@@ -1,11 +1,12 @@
 // libFuzzer target over the record protocol: the line reader and every stage's reading of the
-// records it uses (policy-check, lib-graft, rpath-set, whl-pack). A stage turns any exception
+// records it uses (the wheel record, policy-check, lib-graft, rpath-set, whl-pack). A stage turns any exception
 // into one line and exit 1 (run_stage), so only a crash, a sanitizer report or a hang is a bug.
 #include "diagnostics.hpp"
 #include "elf_edit_record.hpp"
 #include "graft.hpp"
 #include "pack.hpp"
 #include "records.hpp"
+#include "stage_stream.hpp"
 #include "wheel_abi.hpp"
 #include "wheel_metadata.hpp"
 
@@ -33,6 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const aw::Record& record : records) {
         std::string kind;
         refused_or_read([&] { kind = record.kind(); });
+        if (kind == "wheel") refused_or_read([&] { aw::read_wheel_record(record); });
         if (kind == "graft_plan") refused_or_read([&] { aw::read_graft_plan(record.value); });
         if (kind == "elf_edit") refused_or_read([&] { aw::dynamic_edits_from_record(record.value); });
         if (kind == "retag") refused_or_read([&] { aw::read_retag(record.value); });

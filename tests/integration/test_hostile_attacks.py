@@ -228,7 +228,7 @@ class RawCopies(Untrusted):
 
     def corrupt(self, wheel, name, *, crc=False, size=None):
         data = bytearray(wheel.read_bytes())
-        from test_hostile import central_entries
+        from test_hostile_wheels import central_entries
         for entry, central, local in central_entries(bytes(data)):
             if entry != name:
                 continue
