@@ -3,11 +3,10 @@
 
 #include "diagnostics.hpp"
 #include "dependency_tree.hpp"
+#include "external_libraries.hpp"
 #include "symbol_versions.hpp"
-#include "wheel_name.hpp"
 
 #include <elf.h>
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <functional>
@@ -22,25 +21,6 @@ const std::vector<std::pair<std::string, std::string>>& tag_architectures() {
         {"s390x", "s390x"},     {"x86_64", "x86_64"},     {"x86_64_v2", "x86_64"}, {"x86_64_v3", "x86_64"},
         {"x86_64_v4", "x86_64"}};
     return architectures;
-}
-
-bool is_dynamic_loader(const std::string& name) {
-    return name.find("ld-linux") != std::string::npos || name == "ld64.so.2" || name == "ld64.so.1";
-}
-
-VersionRequirements read_versions(const Json& record) {
-    VersionRequirements versions;
-    const Json all = record.value("versions", Json::object());
-    for (const auto& [file, by_version] : all.items())
-        for (const auto& [version, symbols] : by_version.items())
-            versions[file][version] = symbols.get<std::vector<std::string>>();
-    return versions;
-}
-
-std::optional<std::uint32_t> read_isa(const Json& record) {
-    const Json& isa = record.value("x86_isa", Json(nullptr));
-    if (!isa.is_object()) return std::nullopt;
-    return static_cast<std::uint32_t>(required_unsigned(isa, "needed", UINT32_MAX));
 }
 
 // namespace -> versions required, from requirements on libraries that are not the loader
@@ -125,60 +105,6 @@ std::string strip_architecture_suffix(const std::string& plat) {
     return plat;
 }
 
-AnalysisInput read_analysis_input(const std::vector<Record>& records) {
-    AnalysisInput input;
-    std::map<std::string, std::size_t> elf_by_path;
-    for (const Record& record : records) {
-        const Json& value = record.value;
-        std::string kind = record.kind();
-        if (kind == "wheel") {
-            input.wheel = required_string(value, "filename");
-            input.platform_tags = parse_wheel_filename(input.wheel).platform;
-        } else if (kind == "member" && value.contains("elf_error")) {
-            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "elf_error"));
-        } else if (kind == "elf" && value.contains("error")) {
-            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "error"));
-        } else if (kind == "elf") {
-            ElfMember elf;
-            elf.path = required_string(value, "path");
-            elf.elf_class = static_cast<int>(required_unsigned(value, "class", 64));
-            elf.byte_order = required_string(value, "byte_order");
-            elf.e_machine = static_cast<std::uint16_t>(required_unsigned(value, "e_machine", UINT16_MAX));
-            if (value.contains("e_flags")) elf.e_flags = static_cast<std::uint32_t>(required_unsigned(value, "e_flags", UINT32_MAX));
-            if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
-            elf.python_extension = value.value("python_extension", false);
-            elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
-            elf.included = value.value("included", std::vector<std::string>{});
-            elf.needed.insert(elf.needed.end(), elf.included.begin(), elf.included.end());
-            for (const Json& library : required_field(value, "libraries")) {
-                TreeLibrary tree;
-                if (library.value("realpath", Json(nullptr)).is_string()) tree.realpath = library["realpath"].get<std::string>();
-                tree.needed = library.value("needed", std::vector<std::string>{});
-                tree.in_wheel = library.value("in_wheel", false);
-                elf.libraries.emplace(required_string(library, "soname"), std::move(tree));
-            }
-            elf_by_path[elf.path] = input.elfs.size();
-            input.elfs.push_back(std::move(elf));
-        } else if (kind == "symvers" && !value.contains("error")) {
-            std::string origin = value.value("origin", "");
-            std::string path = required_string(value, "path");
-            if (origin == "member" && elf_by_path.count(path)) {
-                ElfMember& elf = input.elfs[elf_by_path[path]];
-                elf.versions = read_versions(value);
-                auto undefined = value.value("undefined", std::vector<std::string>{});
-                elf.undefined.insert(undefined.begin(), undefined.end());
-                elf.x86_isa_needed = read_isa(value);
-                elf.ucs2 = value.value("ucs2", false);
-                elf.pyfpe = value.value("pyfpe", false);
-            } else if (origin == "library") {
-                input.libraries[path] = LibraryFacts{read_versions(value), read_isa(value)};
-            }
-        }
-    }
-    if (input.wheel.empty()) fail("no \"wheel\" record on standard input");
-    return input;
-}
-
 namespace {
 struct Detected {
     std::optional<std::string> architecture;
@@ -218,72 +144,6 @@ Detected detect_from_tags(const std::vector<std::string>& tags, const std::strin
     // wheel of static programs is tagged) tells none, and the ELF files decide.
     if (libcs.size() == 1) detected.libc = *libcs.begin();
     return detected;
-}
-
-// The external libraries of one ELF under one policy: the closure of its
-// DT_NEEDED through its tree, less loaders and whitelisted libraries (whose
-// own dependencies are not followed), less what lies in the wheel.
-bool matches_any(const std::string& text, const std::vector<std::string>& patterns) {
-    for (const std::string& pattern : patterns)
-        if (fnmatch(pattern.c_str(), text.c_str(), 0) == 0) return true;
-    return false;
-}
-
-bool is_excluded(const std::string& soname, const std::optional<std::string>& realpath,
-                 const std::vector<std::string>& patterns) {
-    return matches_any(soname, patterns) || (realpath && matches_any(*realpath, patterns));
-}
-
-// pypa's lddtree walk of one file's needs (`ldd`): each call has its own set
-// of excluded names, all calls share the libraries already walked.
-void walk_exclusions(const ElfMember& elf, const std::vector<std::string>& needs, const std::vector<std::string>& exclude,
-                     std::set<std::string>& walked, std::vector<LogLine>& log) {
-    std::set<std::string> excluded;
-    for (const std::string& name : needs) {
-        if (walked.count(name) || excluded.count(name)) continue;
-        auto library = elf.libraries.find(name);
-        std::optional<std::string> realpath = library == elf.libraries.end() ? std::nullopt : library->second.realpath;
-        if (matches_any(name, exclude)) {
-            log.push_back({false, "Excluding " + name});
-            excluded.insert(name);
-            continue;
-        }
-        if (is_libpython(name)) {
-            log.push_back({false, "Skip " + name + " resolution"});
-            walked.insert(name);
-            continue;
-        }
-        if (realpath && matches_any(*realpath, exclude)) {
-            log.push_back({false, "Excluding " + *realpath});
-            excluded.insert(name);
-            continue;
-        }
-        walked.insert(name);
-        if (realpath) walk_exclusions(elf, library->second.needed, exclude, walked, log);
-    }
-}
-
-std::map<std::string, std::optional<std::string>> external_libraries(const ElfMember& elf, const PlatformPolicy& policy,
-                                                                     bool android, const std::vector<std::string>& exclude) {
-    std::map<std::string, std::optional<std::string>> external;
-    std::set<std::string> seen;
-    std::vector<std::string> pending(elf.needed.rbegin(), elf.needed.rend());
-    while (!pending.empty()) {
-        std::string name = pending.back();
-        pending.pop_back();
-        if (is_dynamic_loader(name) || policy.whitelist.count(name) || !seen.insert(name).second) continue;
-        if (android && name.starts_with("libpython")) continue;
-        auto library = elf.libraries.find(name);
-        std::optional<std::string> realpath = library == elf.libraries.end() ? std::nullopt : library->second.realpath;
-        if (is_excluded(name, realpath, exclude)) continue;
-        if (library == elf.libraries.end()) {
-            external[name] = std::nullopt;
-            continue;
-        }
-        if (!library->second.in_wheel) external[name] = realpath;
-        pending.insert(pending.end(), library->second.needed.rbegin(), library->second.needed.rend());
-    }
-    return external;
 }
 
 // "pkg/_x.so needs memcpy@GLIBC_2.14 (manylinux_2_12_x86_64 allows GLIBC up to 2.12)", or "".
