@@ -97,11 +97,10 @@ std::string strip_architecture_suffix(const std::string& plat);
 std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
                                                std::uint32_t e_flags);
 
-Json verdict_record(const Verdict& verdict);
-// `auditwheel show --json` (pypa auditwheel's show-schema.json, version 1);
-// a pure wheel is an error unless `allow_pure`.
-Json show_json(const Verdict& verdict, bool allow_pure);
-// `auditwheel show`'s text; `verbose` prints past the points pypa auditwheel stops at.
-std::string show_text(const Verdict& verdict, bool verbose);
+// The index of the policy named `tag` in the verdict's policies; linux's when none is.
+std::size_t policy_index(const Verdict& verdict, const std::string& tag);
+
+// "a, b, c" for join({"a", "b", "c"}, ", ").
+std::string join(const std::vector<std::string>& items, const std::string& separator);
 
 }  // namespace aw
