@@ -6,7 +6,6 @@
 #include "analysis_input.hpp"
 #include "diagnostics.hpp"
 #include "policy.hpp"
-#include "records.hpp"
 
 #include <cstdint>
 #include <map>
@@ -66,27 +65,6 @@ struct Verdict {
 // purelib, a python extension whose libc cannot be told, several architectures).
 Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families,
                       const AnalysisOptions& options);
-
-// What a repair to `plat` writes: the tags (abis[0] decides what is grafted),
-// the platform tags they replace, and per member the libraries to graft.
-struct RepairPlan {
-    std::vector<std::string> abis;
-    std::vector<std::string> replace_platforms;
-    std::map<std::string, std::string> libraries;  // soname -> realpath, to graft
-    std::vector<std::pair<std::string, std::vector<std::string>>> members;  // path -> sonames it needs grafted
-    std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // path -> libpython names
-    std::set<std::string> included;  // grafted sonames that are dlopen'ed by name (keep it)
-    std::optional<std::string> eligible;  // the wider policy added to the requested one (not with --only-plat)
-};
-
-// Throws Error with exit status 2 where pypa auditwheel's parser.error
-// refuses (too-recent symbols, UCS2, blacklist, ISA: naming what is at fault)
-// and 1 when a library to graft cannot be found.
-RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const std::string& plat, bool only_plat,
-                       const AnalysisOptions& options);
-
-Json retag_record(const RepairPlan& plan);
-Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict);
 
 // A --plat value without its trailing _<architecture> (pypa auditwheel's
 // Architecture names, in its order): manylinux2014_x86_64 -> manylinux2014.
