@@ -66,6 +66,18 @@ struct Verdict {
 Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families,
                       const AnalysisOptions& options);
 
+// The analysis's first step (behaviour file 2.3): what the file name's platform tags tell.
+struct DetectedFromTags {
+    std::optional<std::string> architecture;  // the policies' name (x86_64 for x86_64_v3)
+    std::optional<std::string> libc;          // glibc, musl or android; none when the tags name several
+    bool pure = false;                        // tagged "any" only
+};
+
+// Logs pypa's warnings when the tags do not tell the architecture; throws Error
+// when they name several.
+DetectedFromTags detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel,
+                                  std::vector<LogLine>& log);
+
 // A --plat value without its trailing _<architecture> (pypa auditwheel's
 // Architecture names, in its order): manylinux2014_x86_64 -> manylinux2014.
 std::string strip_architecture_suffix(const std::string& plat);
