@@ -1,13 +1,14 @@
-#include "paths.hpp"
+// policy-check's analysis, in the steps man/policy-check.1 numbers (pypa auditwheel 6.8.1's
+// analyze_wheel_abi): what the file name tells, which members are judged, by which policies,
+// and per policy what stands between the wheel and its tag.
 #include "wheel_abi.hpp"
 
 #include "diagnostics.hpp"
-#include "dependency_tree.hpp"
+#include "external_libraries.hpp"
+#include "paths.hpp"
 #include "symbol_versions.hpp"
-#include "wheel_name.hpp"
 
 #include <elf.h>
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <functional>
@@ -22,25 +23,6 @@ const std::vector<std::pair<std::string, std::string>>& tag_architectures() {
         {"s390x", "s390x"},     {"x86_64", "x86_64"},     {"x86_64_v2", "x86_64"}, {"x86_64_v3", "x86_64"},
         {"x86_64_v4", "x86_64"}};
     return architectures;
-}
-
-bool is_dynamic_loader(const std::string& name) {
-    return name.find("ld-linux") != std::string::npos || name == "ld64.so.2" || name == "ld64.so.1";
-}
-
-VersionRequirements read_versions(const Json& record) {
-    VersionRequirements versions;
-    const Json all = record.value("versions", Json::object());
-    for (const auto& [file, by_version] : all.items())
-        for (const auto& [version, symbols] : by_version.items())
-            versions[file][version] = symbols.get<std::vector<std::string>>();
-    return versions;
-}
-
-std::optional<std::uint32_t> read_isa(const Json& record) {
-    const Json& isa = record.value("x86_isa", Json(nullptr));
-    if (!isa.is_object()) return std::nullopt;
-    return static_cast<std::uint32_t>(required_unsigned(isa, "needed", UINT32_MAX));
 }
 
 // namespace -> versions required, from requirements on libraries that are not the loader
@@ -73,6 +55,7 @@ void merge_versions(VersionRequirements& into, const VersionRequirements& from) 
             list.insert(list.end(), symbols.begin(), symbols.end());
         }
 }
+}  // namespace
 
 std::string join(const std::vector<std::string>& items, const std::string& separator) {
     std::string text;
@@ -80,24 +63,11 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
     return text;
 }
 
-// pypa auditwheel's show paragraphs: textwrap.wrap(text, 70), words never broken.
-std::string wrap(const std::string& text) {
-    std::string out, line;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find(' ', start);
-        std::string word = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        start = end == std::string::npos ? text.size() : end + 1;
-        if (word.empty()) continue;
-        if (!line.empty() && line.size() + 1 + word.size() > 70) {
-            out += line + "\n";
-            line.clear();
-        }
-        line += (line.empty() ? "" : " ") + word;
-    }
-    return out + line + "\n";
+std::size_t policy_index(const Verdict& verdict, const std::string& tag) {
+    for (std::size_t i = 0; i < verdict.policies.size(); ++i)
+        if (verdict.policies[i].name == tag) return i;
+    return verdict.policies.size() - 1;
 }
-}  // namespace
 
 std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
                                                std::uint32_t e_flags) {
@@ -125,71 +95,9 @@ std::string strip_architecture_suffix(const std::string& plat) {
     return plat;
 }
 
-AnalysisInput read_analysis_input(const std::vector<Record>& records) {
-    AnalysisInput input;
-    std::map<std::string, std::size_t> elf_by_path;
-    for (const Record& record : records) {
-        const Json& value = record.value;
-        std::string kind = record.kind();
-        if (kind == "wheel") {
-            input.wheel = required_string(value, "filename");
-            input.platform_tags = parse_wheel_filename(input.wheel).platform;
-        } else if (kind == "member" && value.contains("elf_error")) {
-            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "elf_error"));
-        } else if (kind == "elf" && value.contains("error")) {
-            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "error"));
-        } else if (kind == "elf") {
-            ElfMember elf;
-            elf.path = required_string(value, "path");
-            elf.elf_class = static_cast<int>(required_unsigned(value, "class", 64));
-            elf.byte_order = required_string(value, "byte_order");
-            elf.e_machine = static_cast<std::uint16_t>(required_unsigned(value, "e_machine", UINT16_MAX));
-            if (value.contains("e_flags")) elf.e_flags = static_cast<std::uint32_t>(required_unsigned(value, "e_flags", UINT32_MAX));
-            if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
-            elf.python_extension = value.value("python_extension", false);
-            elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
-            elf.included = value.value("included", std::vector<std::string>{});
-            elf.needed.insert(elf.needed.end(), elf.included.begin(), elf.included.end());
-            for (const Json& library : required_field(value, "libraries")) {
-                TreeLibrary tree;
-                if (library.value("realpath", Json(nullptr)).is_string()) tree.realpath = library["realpath"].get<std::string>();
-                tree.needed = library.value("needed", std::vector<std::string>{});
-                tree.in_wheel = library.value("in_wheel", false);
-                elf.libraries.emplace(required_string(library, "soname"), std::move(tree));
-            }
-            elf_by_path[elf.path] = input.elfs.size();
-            input.elfs.push_back(std::move(elf));
-        } else if (kind == "symvers" && !value.contains("error")) {
-            std::string origin = value.value("origin", "");
-            std::string path = required_string(value, "path");
-            if (origin == "member" && elf_by_path.count(path)) {
-                ElfMember& elf = input.elfs[elf_by_path[path]];
-                elf.versions = read_versions(value);
-                auto undefined = value.value("undefined", std::vector<std::string>{});
-                elf.undefined.insert(undefined.begin(), undefined.end());
-                elf.x86_isa_needed = read_isa(value);
-                elf.ucs2 = value.value("ucs2", false);
-                elf.pyfpe = value.value("pyfpe", false);
-            } else if (origin == "library") {
-                input.libraries[path] = LibraryFacts{read_versions(value), read_isa(value)};
-            }
-        }
-    }
-    if (input.wheel.empty()) fail("no \"wheel\" record on standard input");
-    return input;
-}
-
-namespace {
-struct Detected {
-    std::optional<std::string> architecture;
-    std::optional<std::string> libc;
-    bool pure = false;
-};
-
-// Architecture and libc from the file name's platform tags (behaviour file 2.3),
-// with pypa's warnings when the tags do not tell the architecture.
-Detected detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel, std::vector<LogLine>& log) {
-    Detected detected;
+// Step 1 (see wheel_abi.hpp).
+DetectedFromTags detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel, std::vector<LogLine>& log) {
+    DetectedFromTags detected;
     std::set<std::string> architectures, libcs;
     bool unknown = false;
     for (const std::string& tag : tags) {
@@ -220,72 +128,7 @@ Detected detect_from_tags(const std::vector<std::string>& tags, const std::strin
     return detected;
 }
 
-// The external libraries of one ELF under one policy: the closure of its
-// DT_NEEDED through its tree, less loaders and whitelisted libraries (whose
-// own dependencies are not followed), less what lies in the wheel.
-bool matches_any(const std::string& text, const std::vector<std::string>& patterns) {
-    for (const std::string& pattern : patterns)
-        if (fnmatch(pattern.c_str(), text.c_str(), 0) == 0) return true;
-    return false;
-}
-
-bool is_excluded(const std::string& soname, const std::optional<std::string>& realpath,
-                 const std::vector<std::string>& patterns) {
-    return matches_any(soname, patterns) || (realpath && matches_any(*realpath, patterns));
-}
-
-// pypa's lddtree walk of one file's needs (`ldd`): each call has its own set
-// of excluded names, all calls share the libraries already walked.
-void walk_exclusions(const ElfMember& elf, const std::vector<std::string>& needs, const std::vector<std::string>& exclude,
-                     std::set<std::string>& walked, std::vector<LogLine>& log) {
-    std::set<std::string> excluded;
-    for (const std::string& name : needs) {
-        if (walked.count(name) || excluded.count(name)) continue;
-        auto library = elf.libraries.find(name);
-        std::optional<std::string> realpath = library == elf.libraries.end() ? std::nullopt : library->second.realpath;
-        if (matches_any(name, exclude)) {
-            log.push_back({false, "Excluding " + name});
-            excluded.insert(name);
-            continue;
-        }
-        if (is_libpython(name)) {
-            log.push_back({false, "Skip " + name + " resolution"});
-            walked.insert(name);
-            continue;
-        }
-        if (realpath && matches_any(*realpath, exclude)) {
-            log.push_back({false, "Excluding " + *realpath});
-            excluded.insert(name);
-            continue;
-        }
-        walked.insert(name);
-        if (realpath) walk_exclusions(elf, library->second.needed, exclude, walked, log);
-    }
-}
-
-std::map<std::string, std::optional<std::string>> external_libraries(const ElfMember& elf, const PlatformPolicy& policy,
-                                                                     bool android, const std::vector<std::string>& exclude) {
-    std::map<std::string, std::optional<std::string>> external;
-    std::set<std::string> seen;
-    std::vector<std::string> pending(elf.needed.rbegin(), elf.needed.rend());
-    while (!pending.empty()) {
-        std::string name = pending.back();
-        pending.pop_back();
-        if (is_dynamic_loader(name) || policy.whitelist.count(name) || !seen.insert(name).second) continue;
-        if (android && name.starts_with("libpython")) continue;
-        auto library = elf.libraries.find(name);
-        std::optional<std::string> realpath = library == elf.libraries.end() ? std::nullopt : library->second.realpath;
-        if (is_excluded(name, realpath, exclude)) continue;
-        if (library == elf.libraries.end()) {
-            external[name] = std::nullopt;
-            continue;
-        }
-        if (!library->second.in_wheel) external[name] = realpath;
-        pending.insert(pending.end(), library->second.needed.rbegin(), library->second.needed.rend());
-    }
-    return external;
-}
-
+namespace {
 // "pkg/_x.so needs memcpy@GLIBC_2.14 (manylinux_2_12_x86_64 allows GLIBC up to 2.12)", or "".
 std::string describe_too_new(const std::string& who, const VersionRequirements& versions, const PlatformPolicy& policy) {
     std::vector<std::string> parts;
@@ -312,104 +155,140 @@ std::string describe_too_new(const std::string& who, const VersionRequirements& 
     }
     return fmt::format("{} needs {} ({} allows {})", who, join(parts, ", "), policy.name, join(ceilings, ", "));
 }
-}  // namespace
 
-Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families, const AnalysisOptions& options) {
-    Verdict verdict;
-    verdict.wheel = input.wheel;
-    Detected detected = detect_from_tags(input.platform_tags, input.wheel, verdict.log);
-    std::optional<std::string> architecture = detected.architecture, libc = detected.libc;
-    bool android = libc == "android";
-
+// Step 2's outcome: the architecture and libc as the tags, then the members, tell them,
+// and the members judged.
+struct Members {
+    std::optional<std::string> architecture, libc;
     std::vector<const ElfMember*> accepted;
-    std::vector<std::string> in_purelib, ignored;
-    std::optional<std::size_t> policies_logged_at;  // where pypa, choosing the policies, warns about them
+    std::vector<std::string> ignored;  // of another or an unknown architecture
+    // Where pypa, choosing the policies, warns about them: when the libc is first known.
+    std::optional<std::size_t> policies_logged_at;
+};
+
+// Whether `elf` has the wheel's architecture, which the first member of a known one sets
+// when the tags did not tell it.
+bool accept_architecture(const ElfMember& elf, Members& members, std::vector<LogLine>& log) {
+    std::optional<std::string> arch = policy_architecture(elf.elf_class, elf.byte_order, elf.e_machine, elf.e_flags);
+    if (!arch) {
+        log.push_back({true, fmt::format("ignoring: {} with unknown architecture", elf.path)});
+        members.ignored.push_back(elf.path);
+        return false;
+    }
+    if (!members.architecture) {
+        members.architecture = arch;
+        log.push_back({false, "setting architecture to " + *arch});
+    }
+    if (*arch != *members.architecture) {
+        log.push_back({true, fmt::format("ignoring: {} with {} architecture", elf.path, *arch)});
+        members.ignored.push_back(elf.path);
+        return false;
+    }
+    return true;
+}
+
+// Whether `elf` is built against the wheel's libc, which the first member that tells one sets
+// when the tags did not tell it; android wheels do not ask their members.
+bool accept_libc(const ElfMember& elf, bool android, const std::string& requested_base, Members& members,
+                 std::vector<LogLine>& log) {
+    if (!elf.libc || android) return true;
+    if (!members.libc) {
+        members.libc = elf.libc;
+        // pypa's repair takes the libc from a --plat of a family before this, so says nothing.
+        if (!requested_base.starts_with("manylinux") && !requested_base.starts_with("musllinux") &&
+            !requested_base.starts_with("android"))
+            log.push_back({false, "setting libc to " + *members.libc});
+    }
+    if (*elf.libc != *members.libc) {
+        log.push_back({true, fmt::format("ignoring: {} with {} libc", elf.path, *elf.libc)});
+        return false;
+    }
+    return true;
+}
+
+// Step 2: the members judged, in member order; ELF files in purelib make the wheel invalid.
+Members accept_members(const AnalysisInput& input, const DetectedFromTags& detected, const AnalysisOptions& options,
+                       std::vector<LogLine>& log) {
+    Members members;
+    members.architecture = detected.architecture;
+    members.libc = detected.libc;
+    bool android = detected.libc == "android";
+    std::vector<std::string> in_purelib;
     for (const ElfMember& elf : input.elfs) {
         if (("/" + elf.path).find("/purelib/") != std::string::npos) in_purelib.push_back(elf.path);
         std::set<std::string> walked;
-        walk_exclusions(elf, elf.needed, options.exclude, walked, verdict.log);
-        std::optional<std::string> arch = policy_architecture(elf.elf_class, elf.byte_order, elf.e_machine, elf.e_flags);
-        if (!arch) {
-            verdict.log.push_back({true, fmt::format("ignoring: {} with unknown architecture", elf.path)});
-            ignored.push_back(elf.path);
+        walk_exclusions(elf, elf.needed, options.exclude, walked, log);
+        if (!accept_architecture(elf, members, log) || !accept_libc(elf, android, options.requested_base, members, log))
             continue;
-        }
-        if (!architecture) {
-            architecture = arch;
-            verdict.log.push_back({false, "setting architecture to " + *arch});
-        }
-        if (*arch != *architecture) {
-            verdict.log.push_back({true, fmt::format("ignoring: {} with {} architecture", elf.path, *arch)});
-            ignored.push_back(elf.path);
-            continue;
-        }
-        if (elf.libc && !android) {
-            if (!libc) {
-                libc = elf.libc;
-                // pypa's repair takes the libc from a --plat of a family before this, so says nothing.
-                const std::string& plat = options.requested_base;
-                if (!plat.starts_with("manylinux") && !plat.starts_with("musllinux") && !plat.starts_with("android"))
-                    verdict.log.push_back({false, "setting libc to " + *libc});
-            }
-            if (*elf.libc != *libc) {
-                verdict.log.push_back({true, fmt::format("ignoring: {} with {} libc", elf.path, *elf.libc)});
-                continue;
-            }
-        }
-        if (!policies_logged_at && libc) policies_logged_at = verdict.log.size();
+        if (!members.policies_logged_at && members.libc) members.policies_logged_at = log.size();
         // As pypa auditwheel: an extension must tell its libc (or the name must); guessing
         // glibc would label a musl extension manylinux.
-        if (elf.python_extension && !libc)
+        if (elf.python_extension && !members.libc)
             fail("{}: couldn't detect libc for python extension {}", input.wheel, elf.path);
-        accepted.push_back(&elf);
+        members.accepted.push_back(&elf);
     }
     if (!in_purelib.empty())
         fail("{}: invalid binary wheel, ELF files in the purelib folder: {}; the wheel has to be platlib compliant",
              input.wheel, join(in_purelib, ", "));
-    if (accepted.empty()) {
-        verdict.pure = detected.pure && input.elfs.empty();
-        verdict.error = ignored.empty()
+    return members;
+}
+
+// Step 2 with no member accepted: why this is not a platform wheel.
+std::string not_a_platform_wheel(const AnalysisInput& input, const Members& members) {
+    std::string error = members.ignored.empty()
                             ? "This does not look like a platform wheel, no ELF executable or shared library file "
                               "(including compiled Python C extension) found in the wheel archive"
                             : fmt::format("Invalid binary wheel: no ELF executable or shared library file (including "
                                           "compiled Python C extension) with a '{}' architecture found. The following "
                                           "ELF files were found: {}",
-                                          architecture.value_or("unknown"), join(ignored, ", "));
-        if (!input.unreadable.empty())
-            *verdict.error += fmt::format("; these members look like ELF files but could not be read: {}",
-                                          join(input.unreadable, "; "));
-        return verdict;
-    }
-    if (!libc) {
-        // pypa auditwheel's fallback: the host's libc (musl where /lib has musl's libc).
-        libc = options.host_musl_version ? "musl" : "glibc";
-        verdict.log.push_back({true, "couldn't detect wheel libc, defaulting to " + *libc});
-        const std::string other = *libc == "musl" ? "manylinux" : "musllinux";
-        if (std::all_of(accepted.begin(), accepted.end(), [](const ElfMember* elf) { return elf->needed.empty(); }))
-            for (const PolicyFamily& family : families)
-                if (family.family == other)
-                    if (std::vector<PlatformPolicy> oldest = policies_for(family, *architecture); oldest.size() > 1)
-                        verdict.no_libc_tag = oldest.front().name;
-    }
-    verdict.architecture = *architecture;
-    verdict.libc = *libc;
-    verdict.family = *libc == "glibc" ? "manylinux" : *libc == "musl" ? "musllinux" : "android";
-    for (const PolicyFamily& family : families)
-        if (family.family == verdict.family) verdict.policies = policies_for(family, *architecture);
-    if (verdict.family == "musllinux") {
-        std::vector<std::string> warnings;
-        verdict.policies = musl_policies_for_host(std::move(verdict.policies), options.host_musl_version, warnings);
-        auto at = verdict.log.begin() + static_cast<std::ptrdiff_t>(policies_logged_at.value_or(verdict.log.size()));
-        for (const std::string& warning : warnings) at = verdict.log.insert(at, LogLine{true, warning}) + 1;
-    }
-    if (verdict.family == "android")
-        verdict.policies = android_policies_for_tag(std::move(verdict.policies), input.platform_tags, input.wheel);
-    if (verdict.policies.empty()) fail("no {} policies are loaded", verdict.family);
-    const std::vector<PlatformPolicy>& policies = verdict.policies;
-    auto by_priority = [&](std::size_t index) { return policies[index].priority; };
-    std::size_t linux_index = policies.size() - 1, highest = 0;
+                                          members.architecture.value_or("unknown"), join(members.ignored, ", "));
+    if (!input.unreadable.empty())
+        error += fmt::format("; these members look like ELF files but could not be read: {}", join(input.unreadable, "; "));
+    return error;
+}
 
-    // Top-level ELF files: extensions, and other ELF files no ELF in the wheel needs.
+// Step 2 when neither the tags nor a member told the libc: pypa auditwheel's fallback, the
+// host's (musl where /lib has musl's libc). Returns the oldest tag of the other family when no
+// member needs a library (static programs), which fits as well.
+std::optional<std::string> default_libc(Members& members, const std::vector<PolicyFamily>& families,
+                                        const AnalysisOptions& options, std::vector<LogLine>& log) {
+    members.libc = options.host_musl_version ? "musl" : "glibc";
+    log.push_back({true, "couldn't detect wheel libc, defaulting to " + *members.libc});
+    const std::string other = *members.libc == "musl" ? "manylinux" : "musllinux";
+    std::optional<std::string> no_libc_tag;
+    if (std::all_of(members.accepted.begin(), members.accepted.end(), [](const ElfMember* elf) { return elf->needed.empty(); }))
+        for (const PolicyFamily& family : families)
+            if (family.family == other)
+                if (std::vector<PlatformPolicy> oldest = policies_for(family, *members.architecture); oldest.size() > 1)
+                    no_libc_tag = oldest.front().name;
+    return no_libc_tag;
+}
+
+std::string family_of(const std::string& libc) {
+    return libc == "glibc" ? "manylinux" : libc == "musl" ? "musllinux" : "android";
+}
+
+// Step 3: the policies of the family and architecture, highest priority first, linux last;
+// musl wheels are judged by the host's musl policy, android wheels by their tag's level.
+std::vector<PlatformPolicy> policies_to_judge(const AnalysisInput& input, const std::vector<PolicyFamily>& families,
+                                              const AnalysisOptions& options, const Members& members,
+                                              const std::string& family_name, std::vector<LogLine>& log) {
+    std::vector<PlatformPolicy> policies;
+    for (const PolicyFamily& family : families)
+        if (family.family == family_name) policies = policies_for(family, *members.architecture);
+    if (family_name == "musllinux") {
+        std::vector<std::string> warnings;
+        policies = musl_policies_for_host(std::move(policies), options.host_musl_version, warnings);
+        auto at = log.begin() + static_cast<std::ptrdiff_t>(members.policies_logged_at.value_or(log.size()));
+        for (const std::string& warning : warnings) at = log.insert(at, LogLine{true, warning}) + 1;
+    }
+    if (family_name == "android") policies = android_policies_for_tag(std::move(policies), input.platform_tags, input.wheel);
+    if (policies.empty()) fail("no {} policies are loaded", family_name);
+    return policies;
+}
+
+// Step 4's files: the Python extensions, and the ELF files no ELF file in the wheel needs.
+std::vector<const ElfMember*> top_level_members(const std::vector<const ElfMember*>& accepted) {
     std::set<std::string> needed_names;
     for (const ElfMember* elf : accepted) {
         needed_names.insert(elf->needed.begin(), elf->needed.end());
@@ -418,55 +297,81 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
     std::vector<const ElfMember*> top_level;
     for (const ElfMember* elf : accepted)
         if (elf->python_extension || !needed_names.count(file_name_of(elf->path))) top_level.push_back(elf);
+    return top_level;
+}
 
-    VersionRequirements wheel_versions;
-    for (const ElfMember* elf : accepted) merge_versions(wheel_versions, elf->versions);
+// Step 4 under one policy: what the top-level files need from outside the wheel and the
+// whitelist, and the blacklisted symbols they use from a library of their own DT_NEEDED.
+void find_external_and_blacklisted(const std::vector<const ElfMember*>& top_level, const PlatformPolicy& policy,
+                                   bool android, const std::vector<std::string>& exclude, PolicyFinding& finding) {
+    for (const ElfMember* elf : top_level) {
+        for (auto& [name, path] : external_libraries(*elf, policy, android, exclude)) finding.external[name] = path;
+        for (const std::string& needed : elf->needed) {
+            auto tree = elf->libraries.find(needed);
+            if (is_excluded(needed, tree == elf->libraries.end() ? std::nullopt : tree->second.realpath, exclude)) continue;
+            auto listed = policy.blacklist.find(needed);
+            if (listed == policy.blacklist.end()) continue;
+            for (const std::string& symbol : listed->second)
+                if (elf->undefined.count(symbol)) finding.blacklisted[needed].insert(symbol);
+        }
+    }
+}
 
-    verdict.findings.resize(policies.size());
-    for (std::size_t p = 0; p < policies.size(); ++p) {
-        PolicyFinding& finding = verdict.findings[p];
-        if (p == linux_index) continue;  // linux: nothing external, nothing blacklisted
-        for (const ElfMember* elf : top_level) {
-            for (auto& [name, path] : external_libraries(*elf, policies[p], android, options.exclude))
-                finding.external[name] = path;
-            for (const std::string& needed : elf->needed) {
-                auto tree = elf->libraries.find(needed);
-                if (is_excluded(needed, tree == elf->libraries.end() ? std::nullopt : tree->second.realpath, options.exclude))
-                    continue;
-                auto listed = policies[p].blacklist.find(needed);
-                if (listed == policies[p].blacklist.end()) continue;
-                for (const std::string& symbol : listed->second)
-                    if (elf->undefined.count(symbol)) finding.blacklisted[needed].insert(symbol);
-            }
-        }
-        for (const ElfMember* elf : accepted) {
-            std::string too_new = describe_too_new(elf->path, elf->versions, policies[p]);
-            if (!too_new.empty()) finding.too_new.push_back(too_new);
-        }
-        for (const auto& [name, path] : finding.external) {
-            if (!path || !input.libraries.count(*path)) continue;
-            std::string too_new = describe_too_new(name + " (grafted)", input.libraries.at(*path).versions, policies[p]);
-            if (!too_new.empty()) finding.too_new.push_back(too_new);
-        }
+// Step 5's account under one policy: the members, and the libraries it would graft, that need
+// versions it does not allow.
+std::vector<std::string> find_too_new(const AnalysisInput& input, const std::vector<const ElfMember*>& accepted,
+                                      const PlatformPolicy& policy, const PolicyFinding& finding) {
+    std::vector<std::string> too_new;
+    for (const ElfMember* elf : accepted) {
+        std::string description = describe_too_new(elf->path, elf->versions, policy);
+        if (!description.empty()) too_new.push_back(description);
+    }
+    for (const auto& [name, path] : finding.external) {
+        if (!path || !input.libraries.count(*path)) continue;
+        std::string description = describe_too_new(name + " (grafted)", input.libraries.at(*path).versions, policy);
+        if (!description.empty()) too_new.push_back(description);
+    }
+    return too_new;
+}
+
+// Steps 4 and 5's too_new, per policy; linux (the last) has nothing external, nothing blacklisted.
+std::vector<PolicyFinding> judge_policies(const AnalysisInput& input, const std::vector<const ElfMember*>& accepted,
+                                          const std::vector<const ElfMember*>& top_level, const Verdict& verdict,
+                                          const AnalysisOptions& options) {
+    std::vector<PolicyFinding> findings(verdict.policies.size());
+    for (std::size_t p = 0; p + 1 < verdict.policies.size(); ++p) {
+        PolicyFinding& finding = findings[p];
+        find_external_and_blacklisted(top_level, verdict.policies[p], verdict.android, options.exclude, finding);
+        finding.too_new = find_too_new(input, accepted, verdict.policies[p], finding);
         finding.symbols_ok = finding.too_new.empty();
     }
+    return findings;
+}
 
-    // Symbol versions, counting what grafting each policy's external libraries would add.
+// The best policy, linux at worst, whose symbol versions allow all of `versions`.
+std::size_t best_allowing(const VersionRequirements& versions, const std::vector<PlatformPolicy>& policies) {
+    auto required = required_namespaces(versions);
+    for (std::size_t p = 0; p + 1 < policies.size(); ++p)
+        if (symbols_satisfy(required, policies[p])) return p;
+    return policies.size() - 1;
+}
+
+// Step 5: the index of sym_tag, counting what grafting each policy's external libraries would
+// add; sets the verdict's versioned_symbols to the winning requirements.
+std::size_t judge_symbol_versions(const AnalysisInput& input, const std::vector<const ElfMember*>& accepted,
+                                  Verdict& verdict) {
+    const std::vector<PlatformPolicy>& policies = verdict.policies;
+    std::size_t linux_index = policies.size() - 1;
+    VersionRequirements wheel_versions;
+    for (const ElfMember* elf : accepted) merge_versions(wheel_versions, elf->versions);
     std::size_t sym = linux_index;
     VersionRequirements winning_versions = wheel_versions;
     for (std::size_t p = 0; p < linux_index; ++p) {
         VersionRequirements versions = wheel_versions;
         for (const auto& [name, path] : verdict.findings[p].external)
             if (path && input.libraries.count(*path)) merge_versions(versions, input.libraries.at(*path).versions);
-        auto required = required_namespaces(versions);
-        std::size_t satisfied = linux_index;
-        for (std::size_t q = 0; q < linux_index; ++q)
-            if (symbols_satisfy(required, policies[q])) {
-                satisfied = q;
-                break;
-            }
-        std::size_t found = std::max(p, satisfied);  // the lower priority of the two
-        if (by_priority(found) > by_priority(sym)) {
+        std::size_t found = std::max(p, best_allowing(versions, policies));  // the lower priority of the two
+        if (policies[found].priority > policies[sym].priority) {
             sym = found;
             winning_versions = versions;
         }
@@ -475,7 +380,59 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
         if (is_dynamic_loader(file)) continue;
         for (const auto& [version, symbols] : by_version) verdict.versioned_symbols[file].insert(version);
     }
+    return sym;
+}
 
+// Step 6: the index of machine_tag; x86_64 files needing more than the baseline ISA give linux,
+// unless a policy whitelists the library, which then caps the tag.
+std::size_t judge_isa(const AnalysisInput& input, const std::vector<const ElfMember*>& top_level, Verdict& verdict,
+                      const AnalysisOptions& options) {
+    const std::vector<PlatformPolicy>& policies = verdict.policies;
+    std::size_t linux_index = policies.size() - 1, machine = 0;
+    if (options.disable_isa_ext_check || verdict.architecture != "x86_64") return machine;
+    auto check = [&](const std::string& who, std::optional<std::uint32_t> needed, const std::string& soname) {
+        if (!needed || (*needed & ~1u) == 0) return;
+        std::string level = x86_isa_level(*needed);
+        for (std::size_t p = 0; p < linux_index; ++p)
+            if (!soname.empty() && policies[p].whitelist.count(soname)) {
+                machine = std::max(machine, p);
+                return;
+            }
+        verdict.log.push_back({true, fmt::format("ELF file {} requires '{}' instruction set, not in 'x86_64'", who, level)});
+        machine = linux_index;
+    };
+    for (const ElfMember* elf : top_level) check(elf->path, elf->x86_isa_needed, "");
+    std::set<std::string> external;
+    for (std::size_t p = 0; p < linux_index; ++p)
+        for (const auto& [name, path] : verdict.findings[p].external)
+            if (path && external.insert(*path).second && input.libraries.count(*path))
+                check(*path, input.libraries.at(*path).x86_isa_needed, name);
+    return machine;
+}
+
+// Step 7: as pypa auditwheel, only the Python extensions count.
+void judge_python_abi(const std::vector<const ElfMember*>& accepted, Verdict& verdict) {
+    for (const ElfMember* elf : accepted) {
+        if (!elf->python_extension) continue;
+        verdict.ucs2 |= elf->ucs2;
+        verdict.pyfpe |= elf->pyfpe;
+    }
+}
+
+// pypa auditwheel counts grafts over all policies for auto, else over the policies
+// named <base>_... (so an alias such as manylinux2014 counts none: zero).
+std::size_t fewest_grafts(const Verdict& verdict, const std::string& requested_base) {
+    std::size_t count = SIZE_MAX;
+    for (std::size_t p = 0; p + 1 < verdict.policies.size(); ++p)
+        if (requested_base == "auto" || verdict.policies[p].name.starts_with(requested_base + "_"))
+            count = std::min(count, verdict.findings[p].external.size());
+    return count == SIZE_MAX ? 0 : count;
+}
+
+// Step 8: the tags, from the indexes of steps 5 and 6 and the findings.
+void choose_tags(std::size_t sym, std::size_t machine, const AnalysisOptions& options, Verdict& verdict) {
+    const std::vector<PlatformPolicy>& policies = verdict.policies;
+    std::size_t linux_index = policies.size() - 1, highest = 0;
     auto best_where = [&](const std::function<bool(const PolicyFinding&)>& holds) {
         for (std::size_t p = 0; p < policies.size(); ++p)
             if (p == linux_index || holds(verdict.findings[p])) return p;
@@ -483,325 +440,46 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
     };
     std::size_t ref = best_where([](const PolicyFinding& f) { return f.external.empty(); });
     std::size_t blacklist = best_where([](const PolicyFinding& f) { return f.blacklisted.empty(); });
-
-    for (const ElfMember* elf : accepted) {
-        if (!elf->python_extension) continue;
-        verdict.ucs2 |= elf->ucs2;
-        verdict.pyfpe |= elf->pyfpe;
-    }
-
-    std::size_t machine = highest;
-    if (!options.disable_isa_ext_check && *architecture == "x86_64") {
-        auto check = [&](const std::string& who, std::optional<std::uint32_t> needed, const std::string& soname) {
-            if (!needed || (*needed & ~1u) == 0) return;
-            std::string level = x86_isa_level(*needed);
-            for (std::size_t p = 0; p < linux_index; ++p)
-                if (!soname.empty() && policies[p].whitelist.count(soname)) {
-                    machine = std::max(machine, p);
-                    return;
-                }
-            verdict.log.push_back({true, fmt::format("ELF file {} requires '{}' instruction set, not in 'x86_64'", who, level)});
-            machine = linux_index;
-        };
-        for (const ElfMember* elf : top_level) check(elf->path, elf->x86_isa_needed, "");
-        std::set<std::string> external;
-        for (std::size_t p = 0; p < linux_index; ++p)
-            for (const auto& [name, path] : verdict.findings[p].external)
-                if (path && external.insert(*path).second && input.libraries.count(*path))
-                    check(*path, input.libraries.at(*path).x86_isa_needed, name);
-    }
-    verdict.unsupported_isa = machine == linux_index;
-
     std::size_t overall = std::max({sym, blacklist, machine, verdict.ucs2 ? linux_index : highest,
                                     verdict.pyfpe ? linux_index : highest});
-    // pypa auditwheel counts grafts over all policies for auto, else over the policies
-    // named <base>_... (so an alias such as manylinux2014 counts none: zero).
-    std::size_t graft_count = SIZE_MAX;
-    for (std::size_t p = 0; p < linux_index; ++p)
-        if (options.requested_base == "auto" || policies[p].name.starts_with(options.requested_base + "_"))
-            graft_count = std::min(graft_count, verdict.findings[p].external.size());
-    if (graft_count == SIZE_MAX) graft_count = 0;
+    std::size_t graft_count = fewest_grafts(verdict, options.requested_base);
     std::size_t graft = best_where([&](const PolicyFinding& f) { return f.external.size() <= graft_count; });
-
     verdict.sym_tag = policies[sym].name;
     verdict.ref_tag = policies[ref].name;
     verdict.blacklist_tag = policies[blacklist].name;
     verdict.machine_tag = policies[machine].name;
     verdict.graft_tag = policies[std::max(overall, graft)].name;
     verdict.overall_tag = policies[std::max(overall, ref)].name;  // what the wheel satisfies as it is
-    for (const ElfMember* elf : accepted) verdict.accepted.push_back(elf->path);
-    verdict.android = android;
+}
+}  // namespace
+
+// The steps of man/policy-check.1's DESCRIPTION, in its order.
+Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families, const AnalysisOptions& options) {
+    Verdict verdict;
+    verdict.wheel = input.wheel;
+    const DetectedFromTags detected = detect_from_tags(input.platform_tags, input.wheel, verdict.log);
+    Members members = accept_members(input, detected, options, verdict.log);
+    if (members.accepted.empty()) {
+        verdict.pure = detected.pure && input.elfs.empty();
+        verdict.error = not_a_platform_wheel(input, members);
+        return verdict;
+    }
+    if (!members.libc) verdict.no_libc_tag = default_libc(members, families, options, verdict.log);
+    verdict.architecture = *members.architecture;
+    verdict.libc = *members.libc;
+    verdict.family = family_of(verdict.libc);
+    verdict.android = detected.libc == "android";
+    for (const ElfMember* elf : members.accepted) verdict.accepted.push_back(elf->path);
+
+    verdict.policies = policies_to_judge(input, families, options, members, verdict.family, verdict.log);
+    const std::vector<const ElfMember*> top_level = top_level_members(members.accepted);
+    verdict.findings = judge_policies(input, members.accepted, top_level, verdict, options);
+    const std::size_t sym = judge_symbol_versions(input, members.accepted, verdict);
+    const std::size_t machine = judge_isa(input, top_level, verdict, options);
+    verdict.unsupported_isa = machine == verdict.policies.size() - 1;
+    judge_python_abi(members.accepted, verdict);
+    choose_tags(sym, machine, options, verdict);
     return verdict;
-}
-
-namespace {
-Json external_json(const std::map<std::string, std::optional<std::string>>& libraries) {
-    Json out = Json::object();
-    for (const auto& [name, path] : libraries) out[name] = path ? Json(*path) : Json(nullptr);
-    return out;
-}
-
-std::size_t index_of(const Verdict& verdict, const std::string& tag) {
-    for (std::size_t i = 0; i < verdict.policies.size(); ++i)
-        if (verdict.policies[i].name == tag) return i;
-    return verdict.policies.size() - 1;
-}
-
-// Policies older than the overall tag that something stands in the way of, newest first.
-Json policy_upgrades(const Verdict& verdict) {
-    Json upgrades = Json::object();
-    std::size_t overall = index_of(verdict, verdict.overall_tag);
-    for (std::size_t p = overall; p-- > 0;) {
-        const PolicyFinding& finding = verdict.findings[p];
-        Json entry = Json::object();
-        if (!finding.external.empty()) {
-            Json names = Json::array();
-            for (const auto& [name, path] : finding.external) names.push_back(name);
-            entry["libs_to_eliminate"] = names;
-        }
-        if (!finding.blacklisted.empty()) entry["blacklisted_symbols"] = finding.blacklisted;
-        if (!entry.empty()) upgrades[verdict.policies[p].name] = entry;
-    }
-    return upgrades;
-}
-}  // namespace
-
-Json verdict_record(const Verdict& verdict) {
-    Json record{{"kind", "verdict"}, {"wheel", verdict.wheel}, {"pure", verdict.pure}};
-    if (verdict.error) {
-        record["error"] = *verdict.error;
-        return record;
-    }
-    record["architecture"] = verdict.architecture;
-    record["libc"] = verdict.libc;
-    record["overall_tag"] = verdict.overall_tag;
-    record["sym_tag"] = verdict.sym_tag;
-    record["ref_tag"] = verdict.ref_tag;
-    record["blacklist_tag"] = verdict.blacklist_tag;
-    record["machine_tag"] = verdict.machine_tag;
-    record["graft_tag"] = verdict.graft_tag;
-    if (verdict.no_libc_tag) record["no_libc_tag"] = *verdict.no_libc_tag;
-    record["pyfpe"] = verdict.pyfpe;
-    record["ucs2"] = verdict.ucs2;
-    record["unsupported_isa"] = verdict.unsupported_isa;
-    record["versioned_symbols"] = verdict.versioned_symbols;
-    Json policies = Json::array();
-    for (std::size_t p = 0; p < verdict.policies.size(); ++p) {
-        const PolicyFinding& finding = verdict.findings[p];
-        policies.push_back(Json{{"name", verdict.policies[p].name},
-                                {"aliases", verdict.policies[p].aliases},
-                                {"priority", verdict.policies[p].priority},
-                                {"external_libs", external_json(finding.external)},
-                                {"blacklisted_symbols", finding.blacklisted},
-                                {"symbols_ok", finding.symbols_ok},
-                                {"too_new", finding.too_new}});
-    }
-    record["policies"] = policies;
-    return record;
-}
-
-Json show_json(const Verdict& verdict, bool allow_pure) {
-    if (verdict.error) {
-        if (verdict.pure && allow_pure) return Json{{"version", 1}, {"wheel", verdict.wheel}, {"pure", true}};
-        return Json{{"version", 1}, {"wheel", verdict.wheel}, {"error", *verdict.error}};
-    }
-    return Json{{"version", 1},
-                {"wheel", verdict.wheel},
-                {"pure", false},
-                {"overall_tag", verdict.overall_tag},
-                {"sym_tag", verdict.sym_tag},
-                {"pyfpe", verdict.pyfpe},
-                {"ucs2", verdict.ucs2},
-                {"unsupported_isa", verdict.unsupported_isa},
-                {"versioned_symbols", verdict.versioned_symbols},
-                {"external_libs", external_json(verdict.findings.front().external)},
-                {"policy_upgrades", policy_upgrades(verdict)}};
-}
-
-std::string show_text(const Verdict& verdict, bool verbose) {
-    std::string out;
-    auto paragraph = [&out](const std::string& text) { out += "\n" + wrap(text); };
-    paragraph(fmt::format("{} is consistent with the following platform tag: \"{}\".", verdict.wheel, verdict.overall_tag));
-    if (verdict.no_libc_tag)
-        paragraph(fmt::format("Its ELF files are static programs that need no libc, so it is also consistent with the "
-                              "platform tag \"{}\".", *verdict.no_libc_tag));
-    if (verdict.pyfpe) {
-        paragraph("This wheel uses the PyFPE_jbuf function, which is not compatible with the manylinux/musllinux tags. "
-                  "(see https://www.python.org/dev/peps/pep-0513/#fpectl-builds-vs-no-fpectl-builds)");
-        if (!verbose) return out;
-    }
-    if (verdict.ucs2) {
-        paragraph("This wheel is compiled against a narrow unicode (UCS2) version of Python, which is not compatible "
-                  "with the manylinux/musllinux tags.");
-        if (!verbose) return out;
-    }
-    if (verdict.unsupported_isa) {
-        paragraph("This wheel depends on unsupported ISA extensions.");
-        if (!verbose) return out;
-    }
-    if (verdict.versioned_symbols.empty()) {
-        paragraph("The wheel references no external versioned symbols from system-provided shared libraries.");
-    } else {
-        std::vector<std::string> libraries;
-        for (const auto& [library, versions] : verdict.versioned_symbols) {
-            std::vector<std::string> quoted;
-            for (const std::string& version : versions) quoted.push_back("'" + version + "'");
-            libraries.push_back(library + " with versions {" + join(quoted, ", ") + "}");
-        }
-        paragraph("The wheel references external versioned symbols in these system-provided shared libraries: " +
-                  join(libraries, ", "));
-    }
-    std::size_t sym = index_of(verdict, verdict.sym_tag);
-    if (sym > 0) {
-        paragraph(fmt::format("This constrains the platform tag to \"{}\". In order to achieve a more compatible tag, "
-                              "you would need to recompile a new wheel from source on a system with earlier versions of "
-                              "these libraries, such as a recent manylinux image.",
-                              verdict.sym_tag));
-        // What pypa auditwheel never says (its issue #36): which symbols, from which files.
-        const PolicyFinding& older = verdict.findings[sym - 1];
-        if (!older.too_new.empty())
-            paragraph(fmt::format("\"{}\" is out of reach because: {}.", verdict.policies[sym - 1].name,
-                                  join(older.too_new, "; ")));
-        if (!verbose) return out;
-    }
-    const PolicyFinding& newest = verdict.findings[verdict.policies.size() >= 2 ? verdict.policies.size() - 2 : 0];
-    if (newest.external.empty()) {
-        paragraph("The wheel requires no external shared libraries! :)");
-    } else {
-        paragraph("The following external shared libraries are required by the wheel:");
-        out += external_json(newest.external).dump(4) + "\n";
-    }
-    std::size_t overall = index_of(verdict, verdict.overall_tag);
-    for (std::size_t p = overall; p-- > 0;) {
-        const PolicyFinding& finding = verdict.findings[p];
-        const std::string& name = verdict.policies[p].name;
-        if (!finding.external.empty()) {
-            paragraph(fmt::format("In order to achieve the tag platform tag '{}' the following shared library "
-                                  "dependencies will need to be eliminated:", name));
-            std::vector<std::string> names;
-            for (const auto& [library, path] : finding.external) names.push_back(library);
-            paragraph(join(names, ", "));
-        }
-        if (!finding.blacklisted.empty()) {
-            paragraph(fmt::format("In order to achieve the tag platform tag '{}' the following black-listed symbol "
-                                  "dependencies will need to be eliminated:", name));
-            for (const auto& [library, symbols] : finding.blacklisted)
-                paragraph("From " + library + ": " + join(std::vector<std::string>(symbols.begin(), symbols.end()), ", "));
-        }
-    }
-    return out;
-}
-
-namespace {
-[[noreturn]] void refuse_repair(const Verdict& verdict, const std::string& plat, const std::string& why) {
-    throw Error(fmt::format("cannot repair \"{}\" to \"{}\" ABI because {}", verdict.wheel, plat, why), kExitUsage);
-}
-}  // namespace
-
-RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const std::string& plat, bool only_plat,
-                       const AnalysisOptions& options) {
-    const std::vector<PlatformPolicy>& policies = verdict.policies;
-    std::size_t linux_index = policies.size() - 1;
-    std::size_t overall = index_of(verdict, verdict.graft_tag);
-    std::size_t requested = overall;
-    if (plat == "auto") {
-        if (overall == linux_index && linux_index > 0) requested = linux_index - 1;  // the newest policy, for its error
-    } else {
-        std::string arch = platform_tag_arch(verdict.family, verdict.architecture);
-        // pypa auditwheel's check: a wheel of one architecture is not tagged for another.
-        if (plat != options.requested_base && plat != options.requested_base + "_" + arch)
-            throw Error(fmt::format("can't repair wheel {} with {} architecture to a wheel targeting {}", verdict.wheel,
-                                    arch, plat.substr(options.requested_base.size() + 1)), kExitUsage);
-        std::string wanted = options.requested_base + "_" + arch;
-        requested = policies.size();
-        for (std::size_t p = 0; p < linux_index; ++p)
-            if (policies[p].name == wanted ||
-                std::find(policies[p].aliases.begin(), policies[p].aliases.end(), wanted) != policies[p].aliases.end())
-                requested = p;
-        if (requested == policies.size()) {
-            // pypa's argparse names the choices; they are the policies of the wheel's family and architecture.
-            std::vector<std::string> names, aliases;  // newest first, then the aliases, then auto, as pypa
-            for (std::size_t p = linux_index; p-- > 0;) {
-                names.push_back(policies[p].name);
-                aliases.insert(aliases.end(), policies[p].aliases.begin(), policies[p].aliases.end());
-            }
-            names.insert(names.end(), aliases.begin(), aliases.end());
-            names.push_back("auto");
-            throw Error(fmt::format("{}: invalid --plat \"{}\" for a {} {} wheel (choose from {})", verdict.wheel, plat,
-                                    verdict.libc, verdict.architecture, join(names, ", ")), kExitUsage);
-        }
-    }
-    const PlatformPolicy& target = policies[requested];
-    const PolicyFinding& finding = verdict.findings[requested];
-    if (requested < index_of(verdict, verdict.sym_tag))
-        refuse_repair(verdict, target.name, "of the presence of too-recent versioned symbols: " + join(finding.too_new, "; ") +
-                                                ". You'll need to compile the wheel on an older toolchain.");
-    if (verdict.ucs2)
-        refuse_repair(verdict, target.name, "it was compiled against a UCS2 build of Python. You'll need to compile the "
-                                            "wheel against a wide-unicode build of Python.");
-    if (requested < index_of(verdict, verdict.blacklist_tag)) {
-        std::vector<std::string> used;
-        for (const auto& [library, symbols] : finding.blacklisted)
-            used.push_back(library + ": " + join(std::vector<std::string>(symbols.begin(), symbols.end()), ", "));
-        refuse_repair(verdict, target.name, "it depends on black-listed symbols (" + join(used, "; ") + ").");
-    }
-    if (requested < index_of(verdict, verdict.machine_tag))
-        refuse_repair(verdict, target.name, "it depends on unsupported ISA extensions.");
-
-    RepairPlan plan;
-    auto add_tags = [&plan](const PlatformPolicy& policy) {
-        std::vector<std::string> tags{policy.name};
-        tags.insert(tags.end(), policy.aliases.begin(), policy.aliases.end());
-        for (const std::string& tag : tags)
-            if (std::find(plan.abis.begin(), plan.abis.end(), tag) == plan.abis.end()) plan.abis.push_back(tag);
-    };
-    if (!only_plat && overall < requested) {  // eligible for an older, wider tag
-        add_tags(policies[overall]);
-        plan.eligible = policies[overall].name;
-    }
-    add_tags(target);
-    if (!verdict.android) plan.replace_platforms.push_back("linux_" + verdict.architecture);
-
-    const PlatformPolicy& graft_under = policies[index_of(verdict, plan.abis.front())];
-    for (const ElfMember& elf : input.elfs) {
-        if (std::find(verdict.accepted.begin(), verdict.accepted.end(), elf.path) == verdict.accepted.end()) continue;
-        std::vector<std::string> grafted, libpython;
-        for (const auto& [name, path] : external_libraries(elf, graft_under, verdict.android, options.exclude)) {
-            if (is_libpython(name)) {
-                libpython.push_back(name);
-                continue;
-            }
-            if (!path)
-                fail("cannot repair wheel {}, because required library \"{}\" could not be located", verdict.wheel, name);
-            plan.libraries[name] = *path;
-            grafted.push_back(name);
-            if (std::find(elf.included.begin(), elf.included.end(), name) != elf.included.end()) plan.included.insert(name);
-        }
-        if (!grafted.empty()) plan.members.emplace_back(elf.path, grafted);
-        if (!libpython.empty()) plan.remove_needed.emplace_back(elf.path, libpython);
-    }
-    return plan;
-}
-
-Json retag_record(const RepairPlan& plan) {
-    return Json{{"kind", "retag"}, {"add", plan.abis}, {"remove", plan.replace_platforms}};
-}
-
-Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict) {
-    Json libraries = Json::array();
-    for (const auto& [soname, path] : plan.libraries) libraries.push_back(Json{{"soname", soname}, {"realpath", path}});
-    Json members = Json::array();
-    for (const auto& [path, needs] : plan.members) members.push_back(Json{{"path", path}, {"graft", needs}});
-    Json remove = Json::array();
-    for (const auto& [path, names] : plan.remove_needed) remove.push_back(Json{{"path", path}, {"remove_needed", names}});
-    return Json{{"kind", "graft_plan"},
-                {"wheel", verdict.wheel},
-                {"policy", plan.abis.front()},
-                {"tags", plan.abis},
-                {"libraries", libraries},
-                {"members", members},
-                {"remove_needed", remove},
-                {"included", plan.included}};
 }
 
 }  // namespace aw

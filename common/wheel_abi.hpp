@@ -3,9 +3,9 @@
 // (its behaviour file, section 2), with the offending symbols named.
 #pragma once
 
+#include "analysis_input.hpp"
 #include "diagnostics.hpp"
 #include "policy.hpp"
-#include "records.hpp"
 
 #include <cstdint>
 #include <map>
@@ -15,50 +15,6 @@
 #include <vector>
 
 namespace aw {
-
-// needed file -> version -> undefined symbols bound to it
-using VersionRequirements = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
-
-struct TreeLibrary {
-    std::optional<std::string> realpath;
-    std::vector<std::string> needed;
-    bool in_wheel = false;
-};
-
-// One ELF member, from its "elf" and "symvers" records.
-struct ElfMember {
-    std::string path;
-    int elf_class = 0;
-    std::string byte_order;
-    std::uint16_t e_machine = 0;
-    std::uint32_t e_flags = 0;
-    std::optional<std::string> libc;
-    bool python_extension = false;
-    std::vector<std::string> needed;    // DT_NEEDED, then what it dlopens (elf-deps --include)
-    std::vector<std::string> included;  // those dlopen'ed names
-    std::map<std::string, TreeLibrary> libraries;  // soname -> where its tree found it
-    VersionRequirements versions;
-    std::set<std::string> undefined;
-    std::optional<std::uint32_t> x86_isa_needed;
-    bool ucs2 = false;
-    bool pyfpe = false;
-};
-
-// An external library, from its "symvers" record (origin "library").
-struct LibraryFacts {
-    VersionRequirements versions;
-    std::optional<std::uint32_t> x86_isa_needed;
-};
-
-struct AnalysisInput {
-    std::string wheel;  // file name
-    std::vector<std::string> platform_tags;
-    std::vector<ElfMember> elfs;  // member order
-    std::map<std::string, LibraryFacts> libraries;  // by realpath
-    std::vector<std::string> unreadable;  // "member: why" of ELF-looking members that were not analysed
-};
-
-AnalysisInput read_analysis_input(const std::vector<Record>& records);
 
 struct AnalysisOptions {
     bool disable_isa_ext_check = false;
@@ -110,26 +66,17 @@ struct Verdict {
 Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families,
                       const AnalysisOptions& options);
 
-// What a repair to `plat` writes: the tags (abis[0] decides what is grafted),
-// the platform tags they replace, and per member the libraries to graft.
-struct RepairPlan {
-    std::vector<std::string> abis;
-    std::vector<std::string> replace_platforms;
-    std::map<std::string, std::string> libraries;  // soname -> realpath, to graft
-    std::vector<std::pair<std::string, std::vector<std::string>>> members;  // path -> sonames it needs grafted
-    std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // path -> libpython names
-    std::set<std::string> included;  // grafted sonames that are dlopen'ed by name (keep it)
-    std::optional<std::string> eligible;  // the wider policy added to the requested one (not with --only-plat)
+// The analysis's first step (behaviour file 2.3): what the file name's platform tags tell.
+struct DetectedFromTags {
+    std::optional<std::string> architecture;  // the policies' name (x86_64 for x86_64_v3)
+    std::optional<std::string> libc;          // glibc, musl or android; none when the tags name several
+    bool pure = false;                        // tagged "any" only
 };
 
-// Throws Error with exit status 2 where pypa auditwheel's parser.error
-// refuses (too-recent symbols, UCS2, blacklist, ISA: naming what is at fault)
-// and 1 when a library to graft cannot be found.
-RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const std::string& plat, bool only_plat,
-                       const AnalysisOptions& options);
-
-Json retag_record(const RepairPlan& plan);
-Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict);
+// Logs pypa's warnings when the tags do not tell the architecture; throws Error
+// when they name several.
+DetectedFromTags detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel,
+                                  std::vector<LogLine>& log);
 
 // A --plat value without its trailing _<architecture> (pypa auditwheel's
 // Architecture names, in its order): manylinux2014_x86_64 -> manylinux2014.
@@ -140,11 +87,10 @@ std::string strip_architecture_suffix(const std::string& plat);
 std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
                                                std::uint32_t e_flags);
 
-Json verdict_record(const Verdict& verdict);
-// `auditwheel show --json` (pypa auditwheel's show-schema.json, version 1);
-// a pure wheel is an error unless `allow_pure`.
-Json show_json(const Verdict& verdict, bool allow_pure);
-// `auditwheel show`'s text; `verbose` prints past the points pypa auditwheel stops at.
-std::string show_text(const Verdict& verdict, bool verbose);
+// The index of the policy named `tag` in the verdict's policies; linux's when none is.
+std::size_t policy_index(const Verdict& verdict, const std::string& tag);
+
+// "a, b, c" for join({"a", "b", "c"}, ", ").
+std::string join(const std::vector<std::string>& items, const std::string& separator);
 
 }  // namespace aw

@@ -5,6 +5,8 @@
 #include "options.hpp"
 #include "policy.hpp"
 #include "records.hpp"
+#include "repair_plan.hpp"
+#include "show_report.hpp"
 #include "wheel_abi.hpp"
 
 #include <unistd.h>
