@@ -16,6 +16,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRefused = 3;  // a repair the policies refuse (auditwheel exits 2, as pypa's)
+inline constexpr int kExitPure = 4;     // policy-check --plat: a pure wheel let through, nothing to repair
 
 // A refusal of bad input or a failed operation. The message is the whole
 // diagnostic after "tool: error: " and names the wheel, member and place.

@@ -9,7 +9,7 @@
 namespace aw {
 namespace {
 [[noreturn]] void refuse_repair(const Verdict& verdict, const std::string& plat, const std::string& why) {
-    throw Error(fmt::format("cannot repair \"{}\" to \"{}\" ABI because {}", verdict.wheel, plat, why), kExitUsage);
+    throw Error(fmt::format("cannot repair \"{}\" to \"{}\" ABI because {}", verdict.wheel, plat, why), kExitRefused);
 }
 }  // namespace
 

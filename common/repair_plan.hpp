@@ -27,9 +27,11 @@ struct RepairPlan {
     std::optional<std::string> eligible;  // the wider policy added to the requested one (not with --only-plat)
 };
 
-// Throws Error with exit status 2 where pypa auditwheel's parser.error
-// refuses (too-recent symbols, UCS2, blacklist, ISA: naming what is at fault)
-// and 1 when a library to graft cannot be found.
+// Throws Error with exit status 3 (kExitRefused) where the policies refuse
+// the repair (too-recent symbols, UCS2, blacklist, ISA: naming what is at
+// fault; pypa auditwheel's parser.error, which auditwheel(1) maps to 2), 2 for
+// a --plat that is no policy of the wheel's, and 1 when a library to graft
+// cannot be found.
 RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const std::string& plat, bool only_plat,
                        const AnalysisOptions& options);
 

@@ -345,7 +345,7 @@ BOOST_AUTO_TEST_CASE(repair_refuses_too_new_symbols_naming_them) {
     aw::ElfMember elf = extension("spam/_core.so", {"libc.so.6"});
     elf.versions["libc.so.6"]["GLIBC_2.17"] = {"clock_gettime"};
     BOOST_CHECK_EXCEPTION(plan(wheel_of({elf}), "manylinux_2_5_x86_64"), aw::Error,
-                          refusal(aw::kExitUsage, "to \"manylinux_2_5_x86_64\" ABI because of the presence of too-recent "
+                          refusal(aw::kExitRefused, "to \"manylinux_2_5_x86_64\" ABI because of the presence of too-recent "
                                                   "versioned symbols: spam/_core.so needs clock_gettime@GLIBC_2.17"));
     BOOST_TEST(plan(wheel_of({elf}), "auto").abis.front() == "manylinux_2_17_x86_64");
 }
@@ -356,13 +356,13 @@ BOOST_AUTO_TEST_CASE(repair_refuses_blacklisted_symbols_isa_and_other_platforms)
     aw::AnalysisInput input = wheel_of({elf});
     BOOST_TEST(analyze(input).blacklist_tag == "manylinux_2_24_x86_64");
     BOOST_CHECK_EXCEPTION(plan(input, "manylinux_2_17_x86_64"), aw::Error,
-                          refusal(aw::kExitUsage, "it depends on black-listed symbols (libc.so.6: __cxa_thread_atexit_impl)."));
+                          refusal(aw::kExitRefused, "it depends on black-listed symbols (libc.so.6: __cxa_thread_atexit_impl)."));
     BOOST_TEST(plan(input, "manylinux_2_24_x86_64").abis == Strings{"manylinux_2_24_x86_64"});
 
     aw::ElfMember v3 = extension("spam/_core.so", {"libc.so.6"});
     v3.x86_isa_needed = 1u << 2;
     BOOST_CHECK_EXCEPTION(plan(wheel_of({v3}), "manylinux_2_28_x86_64"), aw::Error,
-                          refusal(aw::kExitUsage, "it depends on unsupported ISA extensions."));
+                          refusal(aw::kExitRefused, "it depends on unsupported ISA extensions."));
 
     BOOST_CHECK_EXCEPTION(plan(input, "manylinux_1_99_x86_64"), aw::Error,
                           refusal(aw::kExitUsage, "invalid --plat \"manylinux_1_99_x86_64\" for a glibc x86_64 wheel"));

@@ -199,11 +199,14 @@ repair_one() {
     mkdir "$work"
     printf 'Repairing %s\n' "$(basename -- "$wheel")" >&2
     deps_options=${verbose:+--log}
-    eval "analyse \"\$work\" --plat \"\$plat\" $check_options" >"$work/checked" || exit $?
-    if grep -q '^{"kind":"verdict".*"pure":true' "$work/checked"; then
-        copy_unchanged "$wheel"
-        return
-    fi
+    status=0
+    eval "analyse \"\$work\" --plat \"\$plat\" $check_options" >"$work/checked" || status=$?
+    case $status in
+        0) ;;
+        4) copy_unchanged "$wheel"; return ;;  # pure, and --allow-pure-python-wheel: nothing to repair
+        3) exit 2 ;;                           # refused by the policies: pypa's parser.error status
+        *) exit "$status" ;;
+    esac
     stage lib-graft --log --lib-sdir "$lib_sdir" --patcher "$patcher" $graft_options <"$work/checked" \
         >"$work/grafted" || exit $?
     stage rpath-set ${verbose:+--log} <"$work/grafted" >"$work/edited" || exit $?

@@ -97,7 +97,7 @@ int check_main(int argc, char** argv) {
             out.emit(aw::graft_plan_record(plan, verdict));
         }
         out.flush();
-        return aw::kExitOk;
+        return plat && verdict.error ? aw::kExitPure : aw::kExitOk;
     }
     if (format == "show-json") std::cout << aw::show_json(verdict, allow_pure).dump(4) << '\n';
     if (verdict.error) {
