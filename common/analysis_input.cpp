@@ -1,7 +1,7 @@
 #include "analysis_input.hpp"
 
 #include "diagnostics.hpp"
-#include "wheel_name.hpp"
+#include "stage_stream.hpp"
 
 namespace aw {
 namespace {
@@ -25,51 +25,54 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records) {
     AnalysisInput input;
     std::map<std::string, std::size_t> elf_by_path;
     for (const Record& record : records) {
-        const Json& value = record.value;
-        std::string kind = record.kind();
-        if (kind == "wheel") {
-            input.wheel = required_string(value, "filename");
-            input.platform_tags = parse_wheel_filename(input.wheel).platform;
-        } else if (kind == "member" && value.contains("elf_error")) {
-            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "elf_error"));
-        } else if (kind == "elf" && value.contains("error")) {
-            input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "error"));
-        } else if (kind == "elf") {
-            ElfMember elf;
-            elf.path = required_string(value, "path");
-            elf.elf_class = static_cast<int>(required_unsigned(value, "class", 64));
-            elf.byte_order = required_string(value, "byte_order");
-            elf.e_machine = static_cast<std::uint16_t>(required_unsigned(value, "e_machine", UINT16_MAX));
-            if (value.contains("e_flags")) elf.e_flags = static_cast<std::uint32_t>(required_unsigned(value, "e_flags", UINT32_MAX));
-            if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
-            elf.python_extension = value.value("python_extension", false);
-            elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
-            elf.included = value.value("included", std::vector<std::string>{});
-            elf.needed.insert(elf.needed.end(), elf.included.begin(), elf.included.end());
-            for (const Json& library : required_field(value, "libraries")) {
-                TreeLibrary tree;
-                if (library.value("realpath", Json(nullptr)).is_string()) tree.realpath = library["realpath"].get<std::string>();
-                tree.needed = library.value("needed", std::vector<std::string>{});
-                tree.in_wheel = library.value("in_wheel", false);
-                elf.libraries.emplace(required_string(library, "soname"), std::move(tree));
+        at_record(record, [&] {
+            const Json& value = record.value;
+            std::string kind = record.kind();
+            if (kind == "wheel") {
+                WheelRecord wheel = read_wheel_record(record);
+                input.wheel = wheel.filename;
+                input.platform_tags = wheel.platform_tags;
+            } else if (kind == "member" && value.contains("elf_error")) {
+                input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "elf_error"));
+            } else if (kind == "elf" && value.contains("error")) {
+                input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "error"));
+            } else if (kind == "elf") {
+                ElfMember elf;
+                elf.path = required_string(value, "path");
+                elf.elf_class = static_cast<int>(required_unsigned(value, "class", 64));
+                elf.byte_order = required_string(value, "byte_order");
+                elf.e_machine = static_cast<std::uint16_t>(required_unsigned(value, "e_machine", UINT16_MAX));
+                if (value.contains("e_flags")) elf.e_flags = static_cast<std::uint32_t>(required_unsigned(value, "e_flags", UINT32_MAX));
+                if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
+                elf.python_extension = value.value("python_extension", false);
+                elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
+                elf.included = value.value("included", std::vector<std::string>{});
+                elf.needed.insert(elf.needed.end(), elf.included.begin(), elf.included.end());
+                for (const Json& library : required_field(value, "libraries")) {
+                    TreeLibrary tree;
+                    if (library.value("realpath", Json(nullptr)).is_string()) tree.realpath = library["realpath"].get<std::string>();
+                    tree.needed = library.value("needed", std::vector<std::string>{});
+                    tree.in_wheel = library.value("in_wheel", false);
+                    elf.libraries.emplace(required_string(library, "soname"), std::move(tree));
+                }
+                elf_by_path[elf.path] = input.elfs.size();
+                input.elfs.push_back(std::move(elf));
+            } else if (kind == "symvers" && !value.contains("error")) {
+                std::string origin = value.value("origin", "");
+                std::string path = required_string(value, "path");
+                if (origin == "member" && elf_by_path.count(path)) {
+                    ElfMember& elf = input.elfs[elf_by_path[path]];
+                    elf.versions = read_versions(value);
+                    auto undefined = value.value("undefined", std::vector<std::string>{});
+                    elf.undefined.insert(undefined.begin(), undefined.end());
+                    elf.x86_isa_needed = read_isa(value);
+                    elf.ucs2 = value.value("ucs2", false);
+                    elf.pyfpe = value.value("pyfpe", false);
+                } else if (origin == "library") {
+                    input.libraries[path] = LibraryFacts{read_versions(value), read_isa(value)};
+                }
             }
-            elf_by_path[elf.path] = input.elfs.size();
-            input.elfs.push_back(std::move(elf));
-        } else if (kind == "symvers" && !value.contains("error")) {
-            std::string origin = value.value("origin", "");
-            std::string path = required_string(value, "path");
-            if (origin == "member" && elf_by_path.count(path)) {
-                ElfMember& elf = input.elfs[elf_by_path[path]];
-                elf.versions = read_versions(value);
-                auto undefined = value.value("undefined", std::vector<std::string>{});
-                elf.undefined.insert(undefined.begin(), undefined.end());
-                elf.x86_isa_needed = read_isa(value);
-                elf.ucs2 = value.value("ucs2", false);
-                elf.pyfpe = value.value("pyfpe", false);
-            } else if (origin == "library") {
-                input.libraries[path] = LibraryFacts{read_versions(value), read_isa(value)};
-            }
-        }
+        });
     }
     if (input.wheel.empty()) fail("no \"wheel\" record on standard input");
     return input;
