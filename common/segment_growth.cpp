@@ -12,7 +12,7 @@ std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
     return alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
 }
 
-Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end) {
+Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end, Loader loaded_by) {
     Placement placement;
     const GElf_Phdr* first = nullptr;
     std::uint64_t memory_end = 0;
@@ -21,12 +21,24 @@ Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t f
         if (first == nullptr || load.p_vaddr < first->p_vaddr) first = &load;
         memory_end = std::max(memory_end, load.p_vaddr + load.p_memsz);
     }
+    if (loaded_by == Loader::dynamic_loader) {
+        placement.offset = align_up(file_end, placement.alignment);
+        placement.address = align_up(memory_end, placement.alignment);
+        return placement;
+    }
     std::int64_t delta = first == nullptr ? 0 : static_cast<std::int64_t>(first->p_vaddr - first->p_offset);
     std::int64_t lowest = static_cast<std::int64_t>(memory_end) - delta;
     std::uint64_t offset = std::max<std::uint64_t>(file_end, lowest > 0 ? static_cast<std::uint64_t>(lowest) : 0);
     placement.offset = align_up(offset, placement.alignment);
     placement.address = static_cast<std::uint64_t>(static_cast<std::int64_t>(placement.offset) + delta);
     return placement;
+}
+
+Loader loaded_by(const Layout& layout) {
+    if (layout.ehdr.e_type == ET_EXEC) return Loader::kernel;
+    for (const GElf_Phdr& header : layout.program_headers)
+        if (header.p_type == PT_INTERP) return Loader::kernel;
+    return Loader::dynamic_loader;
 }
 
 std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t file_size) {
@@ -51,7 +63,7 @@ SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries
 
     SegmentPlan plan;
     plan.move_dynamic = entries.size() + 1 > layout.dynamic_slots || (previous && layout.dynamic_offset >= previous->p_offset);
-    const Placement& placement = plan.placement = place_new_segment(loads, file_end);
+    const Placement& placement = plan.placement = place_new_segment(loads, file_end, loaded_by(layout));
     // The gap before the new segment is zeros in the file (a large .bss makes it large).
     constexpr std::uint64_t kMaxGap = 1ull << 30;
     if (placement.offset - file_end > kMaxGap)

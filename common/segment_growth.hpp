@@ -19,13 +19,22 @@ namespace aw {
 // Where a new loadable segment may go: past the end of the file and past every
 // segment's memory, at an offset and address congruent modulo the largest
 // PT_LOAD alignment (64 KiB on aarch64 and ppc64 files, read from the file, not
-// the host), and with the same address-minus-offset as the first PT_LOAD, so a
-// kernel computing AT_PHDR as that segment's bias plus e_phoff finds the moved
-// program headers. The one place this layout rule is decided.
+// the host). The one place this layout rule is decided, in two forms:
+// - a shared object (ld.so maps it, and finds the program headers through
+//   PT_PHDR or whichever PT_LOAD holds them) takes the segment at the end of
+//   the file: offset and address each rounded up to the alignment, so the file
+//   grows by about what is added, however large its .bss;
+// - an executable (ET_EXEC, or a PIE with PT_INTERP) keeps the first PT_LOAD's
+//   address-minus-offset, because kernels before Linux 5.18 compute AT_PHDR as
+//   that bias plus e_phoff: the new segment's offset then follows its address,
+//   and the file grows by its .bss too.
 struct Placement {
     std::uint64_t offset = 0, address = 0, alignment = 1;
 };
-Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end);
+enum class Loader { kernel, dynamic_loader };
+Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end, Loader loaded_by);
+// Who maps the file: the kernel (an executable) or the dynamic loader (a shared object).
+Loader loaded_by(const Layout& layout);
 
 // The PT_LOAD a previous rewrite of ours added: it starts with the program
 // headers and ends the file. A new segment replaces it rather than stacking.

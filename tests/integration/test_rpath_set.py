@@ -291,10 +291,12 @@ class RpathSet(StageTest):
         self.assertEqual(truncated.read_bytes(), data[: len(data) - 100])
         from elfkit import Elf64
         import struct
-        for name, patch, message in (("two-dynamic", "type", "more than one PT_DYNAMIC"),
-                                     ("huge-memsz", "memsz", "segment sizes are implausible")):
+        # A huge memory size would put an executable's new segment (whose offset follows its
+        # address) terabytes into the file: refused. A shared object's goes at the end of the file.
+        for name, source, patch, message in (("two-dynamic", "libs/libdepA.so", "type", "more than one PT_DYNAMIC"),
+                                             ("huge-memsz", "main", "memsz", "segment sizes are implausible")):
             crafted = directory / f"{name}.so"
-            elf = Elf64(directory / "libs/libdepA.so")
+            elf = Elf64(directory / source)
             headers = list(elf.program_headers())
             if patch == "type":  # a PT_NOTE (or any non-load header) becomes a second PT_DYNAMIC
                 at = next(at for at, h in headers if h[0] not in (1, 2))
@@ -303,8 +305,43 @@ class RpathSet(StageTest):
                 at = [at for at, h in headers if h[0] == 1][-1]
                 struct.pack_into("<Q", elf.data, at + 40, 1 << 47)
             elf.save(crafted)
+            before = crafted.read_bytes()
             result = self.rpath_set("--set-soname", "libdep-0a1b2c3d-longer-name.so", crafted, expect=1)
             self.assertIn(message, result.stderr)
+            self.assertEqual(crafted.read_bytes(), before)
+        elf = Elf64(directory / "libs/libdepA.so")
+        at = [at for at, h in elf.program_headers() if h[0] == 1][-1]
+        struct.pack_into("<Q", elf.data, at + 40, 1 << 47)
+        elf.save(directory / "huge-bss.so")
+        self.rpath_set("--set-soname", "libdep-0a1b2c3d-longer-name.so", directory / "huge-bss.so")
+        self.assertLess((directory / "huge-bss.so").stat().st_size, (directory / "libs/libdepA.so").stat().st_size + (1 << 20))
+
+    def test_a_shared_object_grows_by_what_is_added_whatever_its_bss(self):
+        """A library with 16 MiB of .bss that needs a longer RPATH and SONAME than fit: its new
+        segment goes at the end of the file (patchelf's way for libraries), not 16 MiB on as the
+        address would put it; the program still loads it and reads the .bss. The program itself
+        keeps its first segment's bias (AT_PHDR on kernels before 5.18)."""
+        directory = self.tmp / "bss"
+        directory.mkdir()
+        (directory / "big.c").write_text("static char big[16 << 20];\nint dep_value(void) { big[1 << 23] = 40; "
+                                         "return big[1 << 23] + 2; }\n")
+        (directory / "main.c").write_text(MAIN)
+        libs = directory / "libs"
+        libs.mkdir()
+        library = libs / "libdepA.so"
+        subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(library), str(directory / "big.c"), "-Wl,-soname,libdepA.so"],
+                       check=True)
+        subprocess.run(["gcc", "-o", str(directory / "main"), str(directory / "main.c"), f"-L{libs}", "-ldepA",
+                        "-Wl,-rpath,$ORIGIN/libs"], check=True)
+        before = library.stat().st_size
+        rpath, soname = "$ORIGIN/" + "long/" * 200, "libdepA.so"
+        self.rpath_set("--set-rpath", rpath, "--set-soname", soname, library)
+        self.assertEqual(self.rpath_set("--print-rpath", library).stdout, rpath + "\n")
+        # What was added (about 1 KB of strings, the dynamic table, the program headers) plus at
+        # most one page of alignment: not the 16 MiB of .bss.
+        self.assertLess(library.stat().st_size, before + len(rpath) + 8192 + 65536)
+        ran = self.run_main(directory)
+        self.assertEqual((ran.returncode, ran.stdout.strip()), (0, "42"), ran.stderr)
 
     def test_repeated_edits_do_not_grow_the_file(self):
         directory = self.tmp / "v"

@@ -104,13 +104,20 @@ BOOST_AUTO_TEST_CASE(without_section_headers_nothing_is_overwritten) {
 
 BOOST_AUTO_TEST_CASE(the_new_segment_is_congruent_and_past_every_segment) {
     GElf_Phdr text{PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x400000, 0x1000, 0x1000, 0x10000};
-    GElf_Phdr data{PT_LOAD, PF_R | PF_W, 0x1000, 0x411000, 0x411000, 0x200, 0x5000, 0x10000};
-    aw::Placement placement = aw::place_new_segment({text, data}, 0x1234);
-    BOOST_TEST(placement.alignment == 0x10000u);
-    BOOST_TEST(placement.offset % placement.alignment == placement.address % placement.alignment);
-    BOOST_TEST(placement.address - placement.offset == text.p_vaddr - text.p_offset);  // AT_PHDR's bias
-    BOOST_TEST(placement.address >= data.p_vaddr + data.p_memsz);
-    BOOST_TEST(placement.offset >= 0x1234u);
+    GElf_Phdr data{PT_LOAD, PF_R | PF_W, 0x1000, 0x411000, 0x411000, 0x200, 0x1005000, 0x10000};  // 16 MiB of .bss
+    for (aw::Loader loader : {aw::Loader::kernel, aw::Loader::dynamic_loader}) {
+        aw::Placement placement = aw::place_new_segment({text, data}, 0x1234, loader);
+        BOOST_TEST(placement.alignment == 0x10000u);
+        BOOST_TEST(placement.offset % placement.alignment == placement.address % placement.alignment);
+        BOOST_TEST(placement.address >= data.p_vaddr + data.p_memsz);
+        BOOST_TEST(placement.offset >= 0x1234u);
+    }
+    // An executable keeps the first segment's bias (AT_PHDR on kernels before 5.18): its file
+    // grows by the .bss; a shared object's segment goes at the end of the file.
+    aw::Placement executable = aw::place_new_segment({text, data}, 0x1234, aw::Loader::kernel);
+    BOOST_TEST(executable.address - executable.offset == text.p_vaddr - text.p_offset);
+    aw::Placement shared = aw::place_new_segment({text, data}, 0x1234, aw::Loader::dynamic_loader);
+    BOOST_TEST(shared.offset == 0x10000u);
 }
 
 BOOST_AUTO_TEST_CASE(header_fields_are_the_structs_and_patches_keep_the_byte_order) {
