@@ -1,10 +1,12 @@
-// What the project says about every architecture, pinned as facts: machine names, policy
-// architectures, platform-tag suffixes, multiarch triplets and musl's names, for every e_machine
-// 0..300, both classes and byte orders, and ARM e_flags with and without EABI 5 and hard float.
+// The table of architectures (common/architectures.cpp) and what its readers answer, pinned as
+// facts: machine names, policy architectures, platform-tag suffixes, multiarch triplets and musl's
+// names, for every e_machine 0..300, both classes and byte orders, and ARM e_flags with and
+// without EABI 5 and hard float. The facts are the answers of the maps and switches the table
+// replaced.
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "elf_ident.hpp"
+#include "architectures.hpp"
 #include "ld_search.hpp"
 #include "policy.hpp"
 #include "wheel_abi.hpp"
@@ -15,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 namespace fs = std::filesystem;
 using Strings = std::vector<std::string>;
@@ -127,6 +130,21 @@ struct Scratch {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(architectures)
+
+BOOST_AUTO_TEST_CASE(each_row_names_the_files_it_is_about_and_no_other_row_does) {
+    std::set<std::string> machines, policies;
+    for (const aw::Architecture& row : aw::architectures()) {
+        BOOST_TEST(machines.insert(row.machine).second, row.machine);
+        if (row.policy) BOOST_TEST(policies.insert(row.policy->name).second, row.policy->name);
+        for (const Target& target : kTargets) {
+            bool is64 = target.elf_class == 64, little = std::string(target.byte_order) == "little";
+            if ((row.elf_class == aw::ElfClass::bits64 && !is64) || (row.elf_class == aw::ElfClass::bits32 && is64) ||
+                (row.byte_order == aw::ByteOrder::little && !little) || (row.byte_order == aw::ByteOrder::big && little))
+                continue;
+            BOOST_TEST(aw::machine_name(row.e_machine, target.elf_class, target.byte_order) == row.machine);
+        }
+    }
+}
 
 BOOST_AUTO_TEST_CASE(every_machine_has_its_name_or_its_number) {
     for (std::uint16_t e_machine = 0; e_machine <= kLastMachine; ++e_machine)

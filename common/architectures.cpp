@@ -1,0 +1,98 @@
+#include "architectures.hpp"
+
+#include <elf.h>
+#include <fmt/format.h>
+
+namespace aw {
+namespace {
+constexpr std::uint16_t kEmLoongArch = 258;  // EM_LOONGARCH, which older <elf.h> lack
+
+bool class_matches(ElfClass wanted, int elf_class) {
+    return wanted == ElfClass::any || (wanted == ElfClass::bits64) == (elf_class == 64);
+}
+
+bool byte_order_matches(ByteOrder wanted, const std::string& byte_order) {
+    return wanted == ByteOrder::any || (wanted == ByteOrder::little) == (byte_order == "little");
+}
+
+const Architecture* find_by_file(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {
+    for (const Architecture& row : architectures())
+        if (row.e_machine == e_machine && class_matches(row.elf_class, elf_class) &&
+            byte_order_matches(row.byte_order, byte_order))
+            return &row;
+    return nullptr;
+}
+}  // namespace
+
+const std::vector<Architecture>& architectures() {
+    constexpr ElfClass bits32 = ElfClass::bits32, bits64 = ElfClass::bits64;
+    constexpr ByteOrder little = ByteOrder::little, big = ByteOrder::big;
+    static const std::vector<Architecture> table{
+        {.e_machine = EM_386, .machine = "i686",
+         .policy = PolicyArchitecture{.name = "i686", .elf_class = bits32, .byte_order = little}},
+        {.e_machine = EM_X86_64, .machine = "x86_64",
+         .policy = PolicyArchitecture{.name = "x86_64", .elf_class = bits64, .byte_order = little,
+                                      .isa_tags = {"x86_64_v2", "x86_64_v3", "x86_64_v4"}}},
+        {.e_machine = EM_AARCH64, .machine = "aarch64",
+         .policy = PolicyArchitecture{.name = "aarch64", .elf_class = bits64, .byte_order = little,
+                                      .android_tag = "arm64_v8a"}},
+        {.e_machine = EM_ARM, .machine = "arm",
+         .policy = PolicyArchitecture{.name = "armv7l", .elf_class = bits32, .byte_order = little,
+                                      .needs_arm_eabi5_hard_float = true}},
+        {.e_machine = EM_PPC, .machine = "ppc"},
+        {.e_machine = EM_PPC64, .byte_order = little, .machine = "ppc64le",
+         .policy = PolicyArchitecture{.name = "ppc64le", .elf_class = bits64, .byte_order = little}},
+        {.e_machine = EM_PPC64, .byte_order = big, .machine = "ppc64",
+         .policy = PolicyArchitecture{.name = "ppc64", .elf_class = bits64, .byte_order = big}},
+        {.e_machine = EM_S390, .elf_class = bits32, .machine = "s390"},
+        {.e_machine = EM_S390, .elf_class = bits64, .machine = "s390x",
+         .policy = PolicyArchitecture{.name = "s390x", .elf_class = bits64, .byte_order = big}},
+        {.e_machine = EM_RISCV, .elf_class = bits32, .machine = "riscv32"},
+        {.e_machine = EM_RISCV, .elf_class = bits64, .machine = "riscv64",
+         .policy = PolicyArchitecture{.name = "riscv64", .elf_class = bits64, .byte_order = little}},
+        {.e_machine = kEmLoongArch, .machine = "loongarch64",
+         .policy = PolicyArchitecture{.name = "loongarch64", .elf_class = bits64, .byte_order = little}},
+        {.e_machine = EM_MIPS, .elf_class = bits32, .byte_order = big, .machine = "mips"},
+        {.e_machine = EM_MIPS, .elf_class = bits32, .byte_order = little, .machine = "mipsel"},
+        {.e_machine = EM_MIPS, .elf_class = bits64, .byte_order = big, .machine = "mips64"},
+        {.e_machine = EM_MIPS, .elf_class = bits64, .byte_order = little, .machine = "mips64el"},
+        {.e_machine = EM_SPARCV9, .machine = "sparc64"},
+        {.e_machine = EM_IA_64, .machine = "ia64"},
+    };
+    return table;
+}
+
+std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {
+    const Architecture* row = find_by_file(e_machine, elf_class, byte_order);
+    return row ? row->machine : fmt::format("EM_{}", e_machine);
+}
+
+std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
+                                               std::uint32_t e_flags) {
+    const Architecture* row = find_by_file(e_machine, elf_class, byte_order);
+    if (!row || !row->policy) return std::nullopt;
+    const PolicyArchitecture& policy = *row->policy;
+    if (!class_matches(policy.elf_class, elf_class) || !byte_order_matches(policy.byte_order, byte_order))
+        return std::nullopt;
+    if (policy.needs_arm_eabi5_hard_float &&
+        ((e_flags & EF_ARM_EABIMASK) != EF_ARM_EABI_VER5 || !(e_flags & EF_ARM_ABI_FLOAT_HARD)))
+        return std::nullopt;
+    return policy.name;
+}
+
+const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes() {
+    static const std::vector<std::pair<std::string, std::string>> suffixes = [] {
+        std::vector<std::pair<std::string, std::string>> all;
+        for (const Architecture& row : architectures()) {
+            if (!row.policy) continue;
+            const PolicyArchitecture& policy = *row.policy;
+            all.emplace_back(policy.name, policy.name);
+            if (!policy.android_tag.empty()) all.emplace_back(policy.android_tag, policy.name);
+            for (const std::string& isa_tag : policy.isa_tags) all.emplace_back(isa_tag, policy.name);
+        }
+        return all;
+    }();
+    return suffixes;
+}
+
+}  // namespace aw

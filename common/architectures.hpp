@@ -1,0 +1,53 @@
+// Every architecture the project knows, in one table: the ELF files each row is about, their
+// machine name, and the names the policies and the platform tags give them. The functions below
+// are the only readers of the table.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace aw {
+
+// Which files a row is about. Records may carry any class and byte order: a class other than 64
+// counts as 32-bit, a byte order other than "little" as big-endian.
+enum class ElfClass { any, bits32, bits64 };
+enum class ByteOrder { any, little, big };
+
+// An architecture as the policies name it (policies/*.yaml, the platform tags' suffix).
+struct PolicyArchitecture {
+    std::string name{};  // "x86_64", "armv7l"
+    // The only class and byte order of the files it covers.
+    ElfClass elf_class = ElfClass::any;
+    ByteOrder byte_order = ByteOrder::any;
+    bool needs_arm_eabi5_hard_float = false;
+    std::string android_tag{};  // its suffix in android tags, where not `name` (arm64_v8a)
+    std::vector<std::string> isa_tags{};  // the suffixes of its higher ISA levels (x86_64_v2)
+};
+
+struct Architecture {
+    std::uint16_t e_machine = 0;
+    ElfClass elf_class = ElfClass::any;
+    ByteOrder byte_order = ByteOrder::any;
+    std::string machine{};  // ElfIdent::machine, $PLATFORM: "x86_64", "arm", "mips64el"
+    std::optional<PolicyArchitecture> policy{};  // none when no policy covers such files
+};
+
+// One row per machine name; no two rows are about the same file.
+const std::vector<Architecture>& architectures();
+
+// "x86_64", "i686", "arm", "ppc64le", "s390", "mips64el"; "EM_<n>" when unknown.
+std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order);
+
+// The policies' name for an ELF file's architecture, or nullopt when no policy covers it
+// (armv7l needs EABI5 and hard float).
+std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
+                                               std::uint32_t e_flags);
+
+// Every platform-tag suffix pypa auditwheel knows, with the policy architecture it names
+// (x86_64_v3 -> x86_64, arm64_v8a -> aarch64). No suffix ends another.
+const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes();
+
+}  // namespace aw
