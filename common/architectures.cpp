@@ -22,40 +22,49 @@ const Architecture* find_by_file(std::uint16_t e_machine, int elf_class, const s
             return &row;
     return nullptr;
 }
+
+const Architecture* find_by_machine(const std::string& machine) {
+    for (const Architecture& row : architectures())
+        if (row.machine == machine) return &row;
+    return nullptr;
+}
 }  // namespace
 
 const std::vector<Architecture>& architectures() {
     constexpr ElfClass bits32 = ElfClass::bits32, bits64 = ElfClass::bits64;
     constexpr ByteOrder little = ByteOrder::little, big = ByteOrder::big;
     static const std::vector<Architecture> table{
-        {.e_machine = EM_386, .machine = "i686",
+        {.e_machine = EM_386, .machine = "i686", .multiarch_triplet = "i386-linux-gnu", .musl = "i386",
          .policy = PolicyArchitecture{.name = "i686", .elf_class = bits32, .byte_order = little}},
-        {.e_machine = EM_X86_64, .machine = "x86_64",
+        {.e_machine = EM_X86_64, .machine = "x86_64", .multiarch_triplet = "x86_64-linux-gnu",
          .policy = PolicyArchitecture{.name = "x86_64", .elf_class = bits64, .byte_order = little,
                                       .isa_tags = {"x86_64_v2", "x86_64_v3", "x86_64_v4"}}},
-        {.e_machine = EM_AARCH64, .machine = "aarch64",
+        {.e_machine = EM_AARCH64, .machine = "aarch64", .multiarch_triplet = "aarch64-linux-gnu",
          .policy = PolicyArchitecture{.name = "aarch64", .elf_class = bits64, .byte_order = little,
                                       .android_tag = "arm64_v8a"}},
-        {.e_machine = EM_ARM, .machine = "arm",
+        {.e_machine = EM_ARM, .machine = "arm", .multiarch_triplet = "arm-linux-gnueabihf", .musl = "armhf",
          .policy = PolicyArchitecture{.name = "armv7l", .elf_class = bits32, .byte_order = little,
                                       .needs_arm_eabi5_hard_float = true}},
-        {.e_machine = EM_PPC, .machine = "ppc"},
-        {.e_machine = EM_PPC64, .byte_order = little, .machine = "ppc64le",
+        {.e_machine = EM_PPC, .machine = "ppc", .musl = "powerpc"},
+        {.e_machine = EM_PPC64, .byte_order = little, .machine = "ppc64le", .multiarch_triplet = "powerpc64le-linux-gnu",
+         .musl = "powerpc64le",
          .policy = PolicyArchitecture{.name = "ppc64le", .elf_class = bits64, .byte_order = little}},
-        {.e_machine = EM_PPC64, .byte_order = big, .machine = "ppc64",
+        {.e_machine = EM_PPC64, .byte_order = big, .machine = "ppc64", .multiarch_triplet = "powerpc64-linux-gnu",
+         .musl = "powerpc64",
          .policy = PolicyArchitecture{.name = "ppc64", .elf_class = bits64, .byte_order = big}},
         {.e_machine = EM_S390, .elf_class = bits32, .machine = "s390"},
-        {.e_machine = EM_S390, .elf_class = bits64, .machine = "s390x",
+        {.e_machine = EM_S390, .elf_class = bits64, .machine = "s390x", .multiarch_triplet = "s390x-linux-gnu",
          .policy = PolicyArchitecture{.name = "s390x", .elf_class = bits64, .byte_order = big}},
         {.e_machine = EM_RISCV, .elf_class = bits32, .machine = "riscv32"},
-        {.e_machine = EM_RISCV, .elf_class = bits64, .machine = "riscv64",
+        {.e_machine = EM_RISCV, .elf_class = bits64, .machine = "riscv64", .multiarch_triplet = "riscv64-linux-gnu",
          .policy = PolicyArchitecture{.name = "riscv64", .elf_class = bits64, .byte_order = little}},
-        {.e_machine = kEmLoongArch, .machine = "loongarch64",
+        {.e_machine = kEmLoongArch, .machine = "loongarch64", .multiarch_triplet = "loongarch64-linux-gnu",
          .policy = PolicyArchitecture{.name = "loongarch64", .elf_class = bits64, .byte_order = little}},
         {.e_machine = EM_MIPS, .elf_class = bits32, .byte_order = big, .machine = "mips"},
         {.e_machine = EM_MIPS, .elf_class = bits32, .byte_order = little, .machine = "mipsel"},
         {.e_machine = EM_MIPS, .elf_class = bits64, .byte_order = big, .machine = "mips64"},
-        {.e_machine = EM_MIPS, .elf_class = bits64, .byte_order = little, .machine = "mips64el"},
+        {.e_machine = EM_MIPS, .elf_class = bits64, .byte_order = little, .machine = "mips64el",
+         .multiarch_triplet = "mips64el-linux-gnuabi64"},
         {.e_machine = EM_SPARCV9, .machine = "sparc64"},
         {.e_machine = EM_IA_64, .machine = "ia64"},
     };
@@ -93,6 +102,17 @@ const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes() 
         return all;
     }();
     return suffixes;
+}
+
+std::optional<std::string> multiarch_triplet(const std::string& machine) {
+    const Architecture* row = find_by_machine(machine);
+    if (!row || row->multiarch_triplet.empty()) return std::nullopt;
+    return row->multiarch_triplet;
+}
+
+std::string musl_arch(const std::string& machine) {
+    const Architecture* row = find_by_machine(machine);
+    return row && !row->musl.empty() ? row->musl : machine;
 }
 
 }  // namespace aw

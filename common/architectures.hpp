@@ -1,6 +1,6 @@
 // Every architecture the project knows, in one table: the ELF files each row is about, their
-// machine name, and the names the policies and the platform tags give them. The functions below
-// are the only readers of the table.
+// machine name, and the names the policies, the platform tags, Debian's multiarch directories and
+// musl give them. The functions below are the only readers of the table.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +32,8 @@ struct Architecture {
     ElfClass elf_class = ElfClass::any;
     ByteOrder byte_order = ByteOrder::any;
     std::string machine{};  // ElfIdent::machine, $PLATFORM: "x86_64", "arm", "mips64el"
+    std::string multiarch_triplet{};  // Debian's /lib/<triplet>, if it has one
+    std::string musl{};  // musl's name in ld-musl-<name>.so.1, where not `machine`
     std::optional<PolicyArchitecture> policy{};  // none when no policy covers such files
 };
 
@@ -49,5 +51,11 @@ std::optional<std::string> policy_architecture(int elf_class, const std::string&
 // Every platform-tag suffix pypa auditwheel knows, with the policy architecture it names
 // (x86_64_v3 -> x86_64, arm64_v8a -> aarch64). No suffix ends another.
 const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes();
+
+// Debian's multiarch triplet of a machine name ("i686" -> i386-linux-gnu), if it has one.
+std::optional<std::string> multiarch_triplet(const std::string& machine);
+
+// musl's name for a machine (ld-musl-<name>.so.1: "arm" -> armhf), or the machine name itself.
+std::string musl_arch(const std::string& machine);
 
 }  // namespace aw
