@@ -3,6 +3,8 @@
 #include <elf.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace aw {
 namespace {
 constexpr std::uint16_t kEmLoongArch = 258;  // EM_LOONGARCH, which older <elf.h> lack
@@ -28,6 +30,12 @@ const Architecture* find_by_machine(const std::string& machine) {
         if (row.machine == machine) return &row;
     return nullptr;
 }
+
+const PolicyArchitecture* find_policy(const std::string& architecture) {
+    for (const Architecture& row : architectures())
+        if (row.policy && row.policy->name == architecture) return &*row.policy;
+    return nullptr;
+}
 }  // namespace
 
 const std::vector<Architecture>& architectures() {
@@ -35,16 +43,18 @@ const std::vector<Architecture>& architectures() {
     constexpr ByteOrder little = ByteOrder::little, big = ByteOrder::big;
     static const std::vector<Architecture> table{
         {.e_machine = EM_386, .machine = "i686", .multiarch_triplet = "i386-linux-gnu", .musl = "i386",
-         .policy = PolicyArchitecture{.name = "i686", .elf_class = bits32, .byte_order = little}},
+         .policy = PolicyArchitecture{.name = "i686", .elf_class = bits32, .byte_order = little, .musl_libc = "x86",
+                                      .uname_machines = {"i386", "i486", "i586"}}},
         {.e_machine = EM_X86_64, .machine = "x86_64", .multiarch_triplet = "x86_64-linux-gnu",
          .policy = PolicyArchitecture{.name = "x86_64", .elf_class = bits64, .byte_order = little,
                                       .isa_tags = {"x86_64_v2", "x86_64_v3", "x86_64_v4"}}},
         {.e_machine = EM_AARCH64, .machine = "aarch64", .multiarch_triplet = "aarch64-linux-gnu",
          .policy = PolicyArchitecture{.name = "aarch64", .elf_class = bits64, .byte_order = little,
-                                      .android_tag = "arm64_v8a"}},
+                                      .android_tag = "arm64_v8a", .uname_machines = {"arm64"}}},
         {.e_machine = EM_ARM, .machine = "arm", .multiarch_triplet = "arm-linux-gnueabihf", .musl = "armhf",
          .policy = PolicyArchitecture{.name = "armv7l", .elf_class = bits32, .byte_order = little,
-                                      .needs_arm_eabi5_hard_float = true}},
+                                      .needs_arm_eabi5_hard_float = true, .musl_libc = "armv7",
+                                      .uname_machines = {"armv8l"}}},
         {.e_machine = EM_PPC, .machine = "ppc", .musl = "powerpc"},
         {.e_machine = EM_PPC64, .byte_order = little, .machine = "ppc64le", .multiarch_triplet = "powerpc64le-linux-gnu",
          .musl = "powerpc64le",
@@ -102,6 +112,23 @@ const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes() 
         return all;
     }();
     return suffixes;
+}
+
+std::string platform_tag_arch(const std::string& family, const std::string& architecture) {
+    const PolicyArchitecture* policy = find_policy(architecture);
+    if (family == "android" && policy && !policy->android_tag.empty()) return policy->android_tag;
+    return architecture;
+}
+
+std::string architecture_of_uname(const std::string& uname_machine) {
+    for (const Architecture& row : architectures())
+        if (row.policy && std::ranges::count(row.policy->uname_machines, uname_machine)) return row.policy->name;
+    return uname_machine;
+}
+
+std::string musl_libc_soname(const std::string& architecture) {
+    const PolicyArchitecture* policy = find_policy(architecture);
+    return "libc.musl-" + (policy && !policy->musl_libc.empty() ? policy->musl_libc : architecture) + ".so.1";
 }
 
 std::optional<std::string> multiarch_triplet(const std::string& machine) {

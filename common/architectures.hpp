@@ -1,6 +1,6 @@
 // Every architecture the project knows, in one table: the ELF files each row is about, their
-// machine name, and the names the policies, the platform tags, Debian's multiarch directories and
-// musl give them. The functions below are the only readers of the table.
+// machine name, and the names the policies, the platform tags, Debian's multiarch directories,
+// musl, Alpine and uname give them. The functions below are the only readers of the table.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,8 @@ struct PolicyArchitecture {
     bool needs_arm_eabi5_hard_float = false;
     std::string android_tag{};  // its suffix in android tags, where not `name` (arm64_v8a)
     std::vector<std::string> isa_tags{};  // the suffixes of its higher ISA levels (x86_64_v2)
+    std::string musl_libc{};  // Alpine's name in libc.musl-<name>.so.1, where not `name`
+    std::vector<std::string> uname_machines{};  // what else uname calls such a machine (i386, arm64)
 };
 
 struct Architecture {
@@ -51,6 +53,16 @@ std::optional<std::string> policy_architecture(int elf_class, const std::string&
 // Every platform-tag suffix pypa auditwheel knows, with the policy architecture it names
 // (x86_64_v3 -> x86_64, arm64_v8a -> aarch64). No suffix ends another.
 const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes();
+
+// The platform-tag suffix of a policy architecture in a family: `architecture`, but android's
+// where it has its own (aarch64 is arm64_v8a).
+std::string platform_tag_arch(const std::string& family, const std::string& architecture);
+
+// The policy architecture a machine name from uname stands for (i386 is i686), or the name itself.
+std::string architecture_of_uname(const std::string& uname_machine);
+
+// musl's libc as Alpine names it for a policy architecture: libc.musl-x86.so.1 for i686.
+std::string musl_libc_soname(const std::string& architecture);
 
 // Debian's multiarch triplet of a machine name ("i686" -> i386-linux-gnu), if it has one.
 std::optional<std::string> multiarch_triplet(const std::string& machine);

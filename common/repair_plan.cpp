@@ -1,5 +1,6 @@
 #include "repair_plan.hpp"
 
+#include "architectures.hpp"
 #include "dependency_tree.hpp"
 #include "diagnostics.hpp"
 #include "external_libraries.hpp"

@@ -95,7 +95,8 @@ const std::map<std::string, std::string> kMuslNames{
 
 // Every name any of the functions gives or takes, and some that none does.
 Strings every_name() {
-    Strings names{"", "EM_999", "x86", "armv7", "armhf", "armv8l", "arm64", "i386", "amd64", "powerpc", "x86_64_v5"};
+    Strings names{"", "EM_999", "x86", "armv7", "armhf", "armv8l", "arm64", "i386", "i486", "i586",
+                  "amd64", "powerpc", "x86_64_v5"};
     for (const auto& [machine, by_target] : kMachineNames) names.insert(names.end(), by_target.begin(), by_target.end());
     for (const auto& [suffix, architecture] : kTagSuffixes) names.push_back(suffix);
     return names;
@@ -197,6 +198,15 @@ BOOST_AUTO_TEST_CASE(android_tags_name_aarch64_arm64_v8a) {
             BOOST_TEST(aw::platform_tag_arch(family, name) ==
                            (std::string(family) == "android" && name == "aarch64" ? "arm64_v8a" : name),
                        family << " " << name);
+}
+
+BOOST_AUTO_TEST_CASE(uname_machines_name_their_policy_architecture) {
+    const std::map<std::string, std::string> aliases{
+        {"i386", "i686"}, {"i486", "i686"}, {"i586", "i686"}, {"arm64", "aarch64"}, {"armv8l", "armv7l"}};
+    for (const std::string& name : every_name()) {
+        auto alias = aliases.find(name);
+        BOOST_TEST(aw::architecture_of_uname(name) == (alias == aliases.end() ? name : alias->second), name);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(glibc_searches_the_multiarch_directories_debian_names) {
