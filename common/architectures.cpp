@@ -88,15 +88,24 @@ std::string machine_name(std::uint16_t e_machine, int elf_class, const std::stri
 
 std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
                                                std::uint32_t e_flags) {
+    const PolicyArchitecture* baseline = baseline_architecture(elf_class, byte_order, e_machine);
+    if (!baseline || e_flags_problem(*baseline, e_flags)) return std::nullopt;
+    return baseline->name;
+}
+
+const PolicyArchitecture* baseline_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine) {
     const Architecture* row = find_by_file(e_machine, elf_class, byte_order);
-    if (!row || !row->policy) return std::nullopt;
+    if (!row || !row->policy) return nullptr;
     const PolicyArchitecture& policy = *row->policy;
-    if (!class_matches(policy.elf_class, elf_class) || !byte_order_matches(policy.byte_order, byte_order))
-        return std::nullopt;
-    if (policy.needs_arm_eabi5_hard_float &&
-        ((e_flags & EF_ARM_EABIMASK) != EF_ARM_EABI_VER5 || !(e_flags & EF_ARM_ABI_FLOAT_HARD)))
-        return std::nullopt;
-    return policy.name;
+    if (!class_matches(policy.elf_class, elf_class) || !byte_order_matches(policy.byte_order, byte_order)) return nullptr;
+    return &policy;
+}
+
+std::optional<std::string> e_flags_problem(const PolicyArchitecture& baseline, std::uint32_t e_flags) {
+    if (!baseline.needs_arm_eabi5_hard_float) return std::nullopt;
+    if ((e_flags & EF_ARM_EABIMASK) != EF_ARM_EABI_VER5) return "Invalid ARM EABI version for " + baseline.name;
+    if (!(e_flags & EF_ARM_ABI_FLOAT_HARD)) return baseline.name + " shall use hard-float";
+    return std::nullopt;
 }
 
 const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes() {

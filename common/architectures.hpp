@@ -50,6 +50,14 @@ std::string machine_name(std::uint16_t e_machine, int elf_class, const std::stri
 std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
                                                std::uint32_t e_flags);
 
+// The policy architecture of files of this class, byte order and machine before their e_flags are
+// asked (pypa auditwheel's base architecture), or nullptr.
+const PolicyArchitecture* baseline_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine);
+
+// What in a file's e_flags keeps its baseline architecture from covering it, in pypa auditwheel's
+// words ("armv7l shall use hard-float"), or nullopt.
+std::optional<std::string> e_flags_problem(const PolicyArchitecture& baseline, std::uint32_t e_flags);
+
 // Every platform-tag suffix pypa auditwheel knows, with the policy architecture it names
 // (x86_64_v3 -> x86_64, arm64_v8a -> aarch64). No suffix ends another.
 const std::vector<std::pair<std::string, std::string>>& platform_tag_suffixes();

@@ -158,12 +158,28 @@ BOOST_AUTO_TEST_CASE(every_machine_has_its_name_or_its_number) {
 
 BOOST_AUTO_TEST_CASE(policy_architectures_cover_one_class_and_byte_order) {
     for (std::uint16_t e_machine = 0; e_machine <= kLastMachine; ++e_machine)
-        for (const Target& target : kTargets)
+        for (const Target& target : kTargets) {
+            const aw::PolicyArchitecture* baseline = aw::baseline_architecture(target.elf_class, target.byte_order, e_machine);
+            BOOST_TEST((baseline ? baseline->name : "none") ==
+                           expected_architecture(e_machine, target, EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD).value_or("none"),
+                       "e_machine " << e_machine << ", " << target.elf_class << "-bit " << target.byte_order);
             for (const auto& [e_flags, taken] : kArmFlags)
                 BOOST_TEST(aw::policy_architecture(target.elf_class, target.byte_order, e_machine, e_flags).value_or("none") ==
                                expected_architecture(e_machine, target, e_flags).value_or("none"),
                            "e_machine " << e_machine << ", " << target.elf_class << "-bit " << target.byte_order
                                         << ", e_flags " << e_flags);
+        }
+}
+
+BOOST_AUTO_TEST_CASE(arm_files_without_eabi5_and_hard_float_are_told_why_in_pypas_words) {
+    const aw::PolicyArchitecture* armv7l = aw::baseline_architecture(32, "little", EM_ARM);
+    BOOST_REQUIRE(armv7l != nullptr);
+    BOOST_TEST(aw::e_flags_problem(*armv7l, EF_ARM_EABI_VER4 | EF_ARM_ABI_FLOAT_HARD).value_or("none") ==
+               "Invalid ARM EABI version for armv7l");
+    BOOST_TEST(aw::e_flags_problem(*armv7l, EF_ARM_EABI_VER5).value_or("none") == "armv7l shall use hard-float");
+    BOOST_TEST(!aw::e_flags_problem(*armv7l, EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD));
+    for (const aw::Architecture& row : aw::architectures())
+        if (row.policy && row.policy->name != "armv7l") BOOST_TEST(!aw::e_flags_problem(*row.policy, 0xffffffff), row.machine);
 }
 
 // Records may carry any class and byte order: a class other than 64 reads as 32-bit, a byte
