@@ -10,6 +10,7 @@
 #include "symbol_versions.hpp"
 
 #include <algorithm>
+#include <fmt/ranges.h>
 #include <functional>
 
 namespace aw {
@@ -45,12 +46,6 @@ void merge_versions(VersionRequirements& into, const VersionRequirements& from) 
         }
 }
 }  // namespace
-
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-    std::string text;
-    for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
-    return text;
-}
 
 std::size_t policy_index(const Verdict& verdict, const std::string& tag) {
     for (std::size_t i = 0; i < verdict.policies.size(); ++i)
@@ -112,7 +107,7 @@ std::string describe_too_new(const std::string& who, const VersionRequirements& 
             std::vector<std::string> named;
             for (const std::string& symbol : symbols) named.push_back(symbol + "@" + version);
             if (named.empty()) named.push_back(version + " (from " + file + ")");
-            parts.push_back(join(named, ", "));
+            parts.push_back(fmt::format("{}", fmt::join(named, ", ")));
         }
     }
     if (parts.empty()) return "";
@@ -122,7 +117,7 @@ std::string describe_too_new(const std::string& who, const VersionRequirements& 
         auto newest = std::max_element(allowed.begin(), allowed.end(), version_less);
         ceilings.push_back(newest == allowed.end() ? space + " not at all" : space + " up to " + *newest);
     }
-    return fmt::format("{} needs {} ({} allows {})", who, join(parts, ", "), policy.name, join(ceilings, ", "));
+    return fmt::format("{} needs {} ({} allows {})", who, fmt::join(parts, ", "), policy.name, fmt::join(ceilings, ", "));
 }
 
 // Step 2's outcome: the architecture and libc as the tags, then the members, tell them,
@@ -198,7 +193,7 @@ Members accept_members(const AnalysisInput& input, const DetectedFromTags& detec
     }
     if (!in_purelib.empty())
         fail("{}: invalid binary wheel, ELF files in the purelib folder: {}; the wheel has to be platlib compliant",
-             input.wheel, join(in_purelib, ", "));
+             input.wheel, fmt::join(in_purelib, ", "));
     return members;
 }
 
@@ -210,9 +205,9 @@ std::string not_a_platform_wheel(const AnalysisInput& input, const Members& memb
                             : fmt::format("Invalid binary wheel: no ELF executable or shared library file (including "
                                           "compiled Python C extension) with a '{}' architecture found. The following "
                                           "ELF files were found: {}",
-                                          members.architecture.value_or("unknown"), join(members.ignored, ", "));
+                                          members.architecture.value_or("unknown"), fmt::join(members.ignored, ", "));
     if (!input.unreadable.empty())
-        error += fmt::format("; these members look like ELF files but could not be read: {}", join(input.unreadable, "; "));
+        error += fmt::format("; these members look like ELF files but could not be read: {}", fmt::join(input.unreadable, "; "));
     return error;
 }
 

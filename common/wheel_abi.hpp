@@ -84,7 +84,4 @@ std::string strip_architecture_suffix(const std::string& plat);
 // The index of the policy named `tag` in the verdict's policies; linux's when none is.
 std::size_t policy_index(const Verdict& verdict, const std::string& tag);
 
-// "a, b, c" for join({"a", "b", "c"}, ", ").
-std::string join(const std::vector<std::string>& items, const std::string& separator);
-
 }  // namespace aw
