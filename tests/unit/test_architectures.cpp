@@ -35,18 +35,12 @@ constexpr Target kTargets[] = {{32, "little"}, {32, "big"}, {64, "little"}, {64,
 
 // The machine names other than EM_<n>, for the targets of kTargets in order.
 const std::map<std::uint16_t, std::array<const char*, 4>> kMachineNames{
-    {EM_386, {"i686", "i686", "i686", "i686"}},
-    {EM_X86_64, {"x86_64", "x86_64", "x86_64", "x86_64"}},
-    {EM_AARCH64, {"aarch64", "aarch64", "aarch64", "aarch64"}},
-    {EM_ARM, {"arm", "arm", "arm", "arm"}},
-    {EM_PPC, {"ppc", "ppc", "ppc", "ppc"}},
-    {EM_PPC64, {"ppc64le", "ppc64", "ppc64le", "ppc64"}},
-    {EM_S390, {"s390", "s390", "s390x", "s390x"}},
-    {EM_RISCV, {"riscv32", "riscv32", "riscv64", "riscv64"}},
-    {kLoongArch, {"loongarch64", "loongarch64", "loongarch64", "loongarch64"}},
-    {EM_MIPS, {"mipsel", "mips", "mips64el", "mips64"}},
-    {EM_SPARCV9, {"sparc64", "sparc64", "sparc64", "sparc64"}},
-    {EM_IA_64, {"ia64", "ia64", "ia64", "ia64"}},
+    {EM_386, {"i686", "i686", "i686", "i686"}},          {EM_X86_64, {"x86_64", "x86_64", "x86_64", "x86_64"}},
+    {EM_AARCH64, {"aarch64", "aarch64", "aarch64", "aarch64"}}, {EM_ARM, {"arm", "arm", "arm", "arm"}},
+    {EM_PPC, {"ppc", "ppc", "ppc", "ppc"}},              {EM_PPC64, {"ppc64le", "ppc64", "ppc64le", "ppc64"}},
+    {EM_S390, {"s390", "s390", "s390x", "s390x"}},       {EM_RISCV, {"riscv32", "riscv32", "riscv64", "riscv64"}},
+    {EM_MIPS, {"mipsel", "mips", "mips64el", "mips64"}}, {EM_SPARCV9, {"sparc64", "sparc64", "sparc64", "sparc64"}},
+    {kLoongArch, {"loongarch64", "loongarch64", "loongarch64", "loongarch64"}}, {EM_IA_64, {"ia64", "ia64", "ia64", "ia64"}},
 };
 
 // The files a policy architecture covers (ARM's also need EABI 5 and hard float).
