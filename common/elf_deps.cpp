@@ -1,6 +1,7 @@
 #include "paths.hpp"
 #include "elf_deps.hpp"
 
+#include "architectures.hpp"
 #include "ld_search.hpp"
 #include "symbol_versions.hpp"
 
@@ -171,21 +172,9 @@ Json platform_json(const std::string& path) {
     ElfFacts facts = read_elf_facts(path);
     const ElfIdent& ident = facts.ident;
     bool little = ident.byte_order == "little";
+    const PolicyArchitecture* baseline = baseline_architecture(ident.elf_class, ident.byte_order, ident.e_machine);
     std::optional<std::string> base;
-    struct Baseline {
-        std::uint16_t machine;
-        int elf_class;
-        bool little;
-        const char* name;
-    };
-    static constexpr Baseline kBaselines[] = {{3, 32, true, "i686"},       {62, 64, true, "x86_64"},
-                                              {21, 64, true, "ppc64le"},   {21, 64, false, "ppc64"},
-                                              {243, 64, true, "riscv64"},  {183, 64, true, "aarch64"},
-                                              {22, 64, false, "s390x"},    {40, 32, true, "armv7l"},
-                                              {258, 64, true, "loongarch64"}};
-    for (const Baseline& baseline : kBaselines)
-        if (baseline.machine == ident.e_machine && baseline.elf_class == ident.elf_class && baseline.little == little)
-            base = baseline.name;
+    if (baseline) base = baseline->name;
     Json ext = nullptr, error = nullptr;
     if (!base) {
         error = "Unknown architecture";
@@ -196,11 +185,9 @@ Json platform_json(const std::string& path) {
             if (!level.empty()) ext = enum_repr("Architecture", level, level);
             else if (bits != 0) error = "unknown x86_64 ISA";
         }
-    } else if (*base == "armv7l") {
-        constexpr std::uint32_t kEabiMask = 0xff000000, kEabiVersion5 = 0x05000000, kHardFloat = 0x400;
-        if ((facts.flags & kEabiMask) != kEabiVersion5) error = "Invalid ARM EABI version for armv7l";
-        else if (!(facts.flags & kHardFloat)) error = "armv7l shall use hard-float";
-        if (!error.is_null()) base.reset();
+    } else if (std::optional<std::string> problem = e_flags_problem(*baseline, facts.flags)) {
+        error = *problem;
+        base.reset();
     }
     return Json{{"_elf_osabi", pyelftools_name(ident.os_abi, {{0, "ELFOSABI_SYSV"}, {1, "ELFOSABI_HPUX"}, {2, "ELFOSABI_NETBSD"},
                                                              {3, "ELFOSABI_LINUX"}, {4, "ELFOSABI_HURD"}, {6, "ELFOSABI_SOLARIS"},

@@ -1,5 +1,6 @@
 #include "elf_file.hpp"
 
+#include "architectures.hpp"
 #include "file_io.hpp"
 
 #include <fmt/format.h>

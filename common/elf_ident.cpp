@@ -1,5 +1,6 @@
 #include "elf_ident.hpp"
 
+#include "architectures.hpp"
 #include "file_io.hpp"
 
 #include <gelf.h>
@@ -49,25 +50,6 @@ std::optional<std::string> problem_of(const Ehdr& header, std::uint64_t file_siz
     return std::nullopt;
 }
 }  // namespace
-
-std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {
-    bool is64 = elf_class == 64, little = byte_order == "little";
-    switch (e_machine) {
-        case EM_386: return "i686";
-        case EM_X86_64: return "x86_64";
-        case EM_AARCH64: return "aarch64";
-        case EM_ARM: return "arm";
-        case EM_PPC: return "ppc";
-        case EM_PPC64: return little ? "ppc64le" : "ppc64";
-        case EM_S390: return is64 ? "s390x" : "s390";
-        case EM_RISCV: return is64 ? "riscv64" : "riscv32";
-        case 258: return "loongarch64";  // EM_LOONGARCH
-        case EM_MIPS: return std::string(is64 ? "mips64" : "mips") + (little ? "el" : "");
-        case EM_SPARCV9: return "sparc64";
-        case EM_IA_64: return "ia64";
-        default: return fmt::format("EM_{}", e_machine);
-    }
-}
 
 void add_elf_ident(Json& record, const ElfIdent& ident) {
     record["class"] = ident.elf_class;

@@ -32,8 +32,6 @@ std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head);
 // ElfReader's, decided from the first bytes, before the rest is read.
 std::optional<std::string> elf_header_problem(std::span<const std::byte> head, std::uint64_t file_size);
 
-std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order);
-
 // The identification's fields in a record (member's "elf", elf-deps' "elf"): class, byte_order,
 // machine, e_machine, os_abi, appended to `record` in that order.
 void add_elf_ident(Json& record, const ElfIdent& ident);

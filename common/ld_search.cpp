@@ -1,6 +1,8 @@
 #include "paths.hpp"
 #include "ld_search.hpp"
 
+#include "architectures.hpp"
+
 #include <elf.h>
 #include <glob.h>
 #include <sys/stat.h>
@@ -9,7 +11,6 @@
 #include <algorithm>
 #include <climits>
 #include <fstream>
-#include <map>
 #include <set>
 #include <filesystem>
 #include <sstream>
@@ -51,23 +52,6 @@ void read_conf_file(const std::string& root, const std::string& path, std::set<s
             directories.push_back(first);
         }
     }
-}
-
-const std::map<std::string, std::string>& multiarch_triplets() {
-    static const std::map<std::string, std::string> triplets{
-        {"x86_64", "x86_64-linux-gnu"},         {"i686", "i386-linux-gnu"},
-        {"aarch64", "aarch64-linux-gnu"},       {"arm", "arm-linux-gnueabihf"},
-        {"ppc64le", "powerpc64le-linux-gnu"},   {"ppc64", "powerpc64-linux-gnu"},
-        {"s390x", "s390x-linux-gnu"},           {"riscv64", "riscv64-linux-gnu"},
-        {"mips64el", "mips64el-linux-gnuabi64"}, {"loongarch64", "loongarch64-linux-gnu"}};
-    return triplets;
-}
-
-std::string musl_arch(const std::string& machine) {
-    static const std::map<std::string, std::string> names{
-        {"i686", "i386"}, {"arm", "armhf"}, {"ppc64le", "powerpc64le"}, {"ppc64", "powerpc64"}, {"ppc", "powerpc"}};
-    auto found = names.find(machine);
-    return found == names.end() ? machine : found->second;
 }
 
 void replace_all(std::string& text, const std::string& token, const std::string& value) {
@@ -117,9 +101,8 @@ std::vector<std::string> musl_system_path(const std::string& root, const std::st
 
 std::vector<std::string> glibc_default_dirs(const std::string& machine, int elf_class) {
     std::vector<std::string> directories;
-    auto triplet = multiarch_triplets().find(machine);
-    if (triplet != multiarch_triplets().end())
-        directories = {"/lib/" + triplet->second, "/usr/lib/" + triplet->second};
+    if (std::optional<std::string> triplet = multiarch_triplet(machine))
+        directories = {"/lib/" + *triplet, "/usr/lib/" + *triplet};
     if (elf_class == 64) directories.insert(directories.end(), {"/lib64", "/usr/lib64"});
     directories.insert(directories.end(), {"/lib", "/usr/lib"});
     return directories;

@@ -1,5 +1,6 @@
 #include "policy.hpp"
 
+#include "architectures.hpp"
 #include "diagnostics.hpp"
 #include "process.hpp"
 
@@ -70,12 +71,6 @@ void check_monotonic(const PolicyFamily& family, const std::string& file) {
         }
     }
 }
-
-std::string musl_libc_soname(const std::string& architecture) {
-    static const std::map<std::string, std::string> names{{"i686", "x86"}, {"armv7l", "armv7"}};
-    auto found = names.find(architecture);
-    return "libc.musl-" + (found == names.end() ? architecture : found->second) + ".so.1";
-}
 }  // namespace
 
 PolicyFamily load_policy_file(const std::string& path) {
@@ -103,11 +98,6 @@ std::vector<PolicyFamily> load_policies(const std::string& directory) {
     for (const char* name : {"manylinux.yaml", "musllinux.yaml", "android.yaml"})
         families.push_back(load_policy_file(directory + "/" + name));
     return families;
-}
-
-std::string platform_tag_arch(const std::string& family, const std::string& architecture) {
-    if (family == "android" && architecture == "aarch64") return "arm64_v8a";
-    return architecture;
 }
 
 std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture) {
@@ -185,11 +175,7 @@ std::vector<PlatformPolicy> android_policies_for_tag(std::vector<PlatformPolicy>
 std::string host_architecture() {
     struct utsname host {};
     if (::uname(&host) != 0) return "unknown";
-    std::string machine = host.machine;
-    if (machine == "i386" || machine == "i486" || machine == "i586") return "i686";
-    if (machine == "arm64") return "aarch64";
-    if (machine == "armv8l") return "armv7l";
-    return machine;
+    return architecture_of_uname(host.machine);
 }
 
 std::vector<PlatformPolicy> host_platforms(const std::vector<PolicyFamily>& families) {

@@ -76,18 +76,14 @@ std::optional<std::string> host_musl_version();
 // The version ("1.2.3") musl's libc (or loader) at `libc_path` prints when run.
 std::optional<std::string> musl_version_of(const std::string& libc_path);
 
-// This machine's architecture as the policies name it (uname's machine: i386 to
-// i686 -> i686, arm64 -> aarch64, armv8l -> armv7l), as pypa auditwheel's
-// Architecture.detect; the machine name itself when no policy names it.
+// This machine's architecture as the policies name it (uname's machine, read by
+// architecture_of_uname), as pypa auditwheel's Architecture.detect; the machine
+// name itself when no policy names it.
 std::string host_architecture();
 
 // The policies `repair --plat` offers on this machine (pypa auditwheel's
 // PLATFORMS list): the host libc's family (musllinux when a musl libc is found,
 // judged by its version) for the host architecture, linux first.
 std::vector<PlatformPolicy> host_platforms(const std::vector<PolicyFamily>& families);
-
-// The platform-tag suffix of an architecture in a family (android's
-// aarch64 is arm64_v8a).
-std::string platform_tag_arch(const std::string& family, const std::string& architecture);
 
 }  // namespace aw

@@ -1,10 +1,12 @@
 #include "repair_plan.hpp"
 
+#include "architectures.hpp"
 #include "dependency_tree.hpp"
 #include "diagnostics.hpp"
 #include "external_libraries.hpp"
 
 #include <algorithm>
+#include <fmt/ranges.h>
 
 namespace aw {
 namespace {
@@ -43,22 +45,23 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
             names.insert(names.end(), aliases.begin(), aliases.end());
             names.push_back("auto");
             throw Error(fmt::format("{}: invalid --plat \"{}\" for a {} {} wheel (choose from {})", verdict.wheel, plat,
-                                    verdict.libc, verdict.architecture, join(names, ", ")), kExitUsage);
+                                    verdict.libc, verdict.architecture, fmt::join(names, ", ")), kExitUsage);
         }
     }
     const PlatformPolicy& target = policies[requested];
     const PolicyFinding& finding = verdict.findings[requested];
     if (requested < policy_index(verdict, verdict.sym_tag))
-        refuse_repair(verdict, target.name, "of the presence of too-recent versioned symbols: " + join(finding.too_new, "; ") +
-                                                ". You'll need to compile the wheel on an older toolchain.");
+        refuse_repair(verdict, target.name,
+                      fmt::format("of the presence of too-recent versioned symbols: {}. You'll need to compile the wheel "
+                                  "on an older toolchain.", fmt::join(finding.too_new, "; ")));
     if (verdict.ucs2)
         refuse_repair(verdict, target.name, "it was compiled against a UCS2 build of Python. You'll need to compile the "
                                             "wheel against a wide-unicode build of Python.");
     if (requested < policy_index(verdict, verdict.blacklist_tag)) {
         std::vector<std::string> used;
         for (const auto& [library, symbols] : finding.blacklisted)
-            used.push_back(library + ": " + join(std::vector<std::string>(symbols.begin(), symbols.end()), ", "));
-        refuse_repair(verdict, target.name, "it depends on black-listed symbols (" + join(used, "; ") + ").");
+            used.push_back(fmt::format("{}: {}", library, fmt::join(symbols, ", ")));
+        refuse_repair(verdict, target.name, fmt::format("it depends on black-listed symbols ({}).", fmt::join(used, "; ")));
     }
     if (requested < policy_index(verdict, verdict.machine_tag))
         refuse_repair(verdict, target.name, "it depends on unsupported ISA extensions.");

@@ -1,5 +1,7 @@
 #include "show_report.hpp"
 
+#include <fmt/ranges.h>
+
 namespace aw {
 namespace {
 // pypa auditwheel's show paragraphs: textwrap.wrap(text, 70), words never broken.
@@ -125,10 +127,10 @@ std::string show_text(const Verdict& verdict, bool verbose) {
         for (const auto& [library, versions] : verdict.versioned_symbols) {
             std::vector<std::string> quoted;
             for (const std::string& version : versions) quoted.push_back("'" + version + "'");
-            libraries.push_back(library + " with versions {" + join(quoted, ", ") + "}");
+            libraries.push_back(fmt::format("{} with versions {{{}}}", library, fmt::join(quoted, ", ")));
         }
-        paragraph("The wheel references external versioned symbols in these system-provided shared libraries: " +
-                  join(libraries, ", "));
+        paragraph(fmt::format("The wheel references external versioned symbols in these system-provided shared "
+                              "libraries: {}", fmt::join(libraries, ", ")));
     }
     std::size_t sym = policy_index(verdict, verdict.sym_tag);
     if (sym > 0) {
@@ -140,7 +142,7 @@ std::string show_text(const Verdict& verdict, bool verbose) {
         const PolicyFinding& older = verdict.findings[sym - 1];
         if (!older.too_new.empty())
             paragraph(fmt::format("\"{}\" is out of reach because: {}.", verdict.policies[sym - 1].name,
-                                  join(older.too_new, "; ")));
+                                  fmt::join(older.too_new, "; ")));
         if (!verbose) return out;
     }
     const PolicyFinding& newest = verdict.findings[verdict.policies.size() >= 2 ? verdict.policies.size() - 2 : 0];
@@ -159,13 +161,13 @@ std::string show_text(const Verdict& verdict, bool verbose) {
                                   "dependencies will need to be eliminated:", name));
             std::vector<std::string> names;
             for (const auto& [library, path] : finding.external) names.push_back(library);
-            paragraph(join(names, ", "));
+            paragraph(fmt::format("{}", fmt::join(names, ", ")));
         }
         if (!finding.blacklisted.empty()) {
             paragraph(fmt::format("In order to achieve the tag platform tag '{}' the following black-listed symbol "
                                   "dependencies will need to be eliminated:", name));
             for (const auto& [library, symbols] : finding.blacklisted)
-                paragraph("From " + library + ": " + join(std::vector<std::string>(symbols.begin(), symbols.end()), ", "));
+                paragraph(fmt::format("From {}: {}", library, fmt::join(symbols, ", ")));
         }
     }
     return out;

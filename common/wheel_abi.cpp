@@ -3,28 +3,18 @@
 // and per policy what stands between the wheel and its tag.
 #include "wheel_abi.hpp"
 
+#include "architectures.hpp"
 #include "diagnostics.hpp"
 #include "external_libraries.hpp"
 #include "paths.hpp"
 #include "symbol_versions.hpp"
 
-#include <elf.h>
-
 #include <algorithm>
+#include <fmt/ranges.h>
 #include <functional>
 
 namespace aw {
 namespace {
-// Tag suffixes in pypa auditwheel's Architecture order, with their baselines.
-const std::vector<std::pair<std::string, std::string>>& tag_architectures() {
-    static const std::vector<std::pair<std::string, std::string>> architectures{
-        {"aarch64", "aarch64"}, {"arm64_v8a", "aarch64"}, {"armv7l", "armv7l"},   {"i686", "i686"},
-        {"loongarch64", "loongarch64"}, {"ppc64", "ppc64"}, {"ppc64le", "ppc64le"}, {"riscv64", "riscv64"},
-        {"s390x", "s390x"},     {"x86_64", "x86_64"},     {"x86_64_v2", "x86_64"}, {"x86_64_v3", "x86_64"},
-        {"x86_64_v4", "x86_64"}};
-    return architectures;
-}
-
 // namespace -> versions required, from requirements on libraries that are not the loader
 std::map<std::string, std::set<std::string>> required_namespaces(const VersionRequirements& versions) {
     std::map<std::string, std::set<std::string>> spaces;
@@ -57,40 +47,14 @@ void merge_versions(VersionRequirements& into, const VersionRequirements& from) 
 }
 }  // namespace
 
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-    std::string text;
-    for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
-    return text;
-}
-
 std::size_t policy_index(const Verdict& verdict, const std::string& tag) {
     for (std::size_t i = 0; i < verdict.policies.size(); ++i)
         if (verdict.policies[i].name == tag) return i;
     return verdict.policies.size() - 1;
 }
 
-std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
-                                               std::uint32_t e_flags) {
-    bool little = byte_order == "little", is64 = elf_class == 64;
-    switch (e_machine) {
-        case EM_386: if (!is64 && little) return "i686"; break;
-        case EM_X86_64: if (is64 && little) return "x86_64"; break;
-        case EM_PPC64: if (is64) return little ? "ppc64le" : "ppc64"; break;
-        case EM_RISCV: if (is64 && little) return "riscv64"; break;
-        case EM_AARCH64: if (is64 && little) return "aarch64"; break;
-        case EM_S390: if (is64 && !little) return "s390x"; break;
-        case 258: if (is64 && little) return "loongarch64"; break;  // EM_LOONGARCH
-        case EM_ARM:
-            if (!is64 && little && (e_flags & EF_ARM_EABIMASK) == EF_ARM_EABI_VER5 && (e_flags & EF_ARM_ABI_FLOAT_HARD))
-                return "armv7l";
-            break;
-        default: break;
-    }
-    return std::nullopt;
-}
-
 std::string strip_architecture_suffix(const std::string& plat) {
-    for (const auto& [suffix, baseline] : tag_architectures())
+    for (const auto& [suffix, baseline] : platform_tag_suffixes())
         if (plat.ends_with("_" + suffix)) return plat.substr(0, plat.size() - suffix.size() - 1);
     return plat;
 }
@@ -106,7 +70,7 @@ DetectedFromTags detect_from_tags(const std::vector<std::string>& tags, const st
             continue;
         }
         bool matched = false;
-        for (const auto& [suffix, baseline] : tag_architectures())
+        for (const auto& [suffix, baseline] : platform_tag_suffixes())
             if (tag.ends_with("_" + suffix)) {
                 architectures.insert(baseline);
                 matched = true;
@@ -143,7 +107,7 @@ std::string describe_too_new(const std::string& who, const VersionRequirements& 
             std::vector<std::string> named;
             for (const std::string& symbol : symbols) named.push_back(symbol + "@" + version);
             if (named.empty()) named.push_back(version + " (from " + file + ")");
-            parts.push_back(join(named, ", "));
+            parts.push_back(fmt::format("{}", fmt::join(named, ", ")));
         }
     }
     if (parts.empty()) return "";
@@ -153,7 +117,7 @@ std::string describe_too_new(const std::string& who, const VersionRequirements& 
         auto newest = std::max_element(allowed.begin(), allowed.end(), version_less);
         ceilings.push_back(newest == allowed.end() ? space + " not at all" : space + " up to " + *newest);
     }
-    return fmt::format("{} needs {} ({} allows {})", who, join(parts, ", "), policy.name, join(ceilings, ", "));
+    return fmt::format("{} needs {} ({} allows {})", who, fmt::join(parts, ", "), policy.name, fmt::join(ceilings, ", "));
 }
 
 // Step 2's outcome: the architecture and libc as the tags, then the members, tell them,
@@ -229,7 +193,7 @@ Members accept_members(const AnalysisInput& input, const DetectedFromTags& detec
     }
     if (!in_purelib.empty())
         fail("{}: invalid binary wheel, ELF files in the purelib folder: {}; the wheel has to be platlib compliant",
-             input.wheel, join(in_purelib, ", "));
+             input.wheel, fmt::join(in_purelib, ", "));
     return members;
 }
 
@@ -241,9 +205,9 @@ std::string not_a_platform_wheel(const AnalysisInput& input, const Members& memb
                             : fmt::format("Invalid binary wheel: no ELF executable or shared library file (including "
                                           "compiled Python C extension) with a '{}' architecture found. The following "
                                           "ELF files were found: {}",
-                                          members.architecture.value_or("unknown"), join(members.ignored, ", "));
+                                          members.architecture.value_or("unknown"), fmt::join(members.ignored, ", "));
     if (!input.unreadable.empty())
-        error += fmt::format("; these members look like ELF files but could not be read: {}", join(input.unreadable, "; "));
+        error += fmt::format("; these members look like ELF files but could not be read: {}", fmt::join(input.unreadable, "; "));
     return error;
 }
 

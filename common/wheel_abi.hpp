@@ -7,7 +7,6 @@
 #include "diagnostics.hpp"
 #include "policy.hpp"
 
-#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -78,19 +77,11 @@ struct DetectedFromTags {
 DetectedFromTags detect_from_tags(const std::vector<std::string>& tags, const std::string& wheel,
                                   std::vector<LogLine>& log);
 
-// A --plat value without its trailing _<architecture> (pypa auditwheel's
-// Architecture names, in its order): manylinux2014_x86_64 -> manylinux2014.
+// A --plat value without its trailing _<architecture> (a suffix of platform_tag_suffixes()):
+// manylinux2014_x86_64 -> manylinux2014.
 std::string strip_architecture_suffix(const std::string& plat);
-
-// The baseline architecture name of an ELF file as the policies name it,
-// or nullopt when no policy covers it (armv7l needs EABI5 and hard float).
-std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
-                                               std::uint32_t e_flags);
 
 // The index of the policy named `tag` in the verdict's policies; linux's when none is.
 std::size_t policy_index(const Verdict& verdict, const std::string& tag);
-
-// "a, b, c" for join({"a", "b", "c"}, ", ").
-std::string join(const std::vector<std::string>& items, const std::string& separator);
 
 }  // namespace aw

@@ -7,6 +7,7 @@
 #include "wheel_abi.hpp"
 
 #include <elf.h>
+#include <fmt/ranges.h>
 
 #include <map>
 #include <set>
@@ -45,7 +46,7 @@ aw::ElfMember static_program(const std::string& path) {
 
 aw::AnalysisInput wheel_of(std::vector<aw::ElfMember> elfs, const Strings& platform_tags = {"linux_x86_64"}) {
     aw::AnalysisInput input;
-    input.wheel = "spam-1.0-cp311-cp311-" + aw::join(platform_tags, ".") + ".whl";
+    input.wheel = fmt::format("spam-1.0-cp311-cp311-{}.whl", fmt::join(platform_tags, "."));
     input.platform_tags = platform_tags;
     input.elfs = std::move(elfs);
     return input;
