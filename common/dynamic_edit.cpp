@@ -2,24 +2,38 @@
 
 #include "diagnostics.hpp"
 #include "elf_file.hpp"
+#include "elf_ident.hpp"
 #include "elf_encode.hpp"
 #include "elf_layout.hpp"
 #include "elf_rewrite.hpp"
 #include "elf_strip.hpp"
+#include "header_edits.hpp"
+#include "patchelf_queries.hpp"
 #include "segment_growth.hpp"
 #include "string_placement.hpp"
 
 #include <algorithm>
+#include <array>
+#include <fstream>
+#include <span>
 
 namespace aw {
 
 bool DynamicEdits::empty() const {
     return !set_soname && replace_needed.empty() && remove_needed.empty() && !set_rpath && !remove_rpath && !force_rpath &&
-           !strip;
+           !strip && add_needed.empty() && !add_rpath && !shrink_rpath && !set_interpreter && !executable_stack && !os_abi &&
+           !add_debug_tag && !no_default_lib;
 }
 
 std::optional<std::string> DynamicEdits::contradiction() const {
-    if (remove_rpath && set_rpath) return "the RPATH is both set and removed";
+    if (remove_rpath && (set_rpath || add_rpath)) return "the RPATH is both set and removed";
+    if (set_rpath && add_rpath) return "the RPATH is both set and added to";
+    if (shrink_rpath && (set_rpath || add_rpath || remove_rpath)) return "the RPATH is both shrunk and set";
+    if (set_interpreter && set_interpreter->empty()) return "the interpreter must not be empty";
+    if (page_size && (*page_size == 0 || (*page_size & (*page_size - 1)) != 0 || *page_size > (1u << 24)))
+        return "the page size must be a power of two up to 16 MiB";
+    for (const std::string& name : add_needed)
+        if (name.empty()) return "an added DT_NEEDED name must not be empty";
     for (const auto& [old_name, new_name] : replace_needed)
         if (std::find(remove_needed.begin(), remove_needed.end(), old_name) != remove_needed.end())
             return old_name + " is both removed and replaced";
@@ -34,6 +48,28 @@ struct TablePlan {
     std::vector<std::pair<std::size_t, std::string>> entry_strings;
     std::vector<std::pair<std::uint64_t, std::string>> version_files;
 };
+
+// The entries patchelf adds: DT_NEEDED at the top of the table (the order of --add-needed, each
+// name once), DT_DEBUG when there is none, DF_1_NODEFLIB in DT_FLAGS_1.
+void add_entries(const DynamicEdits& edits, TablePlan& plan) {
+    std::vector<std::string> names;
+    for (const std::string& name : edits.add_needed)
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    if (!names.empty()) {
+        plan.entries.insert(plan.entries.begin(), names.size(), GElf_Dyn{DT_NEEDED, {0}});
+        for (auto& [index, text] : plan.entry_strings) index += names.size();
+        for (std::size_t i = 0; i < names.size(); ++i) plan.entry_strings.emplace_back(i, names[i]);
+    }
+    auto find = [&](std::int64_t tag) {
+        return std::find_if(plan.entries.begin(), plan.entries.end(), [&](const GElf_Dyn& e) { return e.d_tag == tag; });
+    };
+    if (edits.add_debug_tag && find(DT_DEBUG) == plan.entries.end()) plan.entries.push_back(GElf_Dyn{DT_DEBUG, {0}});
+    if (edits.no_default_lib) {
+        auto flags = find(DT_FLAGS_1);
+        if (flags == plan.entries.end()) plan.entries.push_back(GElf_Dyn{DT_FLAGS_1, {DF_1_NODEFLIB}});
+        else flags->d_un.d_val |= DF_1_NODEFLIB;
+    }
+}
 
 // Decides the final entries; releases the strings of entries that change or
 // go and keeps every other reference, before any string is placed.
@@ -86,6 +122,7 @@ TablePlan plan_dynamic_table(const Layout& layout, const DynamicEdits& edits, St
         plan.entry_strings.emplace_back(plan.entries.size(), *edits.set_soname);
         plan.entries.push_back(GElf_Dyn{DT_SONAME, {0}});
     }
+    add_entries(edits, plan);
     for (const auto& [field, offset] : layout.vn_files) {
         std::string file = strings.at(offset);
         std::optional<std::string> renamed;
@@ -110,6 +147,59 @@ void place_strings(const Layout& layout, TablePlan& table, StringPlacer& strings
 }
 }  // namespace
 
+namespace {
+// patchelf's --shrink-rpath: relative entries ($ORIGIN) stay; an absolute one stays when it holds
+// a needed library (of the file's machine) that no earlier one held, and lies under one of the
+// allowed prefixes when any are given.
+std::string shrunk_rpath(const std::string& rpath, const std::vector<std::string>& needed, std::uint16_t machine,
+                         const std::vector<std::string>& allowed_prefixes) {
+    std::vector<bool> found(needed.size(), false);
+    std::vector<std::string> kept;
+    for (const std::string& directory : split_search_path(rpath)) {
+        if (directory.empty()) continue;
+        if (directory[0] != '/') {
+            kept.push_back(directory);
+            continue;
+        }
+        if (!allowed_prefixes.empty() &&
+            std::none_of(allowed_prefixes.begin(), allowed_prefixes.end(),
+                         [&](const std::string& prefix) { return directory.starts_with(prefix); }))
+            continue;
+        bool holds = false;
+        for (std::size_t i = 0; i < needed.size(); ++i) {
+            if (found[i]) continue;
+            std::ifstream in(directory + "/" + needed[i], std::ios::binary);
+            std::array<std::byte, kElfIdentBytes> head{};
+            in.read(reinterpret_cast<char*>(head.data()), head.size());
+            std::optional<ElfIdent> ident = read_elf_ident(std::span(head.data(), static_cast<std::size_t>(in.gcount())));
+            if (ident && ident->e_machine == machine) found[i] = holds = true;
+        }
+        if (holds) kept.push_back(directory);
+    }
+    return join_search_path(kept);
+}
+
+// --add-rpath and --shrink-rpath as the RPATH they make, from the file's RUNPATH (or else RPATH).
+DynamicEdits with_rpath_resolved(const Layout& layout, const DynamicEdits& edits, const StringPlacer& strings) {
+    if (!edits.add_rpath && !edits.shrink_rpath) return edits;
+    DynamicEdits effective = edits;
+    std::optional<std::string> rpath, runpath;
+    std::vector<std::string> needed;
+    for (const GElf_Dyn& entry : layout.entries) {
+        if (entry.d_tag == DT_RPATH) rpath = strings.at(entry.d_un.d_val);
+        if (entry.d_tag == DT_RUNPATH) runpath = strings.at(entry.d_un.d_val);
+        if (entry.d_tag == DT_NEEDED) needed.push_back(strings.at(entry.d_un.d_val));
+    }
+    std::optional<std::string> existing = runpath ? runpath : rpath;
+    if (edits.add_rpath) effective.set_rpath = !existing || existing->empty() ? *edits.add_rpath : *existing + ":" + *edits.add_rpath;
+    if (edits.shrink_rpath && existing)
+        effective.set_rpath = shrunk_rpath(*existing, needed, layout.ehdr.e_machine, edits.allowed_rpath_prefixes);
+    effective.add_rpath.reset();
+    effective.shrink_rpath = false;
+    return effective;
+}
+}  // namespace
+
 bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output) {
     MappedFile file(path);
     Bytes original = file.bytes();
@@ -118,8 +208,11 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     for (const Section& section : layout.sections) rewrite.sections.push_back(section.header);
     RewritePlan& plan = rewrite.plan;
     StringPlacer strings(original, layout, path);
-    TablePlan table = plan_dynamic_table(layout, edits, strings);
+    TablePlan table = plan_dynamic_table(layout, with_rpath_resolved(layout, edits, strings), strings);
     place_strings(layout, table, strings, plan.patches);
+    if (!layout.has_strtab && !strings.appended().empty())
+        fail_elf(path, "the dynamic table has no DT_STRTAB: there is no string table for the new names");
+    HeaderPlan headers = plan_header_edits(layout, edits, rewrite, path);
 
     if (edits.strip) {
         if (layout.extended_numbering)
@@ -129,16 +222,25 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     }
     std::optional<GElf_Phdr> previous = our_previous_segment(layout, original.size());
     bool must_grow = !strings.appended().empty() || table.entries.size() + 1 > layout.dynamic_slots ||
+                     headers.adds_headers(layout) || headers.moved_interpreter ||
                      (!rewrite.removed.empty() && previous);  // what follows our segment moves: rebuild it
     plan.keep = must_grow && previous ? previous->p_offset : original.size();
     if (!rewrite.removed.empty()) strip_sections(original, layout, rewrite, plan.keep, previous, path);
     if (must_grow) {
         std::vector<unsigned char> dynstr = strings.table();
         dynstr.insert(dynstr.end(), strings.appended().begin(), strings.appended().end());
-        SegmentPlan segment = plan_new_segment(layout, std::move(table.entries), dynstr.size(), plan.end(), previous, path);
+        SegmentContents contents{std::move(headers.program_headers), std::move(table.entries), dynstr.size(),
+                                 std::move(headers.moved_interpreter), edits.page_size};
+        SegmentPlan segment = plan_new_segment(layout, std::move(contents), plan.end(), previous, path);
         add_new_segment(layout, segment, dynstr, rewrite);
+        // The old .dynstr is no longer referenced (DT_STRTAB and its section header moved): as
+        // patchelf, overwrite it with 'X', so that an old RPATH (a build machine's folders) or
+        // library name does not stay in the file.
+        if (layout.has_strtab && layout.strtab_offset + layout.strtab_size <= plan.keep)
+            plan.patches.put(layout.strtab_offset, std::vector<unsigned char>(layout.strtab_size, 'X'));
     } else {
-        plan.patches.put(layout.strtab_offset, strings.table());
+        patch_program_headers_in_place(layout, headers, plan.patches);
+        if (layout.has_strtab) plan.patches.put(layout.strtab_offset, strings.table());
         table.entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
         plan.patches.put(layout.dynamic_offset, encode_dynamic(layout, table.entries));
     }
@@ -156,7 +258,18 @@ std::string edit_command_line(const std::string& path, const DynamicEdits& edits
     for (const std::string& name : edits.remove_needed) words.insert(words.end(), {"--remove-needed", name});
     if (edits.force_rpath) words.push_back("--force-rpath");
     if (edits.set_rpath) words.insert(words.end(), {"--set-rpath", *edits.set_rpath});
+    if (edits.add_rpath) words.insert(words.end(), {"--add-rpath", *edits.add_rpath});
     if (edits.remove_rpath) words.push_back("--remove-rpath");
+    if (edits.shrink_rpath) words.push_back("--shrink-rpath");
+    if (!edits.allowed_rpath_prefixes.empty())
+        words.insert(words.end(), {"--allowed-rpath-prefixes", join_search_path(edits.allowed_rpath_prefixes)});
+    for (const std::string& name : edits.add_needed) words.insert(words.end(), {"--add-needed", name});
+    if (edits.set_interpreter) words.insert(words.end(), {"--set-interpreter", *edits.set_interpreter});
+    if (edits.executable_stack) words.push_back(*edits.executable_stack ? "--set-execstack" : "--clear-execstack");
+    if (edits.os_abi) words.insert(words.end(), {"--set-os-abi", os_abi_name(*edits.os_abi)});
+    if (edits.add_debug_tag) words.push_back("--add-debug-tag");
+    if (edits.no_default_lib) words.push_back("--no-default-lib");
+    if (edits.page_size) words.insert(words.end(), {"--page-size", std::to_string(*edits.page_size)});
     if (edits.strip) words.push_back("--strip");
     words.push_back(path);
     std::string line;

@@ -1,9 +1,12 @@
-// rpath-set's engine: SONAME, DT_NEEDED and RPATH/RUNPATH edits applied to an
-// ELF file in one rewrite, written through a temporary file and a rename.
-// The layout rules (strings reused or overwritten in place, else .dynstr and
-// the dynamic table moved into a new PT_LOAD) are described in rpath-set(1).
+// rpath-set's engine: patchelf's edits (SONAME, DT_NEEDED, RPATH/RUNPATH, the
+// interpreter, the stack's executability, the OS ABI, dynamic flags) applied
+// to an ELF file in one rewrite, written through a temporary file and a
+// rename. The layout rules (strings reused or overwritten in place, else
+// .dynstr, the dynamic table, the program headers and a longer interpreter
+// moved into a new PT_LOAD) are described in rpath-set(1).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +22,16 @@ struct DynamicEdits {
     bool force_rpath = false;   // write DT_RPATH and drop DT_RUNPATH (else DT_RUNPATH, as patchelf)
     bool remove_rpath = false;  // drop DT_RPATH and DT_RUNPATH
     bool strip = false;         // drop the symbol tables and debug sections, as `strip -s`
+    std::vector<std::string> add_needed;           // new DT_NEEDED entries, first in the table
+    std::optional<std::string> add_rpath;          // appended to the RPATH/RUNPATH (or set when none)
+    bool shrink_rpath = false;                     // keep only the directories that hold a needed library
+    std::vector<std::string> allowed_rpath_prefixes;  // with shrink_rpath: drop absolute directories outside them
+    std::optional<std::string> set_interpreter;    // PT_INTERP's path
+    std::optional<bool> executable_stack;          // PT_GNU_STACK's PF_X set (true) or cleared
+    std::optional<std::uint8_t> os_abi;            // e_ident[EI_OSABI]
+    bool add_debug_tag = false;                    // a DT_DEBUG entry, when there is none
+    bool no_default_lib = false;                   // DF_1_NODEFLIB in DT_FLAGS_1
+    std::optional<std::uint64_t> page_size;        // the new segment's alignment instead of the file's
 
     bool empty() const;
     // Why these edits contradict each other (a name both removed and

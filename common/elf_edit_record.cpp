@@ -17,6 +17,9 @@ Json elf_edit_record(const std::string& path, const DynamicEdits& edits) {
     if (edits.force_rpath) record["force_rpath"] = true;
     if (edits.remove_rpath) record["remove_rpath"] = true;
     if (edits.strip) record["strip"] = true;
+    if (!edits.add_needed.empty()) record["add_needed"] = edits.add_needed;
+    if (edits.set_interpreter) record["set_interpreter"] = *edits.set_interpreter;
+    if (edits.executable_stack) record[*edits.executable_stack ? "set_execstack" : "clear_execstack"] = true;
     return record;
 }
 
@@ -52,6 +55,14 @@ DynamicEdits dynamic_edits_from_record(const Json& record) {
     edits.force_rpath = flag("force_rpath");
     edits.remove_rpath = flag("remove_rpath");
     edits.strip = flag("strip");
+    if (auto found = record.find("add_needed"); found != record.end())
+        edits.add_needed = string_list(*found, fmt::format("elf_edit record for {}: add_needed", path));
+    if (auto found = record.find("set_interpreter"); found != record.end())
+        edits.set_interpreter = text(*found, "set_interpreter");
+    if (flag("set_execstack") && flag("clear_execstack"))
+        fail("elf_edit record for {}: set_execstack and clear_execstack contradict each other", path);
+    if (flag("set_execstack")) edits.executable_stack = true;
+    if (flag("clear_execstack")) edits.executable_stack = false;
     if (auto reason = edits.contradiction()) fail("elf_edit record for {}: {}", path, *reason);
     return edits;
 }

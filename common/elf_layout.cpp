@@ -120,12 +120,17 @@ Layout read_layout(const std::string& path, Bytes bytes) {
             default: break;
         }
     }
-    if (!strtab || !strsz) fail_elf(path, "the dynamic table has no DT_STRTAB/DT_STRSZ");
-    layout.strtab_offset = to_offset(headers, *strtab, path, "DT_STRTAB");
-    layout.strtab_size = *strsz;
-    // Found by the fuzzer: a DT_STRSZ near 2^64 made offset + size wrap around.
-    if (!range_inside(layout.strtab_offset, layout.strtab_size, bytes.size()))
-        fail_elf(path, "DT_STRTAB ({} bytes at {:#x}) runs past the end of the file", *strsz, layout.strtab_offset);
+    // A file without a string table (a static PIE, some hand-made files) can still have its
+    // interpreter, stack or OS ABI edited; any edit that needs a string is refused later.
+    if (strtab.has_value() != strsz.has_value()) fail_elf(path, "the dynamic table has DT_STRTAB or DT_STRSZ, not both");
+    layout.has_strtab = strtab.has_value();
+    if (strtab) {
+        layout.strtab_offset = to_offset(headers, *strtab, path, "DT_STRTAB");
+        layout.strtab_size = *strsz;
+        // Found by the fuzzer: a DT_STRSZ near 2^64 made offset + size wrap around.
+        if (!range_inside(layout.strtab_offset, layout.strtab_size, bytes.size()))
+            fail_elf(path, "DT_STRTAB ({} bytes at {:#x}) runs past the end of the file", *strsz, layout.strtab_offset);
+    }
     if (verneed && verneednum)
         read_version_strings(bytes, layout, to_offset(headers, *verneed, path, "DT_VERNEED"), *verneednum, true, path);
     if (verdef && verdefnum)
@@ -146,6 +151,10 @@ Layout read_layout(const std::string& path, Bytes bytes) {
         const GElf_Shdr& section = entry.header;
         if (section.sh_type == SHT_STRTAB && section.sh_offset == layout.strtab_offset) layout.dynstr_section = index;
         if (section.sh_type == SHT_DYNAMIC && section.sh_offset == layout.dynamic_offset) layout.dynamic_section = index;
+        for (const GElf_Phdr& segment : headers)
+            if (segment.p_type == PT_INTERP && section.sh_type == SHT_PROGBITS && section.sh_offset == segment.p_offset &&
+                segment.p_filesz > 0)
+                layout.interp_section = index;
         if (section.sh_type == SHT_DYNSYM || section.sh_type == SHT_SYMTAB) {
             Elf_Data* symbols = elf_getdata(scn, nullptr);
             for (std::size_t i = 0; symbols != nullptr && section.sh_entsize != 0 && i < symbols->d_size / section.sh_entsize; ++i) {

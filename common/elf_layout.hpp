@@ -35,13 +35,14 @@ struct Layout {
     GElf_Ehdr ehdr{};
     std::vector<GElf_Phdr> program_headers;
     std::vector<Section> sections;  // by index, [0] the null section; empty without section headers
-    std::optional<std::size_t> dynstr_section, dynamic_section;
+    std::optional<std::size_t> dynstr_section, dynamic_section, interp_section;
     std::vector<SymbolValue> dynamic_symbol_values;  // _DYNAMIC's
     std::vector<std::pair<SymbolValue, std::size_t>> section_symbols;  // STT_SECTION symbols and their section
     std::vector<std::pair<std::uint64_t, std::uint16_t>> dynsym_shndx;  // .dynsym st_shndx fields naming a section
     std::uint64_t dynamic_offset = 0;
     std::size_t dynamic_slots = 0;
     std::vector<GElf_Dyn> entries;  // up to, not including, the first DT_NULL
+    bool has_strtab = false;  // DT_STRTAB and DT_STRSZ
     std::uint64_t strtab_offset = 0, strtab_size = 0;
     std::vector<std::uint64_t> other_references;   // string offsets of .dynsym names, version names
     std::vector<std::pair<std::uint64_t, std::uint32_t>> vn_files;  // (file offset of vn_file, its string offset)

@@ -12,12 +12,13 @@ std::uint64_t align_up(std::uint64_t value, std::uint64_t alignment) {
     return alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;
 }
 
-Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end, Loader loaded_by) {
+Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end, Loader loaded_by,
+                            std::optional<std::uint64_t> alignment) {
     Placement placement;
     const GElf_Phdr* first = nullptr;
     std::uint64_t memory_end = 0;
     for (const GElf_Phdr& load : loads) {
-        placement.alignment = std::max<std::uint64_t>(placement.alignment, load.p_align);
+        placement.alignment = alignment.value_or(std::max<std::uint64_t>(placement.alignment, load.p_align));
         if (first == nullptr || load.p_vaddr < first->p_vaddr) first = &load;
         memory_end = std::max(memory_end, load.p_vaddr + load.p_memsz);
     }
@@ -48,22 +49,27 @@ std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_
     return std::nullopt;
 }
 
-SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries, std::uint64_t dynstr_size,
-                             std::uint64_t file_end, const std::optional<GElf_Phdr>& previous, const std::string& path) {
+SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std::uint64_t file_end,
+                             const std::optional<GElf_Phdr>& previous, const std::string& path) {
     auto is_previous = [&](const GElf_Phdr& header) {
         return previous && header.p_type == PT_LOAD && header.p_offset == previous->p_offset;
     };
+    std::vector<GElf_Phdr> kept;
+    for (const GElf_Phdr& header : contents.program_headers)
+        if (!is_previous(header)) kept.push_back(header);
     std::vector<GElf_Phdr> loads;
-    for (const GElf_Phdr& header : layout.program_headers)
-        if (header.p_type == PT_LOAD && !is_previous(header)) loads.push_back(header);
+    for (const GElf_Phdr& header : kept)
+        if (header.p_type == PT_LOAD) loads.push_back(header);
     if (loads.empty()) fail_elf(path, "no PT_LOAD segment");
     for (const GElf_Phdr& load : loads)
         if (load.p_vaddr + load.p_memsz < load.p_vaddr)
             fail_elf(path, "a PT_LOAD's address and memory size overflow ({:#x} + {:#x})", load.p_vaddr, load.p_memsz);
 
     SegmentPlan plan;
+    std::vector<GElf_Dyn>& entries = contents.entries;
     plan.move_dynamic = entries.size() + 1 > layout.dynamic_slots || (previous && layout.dynamic_offset >= previous->p_offset);
-    const Placement& placement = plan.placement = place_new_segment(loads, file_end, loaded_by(layout));
+    const Placement& placement = plan.placement =
+        place_new_segment(loads, file_end, loaded_by(layout), contents.alignment);
     // The gap before the new segment is zeros in the file (a large .bss makes it large).
     constexpr std::uint64_t kMaxGap = 1ull << 30;
     if (placement.offset - file_end > kMaxGap)
@@ -72,30 +78,28 @@ SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries
 
     const std::size_t word = layout.word();
     const std::size_t dynamic_entry = layout.is64() ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
-    plan.phnum = layout.program_headers.size() + (previous ? 0 : 1);
+    plan.phnum = kept.size() + 1;
     plan.dynstr_at = align_up(plan.phnum * layout.ehdr.e_phentsize, word);
-    plan.dynstr_size = dynstr_size;
-    plan.dynamic_at = align_up(plan.dynstr_at + dynstr_size, word);
+    plan.dynstr_size = contents.dynstr_size;
+    plan.dynamic_at = align_up(plan.dynstr_at + plan.dynstr_size, word);
     const std::uint64_t table_size = (entries.size() + 1) * dynamic_entry;
-    plan.size = plan.move_dynamic ? plan.dynamic_at + table_size : plan.dynstr_at + dynstr_size;
+    plan.interp_at = plan.move_dynamic ? plan.dynamic_at + table_size : plan.dynstr_at + plan.dynstr_size;
+    plan.interpreter = std::move(contents.interpreter);
+    plan.size = plan.interp_at + (plan.interpreter ? plan.interpreter->size() + 1 : 0);
 
     for (GElf_Dyn& entry : entries) {
         if (entry.d_tag == DT_STRTAB) entry.d_un.d_ptr = placement.address + plan.dynstr_at;
-        if (entry.d_tag == DT_STRSZ) entry.d_un.d_val = dynstr_size;
+        if (entry.d_tag == DT_STRSZ) entry.d_un.d_val = plan.dynstr_size;
     }
-    for (const GElf_Phdr& header : layout.program_headers) {
-        if (is_previous(header)) continue;
-        GElf_Phdr updated = header;
-        if (header.p_type == PT_PHDR) {
-            updated.p_offset = placement.offset;
-            updated.p_vaddr = updated.p_paddr = placement.address;
-            updated.p_filesz = updated.p_memsz = plan.phnum * layout.ehdr.e_phentsize;
-        }
-        if (header.p_type == PT_DYNAMIC && plan.move_dynamic) {
-            updated.p_offset = placement.offset + plan.dynamic_at;
-            updated.p_vaddr = updated.p_paddr = placement.address + plan.dynamic_at;
-            updated.p_filesz = updated.p_memsz = table_size;
-        }
+    auto move_to = [&](GElf_Phdr& header, std::uint64_t at, std::uint64_t size) {
+        header.p_offset = placement.offset + at;
+        header.p_vaddr = header.p_paddr = placement.address + at;
+        header.p_filesz = header.p_memsz = size;
+    };
+    for (GElf_Phdr updated : kept) {
+        if (updated.p_type == PT_PHDR) move_to(updated, 0, plan.phnum * layout.ehdr.e_phentsize);
+        if (updated.p_type == PT_DYNAMIC && plan.move_dynamic) move_to(updated, plan.dynamic_at, table_size);
+        if (updated.p_type == PT_INTERP && plan.interpreter) move_to(updated, plan.interp_at, plan.interpreter->size() + 1);
         plan.headers.push_back(updated);
     }
     // The new PT_LOAD goes after the last one: loadable segments stay in address order.
@@ -137,6 +141,8 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
                 patches.put_field(word_field(layout, value.field), placement.address + plan.dynamic_at, layout.encoding);
     }
 
+    if (plan.interpreter) move_section(layout.interp_section, plan.interp_at, plan.interpreter->size() + 1);
+
     std::vector<unsigned char> bytes(plan.size, 0);
     auto put = [&](std::uint64_t at, const std::vector<unsigned char>& what) {
         std::copy(what.begin(), what.end(), bytes.begin() + static_cast<std::ptrdiff_t>(at));
@@ -144,6 +150,7 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
     put(0, encode_program_headers(layout, plan.headers));
     put(plan.dynstr_at, dynstr);
     if (plan.move_dynamic) put(plan.dynamic_at, table);
+    if (plan.interpreter) put(plan.interp_at, std::vector<unsigned char>(plan.interpreter->begin(), plan.interpreter->end()));
     rewrite.plan.place(placement.offset, std::move(bytes));
 }
 

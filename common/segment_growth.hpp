@@ -32,7 +32,9 @@ struct Placement {
     std::uint64_t offset = 0, address = 0, alignment = 1;
 };
 enum class Loader { kernel, dynamic_loader };
-Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end, Loader loaded_by);
+// `alignment` (--page-size) replaces the largest PT_LOAD alignment of the file.
+Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t file_end, Loader loaded_by,
+                            std::optional<std::uint64_t> alignment = std::nullopt);
 // Who maps the file: the kernel (an executable) or the dynamic loader (a shared object).
 Loader loaded_by(const Layout& layout);
 
@@ -40,25 +42,37 @@ Loader loaded_by(const Layout& layout);
 // headers and ends the file. A new segment replaces it rather than stacking.
 std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t file_size);
 
+// What the new segment holds: the program headers as the edits leave them
+// (the file's, edited, and any added), the dynamic entries, .dynstr's size,
+// and an interpreter too long for its place.
+struct SegmentContents {
+    std::vector<GElf_Phdr> program_headers;
+    std::vector<GElf_Dyn> entries;
+    std::uint64_t dynstr_size = 0;
+    std::optional<std::string> interpreter;
+    std::optional<std::uint64_t> alignment;  // --page-size
+};
+
 // The new segment laid out: the program headers at its start, then .dynstr,
-// then (when it must move) the dynamic table.
+// then (when it must move) the dynamic table, then a moved interpreter.
 struct SegmentPlan {
     Placement placement;
     std::size_t phnum = 0;
-    std::uint64_t dynstr_at = 0, dynstr_size = 0, dynamic_at = 0, size = 0;
+    std::uint64_t dynstr_at = 0, dynstr_size = 0, dynamic_at = 0, interp_at = 0, size = 0;
     bool move_dynamic = false;
+    std::optional<std::string> interpreter;
     std::vector<GElf_Phdr> headers;  // the file's program headers as they will be
     std::vector<GElf_Dyn> table;     // the dynamic table as it will be, DT_NULL-padded
 };
 
 // Throws Error naming `path` when the file has no PT_LOAD or implausible
 // segment sizes would put the segment more than 1 GiB past the end.
-SegmentPlan plan_new_segment(const Layout& layout, std::vector<GElf_Dyn> entries, std::uint64_t dynstr_size,
-                             std::uint64_t file_end, const std::optional<GElf_Phdr>& previous, const std::string& path);
+SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std::uint64_t file_end,
+                             const std::optional<GElf_Phdr>& previous, const std::string& path);
 
 // Adds the planned segment's bytes to the rewrite, and patches the ELF header
-// (e_phoff, e_phnum), the moved sections' headers, their STT_SECTION symbols,
-// _DYNAMIC and, when the table stays, the table in place.
+// (e_phoff, e_phnum), the moved sections' headers (.dynstr, .dynamic, .interp),
+// their STT_SECTION symbols, _DYNAMIC and, when the table stays, the table in place.
 void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::vector<unsigned char>& dynstr,
                      FileRewrite& rewrite);
 

@@ -314,7 +314,7 @@ class StageCommandLines(StageTest):
         for stage, prefix, candidates in (("elf-deps", "--l", "--ldpaths, --log"),
                                           ("policy-check", "--p", "--policies, --plat"),
                                           ("lib-graft", "--l", "--lib-sdir, --log"),
-                                          ("rpath-set", "--s", "--set-soname, --set-rpath, --strip")):
+                                          ("rpath-set", "--set-", "--set-interpreter, --set-os-abi, --set-soname, --set-rpath, --set-execstack")):
             with self.subTest(stage=stage):
                 error = self.run_stage(stage, prefix, "x", stdin="", expect=2).stderr
                 self.assertEqual(error, f"{stage}: error: ambiguous option '{prefix}' could be {candidates}\n")
