@@ -233,11 +233,10 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
                                  std::move(headers.moved_interpreter), edits.page_size};
         SegmentPlan segment = plan_new_segment(layout, std::move(contents), plan.end(), previous, path);
         add_new_segment(layout, segment, dynstr, rewrite);
-        // The old .dynstr is no longer referenced (DT_STRTAB and its section header moved): as
-        // patchelf, overwrite it with 'X', so that an old RPATH (a build machine's folders) or
-        // library name does not stay in the file.
+        // The old .dynstr is no longer referenced (DT_STRTAB and its section header moved): zeroed,
+        // so that no string survives there that the edit erased from the table's new copy.
         if (layout.has_strtab && layout.strtab_offset + layout.strtab_size <= plan.keep)
-            plan.patches.put(layout.strtab_offset, std::vector<unsigned char>(layout.strtab_size, 'X'));
+            plan.patches.put(layout.strtab_offset, std::vector<unsigned char>(layout.strtab_size, 0));
     } else {
         patch_program_headers_in_place(layout, headers, plan.patches);
         if (layout.has_strtab) plan.patches.put(layout.strtab_offset, strings.table());

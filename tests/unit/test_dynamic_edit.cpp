@@ -93,6 +93,22 @@ BOOST_AUTO_TEST_CASE(a_string_sharing_its_end_with_a_kept_one_is_never_overwritt
     BOOST_TEST(strings.table() == std::vector<unsigned char>(table.begin(), table.end()));
 }
 
+BOOST_AUTO_TEST_CASE(a_released_string_is_erased_and_erased_room_is_reused) {
+    const std::string table("\0/old/rpath\0XXXX\0kept\0", 22);
+    aw::Layout layout = layout_with_strings(table);
+    aw::StringPlacer strings(as_bytes(table), layout, "x.so");
+    strings.release(1);
+    strings.keep(18);
+    BOOST_TEST(strings.place("/a/longer/one") == 1u);  // the old RPATH and an earlier edit's room, joined
+    BOOST_TEST(strings.place("/x") == table.size());   // what is left is too short
+    BOOST_TEST(strings.appended() == std::string("/x\0", 3));
+    aw::StringPlacer removal(as_bytes(table), layout, "x.so");
+    removal.release(1);
+    removal.keep(18);
+    const std::string erased("\0XXXXXXXXXX\0XXXX\0kept\0", 22);
+    BOOST_TEST(removal.table() == std::vector<unsigned char>(erased.begin(), erased.end()));
+}
+
 BOOST_AUTO_TEST_CASE(without_section_headers_nothing_is_overwritten) {
     const std::string table("\0/old/rpath\0", 12);
     aw::Layout layout = layout_with_strings(table);
