@@ -212,7 +212,8 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     place_strings(layout, table, strings, plan.patches);
     if (!layout.has_strtab && !strings.appended().empty())
         fail_elf(path, "the dynamic table has no DT_STRTAB: there is no string table for the new names");
-    HeaderPlan headers = plan_header_edits(layout, edits, rewrite, path);
+    std::optional<GElf_Phdr> previous = our_previous_segment(layout, original.size());
+    HeaderPlan headers = plan_header_edits(layout, edits, previous, rewrite, path);
 
     if (edits.strip) {
         if (layout.extended_numbering)
@@ -220,11 +221,11 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
                  "nothing was written");
         rewrite.removed = sections_to_strip(layout);
     }
-    std::optional<GElf_Phdr> previous = our_previous_segment(layout, original.size());
     bool must_grow = !strings.appended().empty() || table.entries.size() + 1 > layout.dynamic_slots ||
                      headers.adds_headers(layout) || headers.moved_interpreter ||
                      (!rewrite.removed.empty() && previous);  // what follows our segment moves: rebuild it
     plan.keep = must_grow && previous ? previous->p_offset : original.size();
+    if (must_grow && !headers.moved_interpreter) headers.moved_interpreter = interpreter_inside(layout, previous, original);
     if (!rewrite.removed.empty()) strip_sections(original, layout, rewrite, plan.keep, previous, path);
     if (must_grow) {
         std::vector<unsigned char> dynstr = strings.table();

@@ -24,9 +24,14 @@ struct HeaderPlan {
 };
 
 // Plans the edits; an interpreter that fits is written in place (patches, and
-// .interp's size in `rewrite`), as is the OS ABI. Throws Error naming `path`
-// when an interpreter is set on a file without PT_INTERP.
-HeaderPlan plan_header_edits(const Layout& layout, const DynamicEdits& edits, FileRewrite& rewrite, const std::string& path);
+// .interp's size in `rewrite`), as is the OS ABI, unless it lies in `rebuilt`
+// (the segment an earlier rewrite added, which is laid out anew). Throws Error
+// naming `path` when an interpreter is set on a file without PT_INTERP.
+HeaderPlan plan_header_edits(const Layout& layout, const DynamicEdits& edits, const std::optional<GElf_Phdr>& rebuilt,
+                             FileRewrite& rewrite, const std::string& path);
+
+// The interpreter when PT_INTERP lies in `segment`: what a rebuild of that segment must carry.
+std::optional<std::string> interpreter_inside(const Layout& layout, const std::optional<GElf_Phdr>& segment, Bytes file);
 
 // Writes the edited program headers over the old ones (when the table stays where it is).
 void patch_program_headers_in_place(const Layout& layout, const HeaderPlan& plan, Patches& patches);

@@ -90,6 +90,10 @@ class Elf64:
             offset += 16
         return entries
 
+    def retype_program_header(self, old_type, new_type):
+        at = next(at for at, h in self.program_headers() if h[0] == old_type)
+        struct.pack_into("<I", self.data, at, new_type)
+
     def set_entry(self, offset, tag, value):
         struct.pack_into("<qQ", self.data, offset, tag, value)
 

@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 from elfkit import dynamic_tags, host_library_sample
-from wheelkit import StageTest
+from wheelkit import BIN, StageTest
 
 PADDING = "$ORIGIN/libs:/" + "p" * 40  # room for the edits to come
 MAIN = '#include <stdio.h>\nint dep_value(void);\nint main(void) { printf("%d\\n", dep_value()); return 0; }\n'
@@ -40,6 +40,18 @@ def link_variants():
         yield [f"-Wl,{f}" for f in flags] + (["-Wl,-z,pack-relative-relocs"] if pack else []), pie
 
 
+LONGER_INTERPRETER = "the program's interpreter under a longer path"
+PT_NULL, PT_GNU_STACK = 0, 0x6474E551
+
+
+def longer_interpreter(program):
+    """/lib64/ld-linux-x86-64.so.2 as /lib64/../lib64/ld-linux-x86-64.so.2: the same loader, a
+    path too long for .interp (qemu-user resolves it below its -L root the same way)."""
+    headers = subprocess.run(["readelf", "-lW", str(program)], capture_output=True, text=True, check=True).stdout
+    interpreter = Path(re.search(r"Requesting program interpreter: ([^\]]+)\]", headers).group(1))
+    return f"{interpreter.parent}/../{interpreter.parent.name}/{interpreter.name}"
+
+
 def diagnostics(path):
     """What readelf and eu-elflint complain about (program header numbers left out: a new
     segment renumbers those after it)."""
@@ -48,7 +60,9 @@ def diagnostics(path):
     return readelf.returncode, readelf.stderr, re.sub(r"phdr\[\d+\]", "phdr[N]", lint.stdout + lint.stderr)
 
 
-class RpathSet(StageTest):
+class ProgramAndLibrary(StageTest):
+    """Builds a program and the library it needs, and runs rpath-set and the program."""
+
     def rpath_set(self, *args, expect=0, stdin=None):
         return self.run_stage("rpath-set", *args, expect=expect, stdin=stdin)
 
@@ -70,10 +84,15 @@ class RpathSet(StageTest):
         env = {"PATH": "/usr/bin:/bin", "LD_BIND_NOW": "1"}
         return subprocess.run([*runner, str(directory / "main")], capture_output=True, text=True, env=env)
 
+
+
+class RpathSet(ProgramAndLibrary):
     def apply_random_edits(self, rng, directory, work):
         """Copies `directory` to `work` and applies a random edit sequence; returns the edits."""
         shutil.copytree(directory, work)
         main_edits, lib_edits = self.random_edits(rng)
+        interpreter = longer_interpreter(work / "main")
+        main_edits = [[interpreter if word == LONGER_INTERPRETER else word for word in edits] for edits in main_edits]
         for edits in main_edits:
             self.rpath_set(*edits, work / "main")
         for edits in lib_edits:
@@ -95,7 +114,7 @@ class RpathSet(StageTest):
                                                for _ in range(rng.randint(1, 6)))
         main, lib = [], []
         for _ in range(rng.randint(1, 5)):
-            choice = rng.randrange(9)
+            choice = rng.randrange(18)
             if choice == 0:
                 main.append(["--set-rpath", rng.choice(["$ORIGIN/libs", "${ORIGIN}/libs", "$ORIGIN/libs:/nowhere"])])
             elif choice == 1:
@@ -112,8 +131,27 @@ class RpathSet(StageTest):
                 lib.append(["--remove-rpath"])
             elif choice == 7:
                 main.append(["--set-soname", "main-" + "s" * rng.randint(1, 40)])
-            else:
+            elif choice == 8:
                 (main if rng.randrange(2) else lib).append(["--strip"])
+            elif choice == 9:
+                main.append(["--add-needed", rng.choice(["libm.so.6", "libdepB.so"])])
+            elif choice == 10:
+                (main if rng.randrange(2) else lib).append(["--add-rpath", "/" + "a" * rng.randint(1, 50)])
+            elif choice == 11:
+                main.append(["--shrink-rpath", *rng.choice([[], ["--allowed-rpath-prefixes", "/usr:/opt"]])])
+            elif choice == 12:
+                main.append([rng.choice(["--set-execstack", "--clear-execstack"])])
+                lib.append(["--clear-execstack"])  # glibc 2.41's dlopen refuses a library asking for it
+            elif choice == 13:
+                main.append(["--set-interpreter", LONGER_INTERPRETER])
+            elif choice == 14:
+                (main if rng.randrange(2) else lib).append(["--set-os-abi", rng.choice(["linux", "sysv"])])
+            elif choice == 15:
+                (main if rng.randrange(2) else lib).append(["--add-debug-tag"])
+            elif choice == 16:
+                lib.append(["--no-default-lib"])  # its libc is loaded by the program before its needs are
+            else:
+                main.append(["--page-size", "65536", "--set-rpath", long_rpath()])
         return main, lib
 
     def test_property_random_layouts_and_edits(self):
@@ -444,3 +482,109 @@ class RpathSet(StageTest):
         self.rpath_set("--set-rpath", "$ORIGIN/libs", target)
         self.assertNotEqual(target.stat().st_ino, inode)
         self.assertEqual(target.stat().st_mode & 0o777, 0o750, "the mode is kept")
+
+
+def readelf(*args):
+    return subprocess.run(["readelf", "-W", *map(str, args)], capture_output=True, text=True, check=True).stdout
+
+
+class PatchelfCommandLine(ProgramAndLibrary):
+    """patchelf's other options, each checked with readelf (and the program still running)."""
+
+    def setUp(self):
+        super().setUp()
+        self.directory = self.tmp / "v"
+        self.build(self.directory, [], True)
+        self.main = self.directory / "main"
+
+    def assert_runs(self):
+        result = self.run_main(self.directory)
+        self.assertEqual((result.returncode, result.stdout), (0, "42\n"), result.stderr)
+
+    def test_interpreter_printed_set_in_place_and_moved(self):
+        before = re.search(r"interpreter: ([^\]]+)\]", readelf("-l", self.main)).group(1)
+        self.assertEqual(self.rpath_set("--print-interpreter", self.main).stdout, before + "\n")
+        longer = longer_interpreter(self.main)
+        self.rpath_set("--set-interpreter", longer, self.main)
+        self.assertIn(f"interpreter: {longer}]", readelf("-l", self.main))
+        self.assert_runs()
+        self.rpath_set("--interpreter", before, "--set-rpath", "$ORIGIN/libs:/" + "r" * 300, self.main)  # rebuilt
+        self.assertIn(f"interpreter: {before}]", readelf("-l", self.main))
+        self.assert_runs()
+        library = self.directory / "libs/libdepA.so"
+        error = self.rpath_set("--set-interpreter", before, library, expect=1).stderr
+        self.assertIn("no PT_INTERP", error)
+
+    def test_needed_and_run_path_edits(self):
+        self.rpath_set("--add-needed", "libm.so.6", "--add-needed", "libdepB.so", self.main)
+        self.assertEqual(dynamic_tags(self.main)["NEEDED"][:3], ["libm.so.6", "libdepB.so", "libdepA.so"])
+        self.rpath_set("--add-rpath", "/opt/extra", self.main)
+        self.assertEqual(dynamic_tags(self.main)["RUNPATH"], [PADDING + ":/opt/extra"])
+        self.assert_runs()
+        self.rpath_set("--shrink-rpath", self.main)  # /ppp... and /opt/extra hold nothing it needs
+        self.assertEqual(dynamic_tags(self.main)["RUNPATH"], ["$ORIGIN/libs"])
+        absolute = str(self.directory / "libs")
+        self.rpath_set("--set-rpath", f"/usr/lib:{absolute}", self.main)
+        self.rpath_set("--shrink-rpath", "--allowed-rpath-prefixes", "/usr:/nowhere", self.main)
+        self.assertEqual(dynamic_tags(self.main)["RUNPATH"], [""], "the libs directory is not under a prefix")
+
+    def test_dynamic_flags_stack_and_os_abi(self):
+        from elfkit import loader_list
+        libc_directory = os.path.dirname(loader_list(self.main)["libc.so.6"])
+        self.rpath_set("--add-debug-tag", "--no-default-lib", self.main)
+        self.assertIn("libc.so.6: cannot open", self.run_main(self.directory).stderr, "no default directory is searched")
+        env = {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": libc_directory}
+        dynamic = readelf("-d", self.main)
+        self.assertEqual(dynamic.count("(DEBUG)"), 1)
+        self.assertRegex(dynamic, r"\(FLAGS_1\)\s+Flags:.*NODEFLIB")
+        self.rpath_set("--add-debug-tag", self.main)
+        self.assertEqual(readelf("-d", self.main).count("(DEBUG)"), 1, "DT_DEBUG is added once")
+        for flag, shown, printed in (("--set-execstack", "RWE", "X"), ("--clear-execstack", "RW ", "-")):
+            self.rpath_set(flag, self.main)
+            self.assertRegex(readelf("-l", self.main), rf"GNU_STACK(\s+0x0+){{5}}\s+{shown}")
+            self.assertEqual(self.rpath_set("--print-execstack", self.main).stdout, f"execstack: {printed}\n")
+        self.assertEqual(self.rpath_set("--print-os-abi", self.main).stdout, "System V\n")
+        self.rpath_set("--set-os-abi", "FreeBSD", self.main)
+        self.assertIn("UNIX - FreeBSD", readelf("-h", self.main))
+        self.rpath_set("--set-os-abi", "linux", self.main)
+        self.assertEqual(self.rpath_set("--print-os-abi", self.main).stdout, "Linux\n")
+        self.rpath_set("--set-os-abi", "sysv", self.main)
+        result = subprocess.run([str(self.main)], capture_output=True, text=True, env=env)
+        self.assertEqual(result.stdout, "42\n", result.stderr)
+        self.assertEqual(self.rpath_set("--set-os-abi", "plan9", self.main, expect=2).returncode, 2)
+
+    def test_a_missing_stack_header_is_added(self):
+        """In a spare PT_NULL entry, or as one more program header (the table moves)."""
+        from elfkit import Elf64
+        library = self.directory / "libs/libdepA.so"
+        for name, spare in (("libdepB.so", PT_NULL), ("libdep-0a1b2c3d.so", 0x6fff1234)):  # an OS type loaders ignore
+            target = self.directory / "libs" / name
+            elf = Elf64(library)
+            elf.retype_program_header(PT_GNU_STACK, spare)
+            elf.save(target)
+            count = readelf("-l", target).count("\n  ")
+            self.assertEqual(self.rpath_set("--print-execstack", target).stdout, "execstack: ?\n")
+            self.rpath_set("--clear-execstack", target)
+            self.assertRegex(readelf("-l", target), r"GNU_STACK(\s+0x0+){5}\s+RW ")
+            self.assertEqual(readelf("-l", target).count("\n  ") > count, spare != PT_NULL)
+        self.rpath_set("--replace-needed", "libdepA.so", "libdep-0a1b2c3d.so", self.main)
+        self.assert_runs()
+
+    def test_page_size_file_values_version_and_debug(self):
+        self.rpath_set("--page-size", "0x10000", "--set-rpath", "$ORIGIN/libs:/" + "p" * 300, self.main)
+        loads = re.findall(r"LOAD\s.*\s(0x[0-9a-f]+)$", readelf("-l", self.main), re.M)
+        self.assertEqual(loads[-1], "0x10000")
+        self.assert_runs()
+        value = self.tmp / "rpath.txt"
+        value.write_text("$ORIGIN/libs")
+        self.rpath_set("--set-rpath", f"@{value}", self.main)
+        self.assertEqual(dynamic_tags(self.main)["RUNPATH"], ["$ORIGIN/libs"])
+        self.assertIn("rpath-set 0.1.0", self.rpath_set("--version").stdout)
+        debug = self.rpath_set("--debug", "--no-sort", "--set-soname", "x", self.main).stderr
+        self.assertEqual(debug, f"rpath-set --set-soname x {self.main}: changed\n")
+
+    def test_alone_on_a_terminal_or_with_nothing_on_stdin_is_a_usage_error(self):
+        for stdin in ({"stdin": subprocess.DEVNULL}, {"input": ""}):
+            result = subprocess.run([str(BIN / "rpath-set")], capture_output=True, text=True, **stdin)
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("no FILE and no records on standard input", result.stderr)
