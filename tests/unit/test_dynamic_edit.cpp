@@ -59,6 +59,14 @@ aw::Layout layout_with_strings(const std::string& table) {
 }
 
 aw::Bytes as_bytes(const std::string& text) { return {reinterpret_cast<const unsigned char*>(text.data()), text.size()}; }
+
+// A placer over `table` after an edit that drops the reference at `released` and keeps the one at `kept`.
+aw::StringPlacer placer_after_release(const std::string& table, std::uint64_t released, std::uint64_t kept) {
+    aw::StringPlacer strings(as_bytes(table), layout_with_strings(table), "x.so");
+    strings.release(released);
+    strings.keep(kept);
+    return strings;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(dynamic_edit)
@@ -85,26 +93,18 @@ BOOST_AUTO_TEST_CASE(strings_are_reused_then_overwritten_then_appended) {
 BOOST_AUTO_TEST_CASE(a_string_sharing_its_end_with_a_kept_one_is_never_overwritten) {
     // "libbar.so" at 1; a kept reference points at "bar.so" inside it (linkers merge suffixes).
     const std::string table("\0libbar.so\0", 11);
-    aw::Layout layout = layout_with_strings(table);
-    aw::StringPlacer strings(as_bytes(table), layout, "x.so");
-    strings.release(1);
-    strings.keep(4);
+    aw::StringPlacer strings = placer_after_release(table, 1, 4);
     BOOST_TEST(strings.place("libnew.so") == table.size());  // appended, not written over libbar.so
     BOOST_TEST(strings.table() == std::vector<unsigned char>(table.begin(), table.end()));
 }
 
 BOOST_AUTO_TEST_CASE(a_released_string_is_erased_and_erased_room_is_reused) {
     const std::string table("\0/old/rpath\0XXXX\0kept\0", 22);
-    aw::Layout layout = layout_with_strings(table);
-    aw::StringPlacer strings(as_bytes(table), layout, "x.so");
-    strings.release(1);
-    strings.keep(18);
+    aw::StringPlacer strings = placer_after_release(table, 1, 18);
     BOOST_TEST(strings.place("/a/longer/one") == 1u);  // the old RPATH and an earlier edit's room, joined
     BOOST_TEST(strings.place("/x") == table.size());   // what is left is too short
     BOOST_TEST(strings.appended() == std::string("/x\0", 3));
-    aw::StringPlacer removal(as_bytes(table), layout, "x.so");
-    removal.release(1);
-    removal.keep(18);
+    aw::StringPlacer removal = placer_after_release(table, 1, 18);
     const std::string erased("\0XXXXXXXXXX\0XXXX\0kept\0", 22);
     BOOST_TEST(removal.table() == std::vector<unsigned char>(erased.begin(), erased.end()));
 }
