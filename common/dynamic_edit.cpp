@@ -11,6 +11,7 @@
 #include "patchelf_queries.hpp"
 #include "segment_growth.hpp"
 #include "string_placement.hpp"
+#include "symbol_rename.hpp"
 
 #include <algorithm>
 #include <array>
@@ -22,7 +23,7 @@ namespace aw {
 bool DynamicEdits::empty() const {
     return !set_soname && replace_needed.empty() && remove_needed.empty() && !set_rpath && !remove_rpath && !force_rpath &&
            !strip && add_needed.empty() && !add_rpath && !shrink_rpath && !set_interpreter && !executable_stack && !os_abi &&
-           !add_debug_tag && !no_default_lib;
+           !add_debug_tag && !no_default_lib && rename_symbols.empty();
 }
 
 std::optional<std::string> DynamicEdits::contradiction() const {
@@ -210,6 +211,7 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     StringPlacer strings(original, layout, path);
     TablePlan table = plan_dynamic_table(layout, with_rpath_resolved(layout, edits, strings), strings);
     place_strings(layout, table, strings, plan.patches);
+    if (!edits.rename_symbols.empty()) plan_symbol_renames(layout, edits.rename_symbols, strings, original, plan.patches, path);
     if (!layout.has_strtab && !strings.appended().empty())
         fail_elf(path, "the dynamic table has no DT_STRTAB: there is no string table for the new names");
     std::optional<GElf_Phdr> previous = our_previous_segment(layout, original.size());
@@ -270,6 +272,7 @@ std::string edit_command_line(const std::string& path, const DynamicEdits& edits
     if (edits.add_debug_tag) words.push_back("--add-debug-tag");
     if (edits.no_default_lib) words.push_back("--no-default-lib");
     if (edits.page_size) words.insert(words.end(), {"--page-size", std::to_string(*edits.page_size)});
+    if (!edits.rename_symbols.empty()) words.insert(words.end(), {"--rename-dynamic-symbols", edits.rename_symbols_from});
     if (edits.strip) words.push_back("--strip");
     words.push_back(path);
     std::string line;

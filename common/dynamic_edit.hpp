@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +33,8 @@ struct DynamicEdits {
     bool add_debug_tag = false;                    // a DT_DEBUG entry, when there is none
     bool no_default_lib = false;                   // DF_1_NODEFLIB in DT_FLAGS_1
     std::optional<std::uint64_t> page_size;        // the new segment's alignment instead of the file's
+    std::map<std::string, std::string> rename_symbols;  // .dynsym names, old -> new
+    std::string rename_symbols_from;                 // the map file they were read from (for the log)
 
     bool empty() const;
     // Why these edits contradict each other (a name both removed and

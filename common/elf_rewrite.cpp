@@ -12,6 +12,27 @@
 
 namespace aw {
 
+void Patches::put(std::uint64_t offset, std::vector<unsigned char> bytes) {
+    std::uint64_t end = offset + bytes.size();
+    auto next = by_offset_.upper_bound(offset);
+    if (next != by_offset_.begin()) {
+        auto earlier = std::prev(next);
+        std::uint64_t earlier_end = earlier->first + earlier->second.size();
+        if (earlier_end >= end && (earlier->first < offset || earlier->second.size() > bytes.size())) {
+            std::copy(bytes.begin(), bytes.end(), earlier->second.begin() + static_cast<std::ptrdiff_t>(offset - earlier->first));
+            return;
+        }
+        if (earlier->first < offset && earlier_end > offset)
+            fail("internal error: a patch at {:#x} overlaps part of the one at {:#x}", offset, earlier->first);
+    }
+    while (next != by_offset_.end() && next->first < end) {
+        if (next->first + next->second.size() > end)
+            fail("internal error: a patch at {:#x} overlaps part of the one at {:#x}", offset, next->first);
+        next = by_offset_.erase(next);
+    }
+    by_offset_[offset] = std::move(bytes);
+}
+
 void Patches::put_field(FieldPosition field, std::uint64_t value, unsigned char encoding) {
     std::vector<unsigned char> bytes(field.size);
     for (std::size_t i = 0; i < field.size; ++i)

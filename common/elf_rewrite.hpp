@@ -21,7 +21,9 @@ namespace aw {
 // Bytes to change in the original file, by offset; the original itself is only mapped.
 class Patches {
 public:
-    void put(std::uint64_t offset, std::vector<unsigned char> bytes) { by_offset_[offset] = std::move(bytes); }
+    // A patch inside an earlier one changes those of its bytes (a field of a table already
+    // rewritten); one that covers earlier ones replaces them. Partial overlaps are a bug.
+    void put(std::uint64_t offset, std::vector<unsigned char> bytes);
     // `value` in the file's byte order, in the field's size.
     void put_field(FieldPosition field, std::uint64_t value, unsigned char encoding);
     // True when applying the patches would change `original`.

@@ -588,3 +588,69 @@ class PatchelfCommandLine(ProgramAndLibrary):
             result = subprocess.run([str(BIN / "rpath-set")], capture_output=True, text=True, **stdin)
             self.assertEqual(result.returncode, 2)
             self.assertIn("no FILE and no records on standard input", result.stderr)
+
+
+class RenameDynamicSymbols(StageTest):
+    """--rename-dynamic-symbols renames .dynsym names; the hash tables are rebuilt, so the loader
+    still finds every renamed function, with each hash style, with relocations that now point
+    at reordered symbols, and with --strip in the same rewrite."""
+
+    COUNT = 40
+
+    def build(self, directory, hash_style):
+        directory.mkdir()
+        functions = "".join(f"int f{i}(void) {{ return {i}; }}\n" for i in range(self.COUNT))
+        calls = " + ".join(f"f{i}()" for i in range(self.COUNT))
+        (directory / "lib.c").write_text(functions + "int keep_me(void) { return 1000; }\n")
+        (directory / "main.c").write_text('#include <stdio.h>\n' + "".join(f"int f{i}(void);\n" for i in range(self.COUNT))
+                                          + f'int keep_me(void);\nint main(void) {{ printf("%d\\n", {calls} + keep_me()); }}\n')
+        style = f"-Wl,--hash-style={hash_style}"
+        subprocess.run(["gcc", "-g", "-shared", "-fPIC", style, "-o", str(directory / "libmany.so"), str(directory / "lib.c")],
+                       check=True)
+        subprocess.run(["gcc", "-g", style, "-o", str(directory / "main"), str(directory / "main.c"), f"-L{directory}",
+                        "-lmany", "-Wl,-rpath,$ORIGIN"], check=True)
+        (directory / "map").write_text("".join(f"f{i} f{i}_renamed_{'x' * i}\n" for i in range(self.COUNT)))
+        (directory / "back").write_text("".join(f"f{i}_renamed_{'x' * i} f{i}\n" for i in range(self.COUNT)))
+
+    def run_main(self, directory):
+        env = {"PATH": "/usr/bin:/bin", "LD_BIND_NOW": "1"}
+        return subprocess.run([str(directory / "main")], capture_output=True, text=True, env=env)
+
+    def symbols(self, path):
+        out = subprocess.run(["nm", "-D", str(path)], capture_output=True, text=True, check=True).stdout
+        return sorted(line.split()[-1] for line in out.splitlines())
+
+    def test_renamed_programs_run_and_renaming_back_restores_the_names(self):
+        expected = f"{sum(range(self.COUNT)) + 1000}\n"
+        for style in ("gnu", "sysv", "both"):
+            with self.subTest(hash_style=style):
+                directory = self.tmp / style
+                self.build(directory, style)
+                before = self.symbols(directory / "libmany.so")
+                extra = ["--strip"] if style == "both" else []
+                for target in ("libmany.so", "main"):
+                    self.run_stage("rpath-set", "--rename-dynamic-symbols", directory / "map", *extra, directory / target)
+                renamed = self.symbols(directory / "libmany.so")
+                self.assertIn("f7_renamed_xxxxxxx", renamed)
+                self.assertNotIn("f7", renamed)
+                self.assertIn("keep_me", renamed)
+                result = self.run_main(directory)
+                self.assertEqual(result.stdout, expected, result.stderr)
+                self.assertIn("No errors", subprocess.run(["eu-elflint", "--gnu-ld", str(directory / "libmany.so")],
+                                                          capture_output=True, text=True).stdout)
+                self.run_stage("rpath-set", "--rename-dynamic-symbols", directory / "back", directory / "libmany.so")
+                self.assertEqual(self.symbols(directory / "libmany.so"), before)
+
+    def test_map_file_mistakes_are_refused(self):
+        directory = self.tmp / "v"
+        self.build(directory, "gnu")
+        for text, error in (("f1\n", "map:1: the line has one name; a line is OLD NEW"),
+                            ("f1 a\nf1 b\n", "map:2: name 'f1' appears twice"),
+                            ("f1@V a\n", "map:1: name 'f1@V' contains '@'")):
+            (directory / "map").write_text(text)
+            result = self.run_stage("rpath-set", "--rename-dynamic-symbols", directory / "map", directory / "libmany.so",
+                                    expect=1)
+            self.assertEqual(result.stderr, f"rpath-set: error: {directory / error}\n")
+        (directory / "map").write_text("not_a_symbol other\n")
+        self.run_stage("rpath-set", "--rename-dynamic-symbols", directory / "map", "--set-rpath", "/x", directory / "main")
+        self.assertEqual(dynamic_tags(directory / "main")["RUNPATH"], ["/x"])

@@ -109,6 +109,18 @@ BOOST_AUTO_TEST_CASE(a_released_string_is_erased_and_erased_room_is_reused) {
     BOOST_TEST(removal.table() == std::vector<unsigned char>(erased.begin(), erased.end()));
 }
 
+BOOST_AUTO_TEST_CASE(a_patch_inside_an_earlier_one_changes_its_bytes) {
+    aw::Patches patches;
+    patches.put(0x10, {1, 2, 3, 4, 5, 6, 7, 8});  // a table rewritten whole
+    patches.put(0x12, {9, 9});                     // then a field inside it
+    BOOST_TEST(patches.all().size() == 1u);
+    BOOST_TEST(patches.all().at(0x10) == std::vector<unsigned char>({1, 2, 9, 9, 5, 6, 7, 8}));
+    patches.put(0x0e, std::vector<unsigned char>(12, 0));  // one that covers it replaces it
+    BOOST_TEST(patches.all().size() == 1u);
+    BOOST_TEST(patches.all().at(0x0e).size() == 12u);
+    BOOST_CHECK_THROW(patches.put(0x18, {1, 1, 1, 1}), aw::Error);  // part of one: a bug, refused
+}
+
 BOOST_AUTO_TEST_CASE(without_section_headers_nothing_is_overwritten) {
     const std::string table("\0/old/rpath\0", 12);
     aw::Layout layout = layout_with_strings(table);

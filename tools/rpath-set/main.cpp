@@ -10,6 +10,7 @@
 #include "elf_deps.hpp"
 #include "records.hpp"
 #include "stage_stream.hpp"
+#include "symbol_rename.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,6 +50,7 @@ const aw::OptionTable kOptions(
      {"replace-needed", 0, 2, "OLD NEW", "rename the DT_NEEDED entry OLD to NEW (repeatable)"},
      {"print-needed", 0, 0, "", "print the DT_NEEDED entries, one per line"},
      {"no-default-lib", 0, 0, "", "set DF_1_NODEFLIB: the loader searches no default directory"},
+     {"rename-dynamic-symbols", 0, 1, "MAP_FILE", "rename .dynsym symbols as MAP_FILE's lines 'OLD NEW' say"},
      {"add-debug-tag", 0, 0, "", "add a DT_DEBUG entry when there is none"},
      {"print-execstack", 0, 0, "", "print 'execstack: X' (executable), '-' or '?' (no PT_GNU_STACK)"},
      {"clear-execstack", 0, 0, "", "clear PT_GNU_STACK's PF_X (adding PT_GNU_STACK when missing)"},
@@ -95,11 +97,14 @@ int apply_records(bool log) {
 }
 
 // patchelf's @FILE: an option's value read from a file, as it is.
-std::string resolved(const std::string& value) {
-    if (!value.starts_with('@')) return value;
-    std::ifstream in(value.substr(1), std::ios::binary);
-    if (!in) aw::fail("{}: getting info about the value's file: {}", value.substr(1), std::strerror(errno));
+std::string text_of(const std::string& file, const char* what) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) aw::fail("{}: getting info about {}: {}", file, what, std::strerror(errno));  // patchelf's words
     return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string resolved(const std::string& value) {
+    return value.starts_with('@') ? text_of(value.substr(1), "the value's file") : value;
 }
 
 std::optional<std::string> resolved(const std::optional<std::string>& value) {
@@ -137,6 +142,10 @@ aw::DynamicEdits edits_of(const aw::CommandLine& line) {
     }
     edits.add_debug_tag = line.has("add-debug-tag");
     edits.no_default_lib = line.has("no-default-lib");
+    if (auto map = line.last("rename-dynamic-symbols")) {
+        edits.rename_symbols = aw::parse_symbol_renames(text_of(*map, "the map file"), *map);
+        edits.rename_symbols_from = *map;
+    }
     if (auto size = line.last("page-size")) {
         char* end = nullptr;
         unsigned long long value = std::strtoull(size->c_str(), &end, 0);
