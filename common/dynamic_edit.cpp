@@ -9,6 +9,7 @@
 #include "elf_strip.hpp"
 #include "header_edits.hpp"
 #include "patchelf_queries.hpp"
+#include "resolution_cache.hpp"
 #include "segment_growth.hpp"
 #include "string_placement.hpp"
 #include "symbol_rename.hpp"
@@ -23,7 +24,7 @@ namespace aw {
 bool DynamicEdits::empty() const {
     return !set_soname && replace_needed.empty() && remove_needed.empty() && !set_rpath && !remove_rpath && !force_rpath &&
            !strip && add_needed.empty() && !add_rpath && !shrink_rpath && !set_interpreter && !executable_stack && !os_abi &&
-           !add_debug_tag && !no_default_lib && rename_symbols.empty();
+           !add_debug_tag && !no_default_lib && rename_symbols.empty() && !build_resolution_cache;
 }
 
 std::optional<std::string> DynamicEdits::contradiction() const {
@@ -31,6 +32,8 @@ std::optional<std::string> DynamicEdits::contradiction() const {
     if (set_rpath && add_rpath) return "the RPATH is both set and added to";
     if (shrink_rpath && (set_rpath || add_rpath || remove_rpath)) return "the RPATH is both shrunk and set";
     if (set_interpreter && set_interpreter->empty()) return "the interpreter must not be empty";
+    if (build_resolution_cache && force_rpath) return "--build-resolution-cache cannot be combined with --force-rpath";
+    if (build_resolution_cache && strip) return "--build-resolution-cache and --strip go in two runs";
     if (page_size && (*page_size == 0 || (*page_size & (*page_size - 1)) != 0 || *page_size > (1u << 24)))
         return "the page size must be a power of two up to 16 MiB";
     for (const std::string& name : add_needed)
@@ -140,6 +143,24 @@ TablePlan plan_dynamic_table(const Layout& layout, const DynamicEdits& edits, St
     return plan;
 }
 
+// The DT_NEEDED names and run path of `entries`, whose strings by entry index in `new_strings`
+// are not placed yet.
+LinkNames link_names(const std::vector<GElf_Dyn>& entries, const std::vector<std::pair<std::size_t, std::string>>& new_strings,
+                     const StringPlacer& strings) {
+    LinkNames names;
+    std::optional<std::string> rpath, runpath;
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        std::int64_t tag = entries[i].d_tag;
+        if (tag != DT_NEEDED && tag != DT_RPATH && tag != DT_RUNPATH) continue;
+        auto placed = std::find_if(new_strings.begin(), new_strings.end(), [&](const auto& s) { return s.first == i; });
+        std::string text = placed != new_strings.end() ? placed->second : strings.at(entries[i].d_un.d_val);
+        if (tag == DT_NEEDED) names.needed.push_back(text);
+        else (tag == DT_RPATH ? rpath : runpath) = text;
+    }
+    names.run_path = runpath ? runpath : rpath;
+    return names;
+}
+
 // Gives every new string its offset: in the entries, and as patches of the version-need fields.
 void place_strings(const Layout& layout, TablePlan& table, StringPlacer& strings, Patches& patches) {
     for (auto& [index, text] : table.entry_strings) table.entries[index].d_un.d_val = strings.place(text);
@@ -210,6 +231,12 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     RewritePlan& plan = rewrite.plan;
     StringPlacer strings(original, layout, path);
     TablePlan table = plan_dynamic_table(layout, with_rpath_resolved(layout, edits, strings), strings);
+    bool cache_matters = edits.build_resolution_cache || existing_resolution_cache(layout, original);
+    LinkNames names_before, names_after;
+    if (cache_matters) {
+        names_before = link_names(layout.entries, {}, strings);
+        names_after = link_names(table.entries, table.entry_strings, strings);
+    }
     place_strings(layout, table, strings, plan.patches);
     if (!edits.rename_symbols.empty()) plan_symbol_renames(layout, edits.rename_symbols, strings, original, plan.patches, path);
     if (!layout.has_strtab && !strings.appended().empty())
@@ -223,8 +250,12 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
                  "nothing was written");
         rewrite.removed = sections_to_strip(layout);
     }
+    CachePlan cache;
+    if (cache_matters)
+        cache = plan_resolution_cache(layout, edits.build_resolution_cache, names_before, names_after, original, previous,
+                                      headers, rewrite, path);
     bool must_grow = !strings.appended().empty() || table.entries.size() + 1 > layout.dynamic_slots ||
-                     headers.adds_headers(layout) || headers.moved_interpreter ||
+                     headers.adds_headers(layout) || headers.moved_interpreter || cache.adds_note ||
                      (!rewrite.removed.empty() && previous);  // what follows our segment moves: rebuild it
     plan.keep = must_grow && previous ? previous->p_offset : original.size();
     if (must_grow && !headers.moved_interpreter) headers.moved_interpreter = interpreter_inside(layout, previous, original);
@@ -233,9 +264,11 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
         std::vector<unsigned char> dynstr = strings.table();
         dynstr.insert(dynstr.end(), strings.appended().begin(), strings.appended().end());
         SegmentContents contents{std::move(headers.program_headers), std::move(table.entries), dynstr.size(),
-                                 std::move(headers.moved_interpreter), edits.page_size};
+                                 std::move(headers.moved_interpreter), edits.page_size, std::move(cache.note),
+                                 cache.program_header, cache.section};
         SegmentPlan segment = plan_new_segment(layout, std::move(contents), plan.end(), previous, path);
         add_new_segment(layout, segment, dynstr, rewrite);
+        if (rewrite.sections.size() > layout.sections.size()) move_section_headers(layout, cache.section_names, rewrite);
         // The old .dynstr is no longer referenced (DT_STRTAB and its section header moved): zeroed,
         // so that no string survives there that the edit erased from the table's new copy.
         if (layout.has_strtab && layout.strtab_offset + layout.strtab_size <= plan.keep)
@@ -273,6 +306,7 @@ std::string edit_command_line(const std::string& path, const DynamicEdits& edits
     if (edits.no_default_lib) words.push_back("--no-default-lib");
     if (edits.page_size) words.insert(words.end(), {"--page-size", std::to_string(*edits.page_size)});
     if (!edits.rename_symbols.empty()) words.insert(words.end(), {"--rename-dynamic-symbols", edits.rename_symbols_from});
+    if (edits.build_resolution_cache) words.push_back("--build-resolution-cache");
     if (edits.strip) words.push_back("--strip");
     words.push_back(path);
     std::string line;

@@ -35,6 +35,7 @@ struct DynamicEdits {
     std::optional<std::uint64_t> page_size;        // the new segment's alignment instead of the file's
     std::map<std::string, std::string> rename_symbols;  // .dynsym names, old -> new
     std::string rename_symbols_from;                 // the map file they were read from (for the log)
+    bool build_resolution_cache = false;             // NixOS's .note.nixos.ldcache for the final run path
 
     bool empty() const;
     // Why these edits contradict each other (a name both removed and

@@ -106,10 +106,16 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
 void write_section_headers(const Layout& layout, FileRewrite& rewrite) {
     Patches& patches = rewrite.plan.patches;
     if (!rewrite.section_table_piece) {
+        if (rewrite.sections.size() > layout.sections.size()) fail("internal error: added sections need a moved table");
         for (std::size_t i = 0; i < rewrite.sections.size(); ++i)
             if (std::memcmp(&rewrite.sections[i], &layout.sections[i].header, sizeof(GElf_Shdr)) != 0)
                 patches.put(layout.ehdr.e_shoff + i * layout.ehdr.e_shentsize,
                             encode_section_headers(layout, {rewrite.sections[i]}));
+        if (std::size_t kept = rewrite.sections.size(); kept < layout.sections.size()) {  // the last ones dropped
+            patches.put(layout.ehdr.e_shoff + kept * layout.ehdr.e_shentsize,
+                        std::vector<unsigned char>((layout.sections.size() - kept) * layout.ehdr.e_shentsize, 0));
+            patches.put_field(header_field(layout, HeaderField::shnum), kept, layout.encoding);
+        }
         return;
     }
     std::vector<std::uint32_t> new_index(rewrite.sections.size(), 0);
@@ -131,6 +137,18 @@ void write_section_headers(const Layout& layout, FileRewrite& rewrite) {
     patches.put_field(header_field(layout, HeaderField::shstrndx), renumber(layout.ehdr.e_shstrndx), layout.encoding);
     for (const auto& [field, index] : layout.dynsym_shndx)
         if (renumber(index) != index) patches.put_field({field, 2}, renumber(index), layout.encoding);
+}
+
+void move_section_headers(const Layout& layout, std::vector<unsigned char> section_names, FileRewrite& rewrite) {
+    RewritePlan& plan = rewrite.plan;
+    if (!section_names.empty()) {
+        GElf_Shdr& names = rewrite.sections[layout.ehdr.e_shstrndx];
+        names.sh_offset = plan.end();
+        names.sh_size = section_names.size();
+        plan.place(plan.end(), std::move(section_names));
+    }
+    std::vector<unsigned char> room(rewrite.sections.size() * layout.ehdr.e_shentsize, 0);
+    rewrite.section_table_piece = plan.place(align_up(plan.end(), layout.word()), std::move(room));
 }
 
 }  // namespace aw

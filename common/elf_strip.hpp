@@ -29,4 +29,8 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
 // (links, relocation targets, .shstrtab's index, .dynsym's st_shndx).
 void write_section_headers(const Layout& layout, FileRewrite& rewrite);
 
+// For more sections than the file has: .shstrtab (when `section_names` holds its new bytes)
+// and the section header table go after everything planned so far.
+void move_section_headers(const Layout& layout, std::vector<unsigned char> section_names, FileRewrite& rewrite);
+
 }  // namespace aw

@@ -55,8 +55,12 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
         return previous && header.p_type == PT_LOAD && header.p_offset == previous->p_offset;
     };
     std::vector<GElf_Phdr> kept;
-    for (const GElf_Phdr& header : contents.program_headers)
-        if (!is_previous(header)) kept.push_back(header);
+    std::optional<std::size_t> note_header;
+    for (std::size_t i = 0; i < contents.program_headers.size(); ++i) {
+        if (is_previous(contents.program_headers[i])) continue;
+        if (contents.note_header == i) note_header = kept.size();
+        kept.push_back(contents.program_headers[i]);
+    }
     std::vector<GElf_Phdr> loads;
     for (const GElf_Phdr& header : kept)
         if (header.p_type == PT_LOAD) loads.push_back(header);
@@ -85,7 +89,10 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
     const std::uint64_t table_size = (entries.size() + 1) * dynamic_entry;
     plan.interp_at = plan.move_dynamic ? plan.dynamic_at + table_size : plan.dynstr_at + plan.dynstr_size;
     plan.interpreter = std::move(contents.interpreter);
-    plan.size = plan.interp_at + (plan.interpreter ? plan.interpreter->size() + 1 : 0);
+    plan.note_at = align_up(plan.interp_at + (plan.interpreter ? plan.interpreter->size() + 1 : 0), 4);
+    plan.note = std::move(contents.note);
+    plan.note_section = contents.note_section;
+    plan.size = plan.note_at + plan.note.size();
 
     for (GElf_Dyn& entry : entries) {
         if (entry.d_tag == DT_STRTAB) entry.d_un.d_ptr = placement.address + plan.dynstr_at;
@@ -96,7 +103,9 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
         header.p_vaddr = header.p_paddr = placement.address + at;
         header.p_filesz = header.p_memsz = size;
     };
-    for (GElf_Phdr updated : kept) {
+    for (std::size_t i = 0; i < kept.size(); ++i) {
+        GElf_Phdr updated = kept[i];
+        if (note_header == i && !plan.note.empty()) move_to(updated, plan.note_at, plan.note.size());
         if (updated.p_type == PT_PHDR) move_to(updated, 0, plan.phnum * layout.ehdr.e_phentsize);
         if (updated.p_type == PT_DYNAMIC && plan.move_dynamic) move_to(updated, plan.dynamic_at, table_size);
         if (updated.p_type == PT_INTERP && plan.interpreter) move_to(updated, plan.interp_at, plan.interpreter->size() + 1);
@@ -142,6 +151,7 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
     }
 
     if (plan.interpreter) move_section(layout.interp_section, plan.interp_at, plan.interpreter->size() + 1);
+    if (!plan.note.empty()) move_section(plan.note_section, plan.note_at, plan.note.size());
 
     std::vector<unsigned char> bytes(plan.size, 0);
     auto put = [&](std::uint64_t at, const std::vector<unsigned char>& what) {
@@ -151,6 +161,7 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
     put(plan.dynstr_at, dynstr);
     if (plan.move_dynamic) put(plan.dynamic_at, table);
     if (plan.interpreter) put(plan.interp_at, std::vector<unsigned char>(plan.interpreter->begin(), plan.interpreter->end()));
+    put(plan.note_at, plan.note);
     rewrite.plan.place(placement.offset, std::move(bytes));
 }
 

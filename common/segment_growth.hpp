@@ -51,16 +51,21 @@ struct SegmentContents {
     std::uint64_t dynstr_size = 0;
     std::optional<std::string> interpreter;
     std::optional<std::uint64_t> alignment;  // --page-size
+    std::vector<unsigned char> note;           // the resolution cache note, when the segment holds it
+    std::optional<std::size_t> note_header;    // the program header (in program_headers) pointing at it
+    std::optional<std::size_t> note_section;   // and its section header
 };
 
 // The new segment laid out: the program headers at its start, then .dynstr,
-// then (when it must move) the dynamic table, then a moved interpreter.
+// then (when it must move) the dynamic table, then a moved interpreter, then a note.
 struct SegmentPlan {
     Placement placement;
     std::size_t phnum = 0;
-    std::uint64_t dynstr_at = 0, dynstr_size = 0, dynamic_at = 0, interp_at = 0, size = 0;
+    std::uint64_t dynstr_at = 0, dynstr_size = 0, dynamic_at = 0, interp_at = 0, note_at = 0, size = 0;
     bool move_dynamic = false;
     std::optional<std::string> interpreter;
+    std::vector<unsigned char> note;
+    std::optional<std::size_t> note_section;
     std::vector<GElf_Phdr> headers;  // the file's program headers as they will be
     std::vector<GElf_Dyn> table;     // the dynamic table as it will be, DT_NULL-padded
 };

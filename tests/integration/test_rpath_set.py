@@ -485,7 +485,8 @@ class RpathSet(ProgramAndLibrary):
 
 
 def readelf(*args):
-    return subprocess.run(["readelf", "-W", *map(str, args)], capture_output=True, text=True, check=True).stdout
+    result = subprocess.run(["readelf", "-W", *map(str, args)], capture_output=True, check=True)
+    return result.stdout.decode(errors="replace")
 
 
 class PatchelfCommandLine(ProgramAndLibrary):
@@ -654,3 +655,61 @@ class RenameDynamicSymbols(StageTest):
         (directory / "map").write_text("not_a_symbol other\n")
         self.run_stage("rpath-set", "--rename-dynamic-symbols", directory / "map", "--set-rpath", "/x", directory / "main")
         self.assertEqual(dynamic_tags(directory / "main")["RUNPATH"], ["/x"])
+
+
+class ResolutionCache(ProgramAndLibrary):
+    """--build-resolution-cache writes NixOS's loader cache note, which an edit of the DT_NEEDED
+    names or the run path drops and any other edit keeps, checked with readelf."""
+
+    def setUp(self):
+        super().setUp()
+        self.directory = self.tmp / "v"
+        self.build(self.directory, [], True)
+        self.main = self.directory / "main"
+        self.libs = self.directory / "libs"
+
+    def note(self, path):
+        sections = readelf("-S", path)
+        if ".note.nixos.ldcache" not in sections:
+            return None
+        self.assertRegex(sections, r"\.note\.nixos\.ldcache\s+NOTE\s.*\sA\s", "an allocated note")
+        self.assertIn("NixOS", readelf("-n", path))
+        return readelf("-p", ".note.nixos.ldcache", path)
+
+    def test_built_kept_carried_and_dropped(self):
+        self.rpath_set("--set-rpath", f"{self.libs}:$ORIGIN/libs", self.main)
+        self.rpath_set("--build-resolution-cache", self.main)
+        note = self.note(self.main)
+        self.assertIn(f"={self.libs}/libdepA.so", note)
+        self.assertIn("?$ORIGIN/libs", note)
+        self.assertRegex(readelf("-l", self.main), r"\n   \d\d     \.note\.nixos\.ldcache \n", "a PT_NOTE of its own")
+        self.assertEqual(self.run_main(self.directory).stdout, "42\n")
+        self.rpath_set("--build-resolution-cache", self.main)  # up to date: nothing changes
+        self.assertEqual(readelf("-S", self.main).count(".note.nixos.ldcache"), 1)
+        self.rpath_set("--set-soname", "a-long-soname-" + "s" * 200, "--remove-needed", "libabsent.so", self.main)
+        self.assertEqual(self.note(self.main), note, "kept, and carried into the rebuilt segment")
+        self.assertEqual(self.run_main(self.directory).stdout, "42\n")
+        self.rpath_set("--add-needed", "libdepB.so", self.main)
+        self.assertIsNone(self.note(self.main), "a new DT_NEEDED makes it stale")
+        self.assertEqual(self.run_main(self.directory).stdout, "42\n")
+        self.rpath_set("--set-rpath", str(self.libs), "--build-resolution-cache", self.main)
+        self.assertIn(f"={self.libs}/libdepB.so", self.note(self.main))
+        self.rpath_set("--set-rpath", "$ORIGIN/libs", self.main)  # in place: the note's bytes, header and section go
+        self.assertIsNone(self.note(self.main))
+        self.assertEqual(self.run_main(self.directory).stdout, "42\n")
+        self.assertIn("No errors", subprocess.run(["eu-elflint", "--gnu-ld", str(self.main)], capture_output=True,
+                                                  text=True).stdout)
+
+    def test_nothing_to_record_warns_and_a_different_note_is_refused(self):
+        self.rpath_set("--remove-rpath", self.main)
+        result = self.rpath_set("--build-resolution-cache", self.main)
+        self.assertEqual(result.stderr, f"rpath-set: warning: {self.main}: --build-resolution-cache: no DT_NEEDED entries "
+                                        "or run path to resolve; no cache written\n")
+        self.assertIsNone(self.note(self.main))
+        stale = self.tmp / "stale"
+        stale.write_bytes(b"stale")
+        subprocess.run(["objcopy", "--add-section", f".note.nixos.ldcache={stale}", str(self.main)], check=True)
+        self.rpath_set("--set-rpath", str(self.libs), self.main, expect=1)  # not the last section: refused
+        error = self.rpath_set("--build-resolution-cache", self.main, expect=1).stderr
+        self.assertIn("a resolution cache note is already present", error)
+        self.assertEqual(self.rpath_set("--force-rpath", "--build-resolution-cache", self.main, expect=2).returncode, 2)

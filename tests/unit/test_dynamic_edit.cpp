@@ -9,6 +9,7 @@
 #include "elf_file.hpp"
 #include "elf_layout.hpp"
 #include "elf_rewrite.hpp"
+#include "resolution_cache.hpp"
 #include "segment_growth.hpp"
 #include "string_placement.hpp"
 
@@ -119,6 +120,27 @@ BOOST_AUTO_TEST_CASE(a_patch_inside_an_earlier_one_changes_its_bytes) {
     BOOST_TEST(patches.all().size() == 1u);
     BOOST_TEST(patches.all().at(0x0e).size() == 12u);
     BOOST_CHECK_THROW(patches.put(0x18, {1, 1, 1, 1}), aw::Error);  // part of one: a bug, refused
+}
+
+BOOST_AUTO_TEST_CASE(the_resolution_cache_records_found_libraries_and_directories_left_to_the_loader) {
+    ProgramCopy scratch;
+    fs::create_directories(scratch.sibling("plain"));
+    fs::create_directories(scratch.sibling("hw/glibc-hwcaps"));
+    std::ofstream(scratch.sibling("plain/liba.so")) << "";
+    std::string run_path = "$ORIGIN/x::" + scratch.sibling("plain") + ":" + scratch.sibling("hw");
+    std::string why;
+    std::optional<std::string> descriptor = aw::resolution_cache_descriptor({"liba.so", "libb.so", "/abs/libc.so"}, run_path, why);
+    BOOST_REQUIRE(descriptor);
+    std::string a = "?$ORIGIN/x:=" + scratch.sibling("plain/liba.so") + ":?" + scratch.sibling("hw");
+    std::string b = "?$ORIGIN/x:?" + scratch.sibling("hw");
+    BOOST_TEST(*descriptor == "liba.so" + std::string(1, '\0') + a + '\0' + "libb.so" + '\0' + b + '\0' + '\0');
+    BOOST_TEST(!aw::resolution_cache_descriptor({"libb.so"}, scratch.sibling("plain"), why));
+    BOOST_TEST(why == "no libraries resolved against the run path");
+    BOOST_TEST(!aw::resolution_cache_descriptor({}, run_path, why));
+    BOOST_TEST(why == "no DT_NEEDED entries or run path to resolve");
+    std::vector<unsigned char> note = aw::encode_resolution_cache("x", ELFDATA2MSB);
+    BOOST_TEST(note == std::vector<unsigned char>({0, 0, 0, 6, 0, 0, 0, 1, 0x63, 0xa8, 0x6c, 0xb6, 'N', 'i', 'x', 'O', 'S', 0,
+                                                   0, 0, 'x', 0, 0, 0}));
 }
 
 BOOST_AUTO_TEST_CASE(without_section_headers_nothing_is_overwritten) {

@@ -51,6 +51,7 @@ const aw::OptionTable kOptions(
      {"print-needed", 0, 0, "", "print the DT_NEEDED entries, one per line"},
      {"no-default-lib", 0, 0, "", "set DF_1_NODEFLIB: the loader searches no default directory"},
      {"rename-dynamic-symbols", 0, 1, "MAP_FILE", "rename .dynsym symbols as MAP_FILE's lines 'OLD NEW' say"},
+     {"build-resolution-cache", 0, 0, "", "record where the run path resolves each DT_NEEDED (NixOS's loader cache note)"},
      {"add-debug-tag", 0, 0, "", "add a DT_DEBUG entry when there is none"},
      {"print-execstack", 0, 0, "", "print 'execstack: X' (executable), '-' or '?' (no PT_GNU_STACK)"},
      {"clear-execstack", 0, 0, "", "clear PT_GNU_STACK's PF_X (adding PT_GNU_STACK when missing)"},
@@ -142,6 +143,7 @@ aw::DynamicEdits edits_of(const aw::CommandLine& line) {
     }
     edits.add_debug_tag = line.has("add-debug-tag");
     edits.no_default_lib = line.has("no-default-lib");
+    edits.build_resolution_cache = line.has("build-resolution-cache");
     if (auto map = line.last("rename-dynamic-symbols")) {
         edits.rename_symbols = aw::parse_symbol_renames(text_of(*map, "the map file"), *map);
         edits.rename_symbols_from = *map;
