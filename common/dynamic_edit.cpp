@@ -241,7 +241,8 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     if (!edits.rename_symbols.empty()) plan_symbol_renames(layout, edits.rename_symbols, strings, original, plan.patches, path);
     if (!layout.has_strtab && !strings.appended().empty())
         fail_elf(path, "the dynamic table has no DT_STRTAB: there is no string table for the new names");
-    std::optional<GElf_Phdr> previous = our_previous_segment(layout, original.size());
+    const std::uint64_t tail = section_table_tail(layout, original.size());
+    std::optional<GElf_Phdr> previous = our_previous_segment(layout, tail);
     HeaderPlan headers = plan_header_edits(layout, edits, previous, rewrite, path);
 
     if (edits.strip) {
@@ -257,7 +258,7 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
     bool must_grow = !strings.appended().empty() || table.entries.size() + 1 > layout.dynamic_slots ||
                      headers.adds_headers(layout) || headers.moved_interpreter || cache.adds_note ||
                      (!rewrite.removed.empty() && previous);  // what follows our segment moves: rebuild it
-    plan.keep = must_grow && previous ? previous->p_offset : original.size();
+    plan.keep = !must_grow ? original.size() : previous ? previous->p_offset : tail;
     if (must_grow && !headers.moved_interpreter) headers.moved_interpreter = interpreter_inside(layout, previous, original);
     if (!rewrite.removed.empty()) strip_sections(original, layout, rewrite, plan.keep, previous, path);
     if (must_grow) {
@@ -268,7 +269,6 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
                                  cache.program_header, cache.section};
         SegmentPlan segment = plan_new_segment(layout, std::move(contents), plan.end(), previous, path);
         add_new_segment(layout, segment, dynstr, rewrite);
-        if (rewrite.sections.size() > layout.sections.size()) move_section_headers(layout, cache.section_names, rewrite);
         // The old .dynstr is no longer referenced (DT_STRTAB and its section header moved): zeroed,
         // so that no string survives there that the edit erased from the table's new copy.
         if (layout.has_strtab && layout.strtab_offset + layout.strtab_size <= plan.keep)
@@ -279,6 +279,7 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
         table.entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
         plan.patches.put(layout.dynamic_offset, encode_dynamic(layout, table.entries));
     }
+    place_section_headers(layout, original, std::move(cache.section_names), rewrite);
     write_section_headers(layout, rewrite);
     bool changed = !plan.pieces.empty() || plan.keep != original.size() || plan.patches.change(original);
     if (!changed && output == path) return false;

@@ -72,7 +72,7 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
             continue;
         }
         if (h.sh_offset < region_start || (h.sh_flags & SHF_ALLOC) != 0) continue;  // loaded ones stay (or grow moves them)
-        if (has_bytes && (h.sh_offset > region_end || h.sh_size > region_end - h.sh_offset))
+        if (has_bytes && !range_inside(h.sh_offset, h.sh_size, original.size()))
             fail_elf(path, "section {} ({} bytes at {:#x}) runs past the end of the file; nothing was written",
                  layout.sections[i].name, h.sh_size, h.sh_offset);
         moving.push_back(i);
@@ -98,9 +98,6 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
             cursor = at + h.sh_size;
         }
     }
-    std::size_t kept = static_cast<std::size_t>(std::count(rewrite.removed.begin(), rewrite.removed.end(), false));
-    rewrite.section_table_piece =
-        plan.place(align_up(cursor, layout.word()), std::vector<unsigned char>(kept * layout.ehdr.e_shentsize, 0));
 }
 
 void write_section_headers(const Layout& layout, FileRewrite& rewrite) {
@@ -139,15 +136,52 @@ void write_section_headers(const Layout& layout, FileRewrite& rewrite) {
         if (renumber(index) != index) patches.put_field({field, 2}, renumber(index), layout.encoding);
 }
 
-void move_section_headers(const Layout& layout, std::vector<unsigned char> section_names, FileRewrite& rewrite) {
+std::uint64_t section_table_tail(const Layout& layout, std::uint64_t file_size) {
+    const std::uint64_t table = layout.ehdr.e_shoff;
+    if (layout.sections.empty() || layout.extended_numbering ||
+        !table_inside(table, layout.sections.size(), layout.ehdr.e_shentsize, file_size) ||
+        table + layout.sections.size() * layout.ehdr.e_shentsize != file_size)
+        return file_size;
+    auto nothing_past = [&](std::uint64_t limit, std::size_t except) {
+        for (const GElf_Phdr& h : layout.program_headers)
+            if (h.p_filesz > 0 && h.p_offset + h.p_filesz > limit) return false;
+        for (std::size_t i = 1; i < layout.sections.size(); ++i) {
+            const GElf_Shdr& h = layout.sections[i].header;
+            if (i != except && h.sh_type != SHT_NOBITS && h.sh_size > 0 && h.sh_offset + h.sh_size > limit) return false;
+        }
+        return true;
+    };
+    if (!nothing_past(table, 0)) return file_size;
+    std::size_t index = layout.ehdr.e_shstrndx;
+    if (index == 0 || index >= layout.sections.size()) return table;
+    const GElf_Shdr& names = layout.sections[index].header;
+    bool names_last = (names.sh_flags & SHF_ALLOC) == 0 && names.sh_type != SHT_NOBITS &&
+                      names.sh_offset + names.sh_size <= table && table - (names.sh_offset + names.sh_size) < layout.word() &&
+                      nothing_past(names.sh_offset, index);
+    return names_last ? names.sh_offset : table;
+}
+
+void place_section_headers(const Layout& layout, Bytes original, std::vector<unsigned char> section_names,
+                           FileRewrite& rewrite) {
     RewritePlan& plan = rewrite.plan;
+    bool table_dropped = !layout.sections.empty() && layout.ehdr.e_shoff >= plan.keep;
+    if (rewrite.removed.empty() && rewrite.sections.size() <= layout.sections.size() && !table_dropped) return;
+    std::size_t index = layout.ehdr.e_shstrndx;
+    if (section_names.empty() && rewrite.removed.empty() && index > 0 && index < layout.sections.size()) {
+        const GElf_Shdr& names = layout.sections[index].header;
+        if (names.sh_type != SHT_NOBITS && names.sh_offset >= plan.keep && range_inside(names.sh_offset, names.sh_size, original.size()))
+            section_names.assign(original.begin() + static_cast<std::ptrdiff_t>(names.sh_offset),
+                                 original.begin() + static_cast<std::ptrdiff_t>(names.sh_offset + names.sh_size));
+    }
     if (!section_names.empty()) {
-        GElf_Shdr& names = rewrite.sections[layout.ehdr.e_shstrndx];
+        GElf_Shdr& names = rewrite.sections[index];
         names.sh_offset = plan.end();
         names.sh_size = section_names.size();
         plan.place(plan.end(), std::move(section_names));
     }
-    std::vector<unsigned char> room(rewrite.sections.size() * layout.ehdr.e_shentsize, 0);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < rewrite.sections.size(); ++i) kept += rewrite.removes(i) ? 0 : 1;
+    std::vector<unsigned char> room(kept * layout.ehdr.e_shentsize, 0);
     rewrite.section_table_piece = plan.place(align_up(plan.end(), layout.word()), std::move(room));
 }
 

@@ -42,9 +42,9 @@ Loader loaded_by(const Layout& layout) {
     return Loader::dynamic_loader;
 }
 
-std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t file_size) {
+std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t tail) {
     for (const GElf_Phdr& header : layout.program_headers)
-        if (header.p_type == PT_LOAD && header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == file_size)
+        if (header.p_type == PT_LOAD && header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == tail)
             return header;
     return std::nullopt;
 }

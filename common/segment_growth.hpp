@@ -39,8 +39,9 @@ Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t f
 Loader loaded_by(const Layout& layout);
 
 // The PT_LOAD a previous rewrite of ours added: it starts with the program
-// headers and ends the file. A new segment replaces it rather than stacking.
-std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t file_size);
+// headers and ends at `tail` (section_table_tail: only section headers follow it).
+// A new segment replaces it rather than stacking.
+std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t tail);
 
 // What the new segment holds: the program headers as the edits leave them
 // (the file's, edited, and any added), the dynamic entries, .dynstr's size,

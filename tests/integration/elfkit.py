@@ -71,6 +71,12 @@ class Elf64:
         self.phoff, = struct.unpack_from("<Q", self.data, 0x20)
         self.phentsize, self.phnum = struct.unpack_from("<HH", self.data, 0x36)
 
+    def section_table_end(self):
+        """Where the section header table ends (e_shoff + e_shnum * e_shentsize)."""
+        shoff, = struct.unpack_from("<Q", self.data, 0x28)
+        shentsize, shnum = struct.unpack_from("<HH", self.data, 0x3a)
+        return shoff + shnum * shentsize
+
     def program_headers(self):
         for i in range(self.phnum):
             at = self.phoff + i * self.phentsize

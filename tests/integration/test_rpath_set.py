@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from elfkit import dynamic_tags, host_library_sample
+from elfkit import Elf64, dynamic_tags, host_library_sample
 from wheelkit import BIN, StageTest
 
 PADDING = "$ORIGIN/libs:/" + "p" * 40  # room for the edits to come
@@ -392,6 +392,11 @@ class RpathSet(ProgramAndLibrary):
                            LIBRARY_NAMES[3] if round_ % 2 else LIBRARY_NAMES[2], target)
             sizes.append(target.stat().st_size)
             self.assertEqual(self.run_main(directory).stdout, "42\n")
+            # As patchelf leaves it: the section headers (after .shstrtab) still end the file,
+            # placed again after the new segment rather than left behind it.
+            self.assertEqual(Elf64(target).section_table_end(), sizes[-1], f"round {round_}")
+            sections = subprocess.run(["readelf", "-SW", str(target)], capture_output=True, text=True)
+            self.assertEqual(sections.stderr, "", f"round {round_}")
         self.assertEqual(len(set(sizes[2:])), 1, f"the file keeps growing: {sizes}")
         self.assertEqual(subprocess.run(["readelf", "-lW", str(target)], capture_output=True, text=True).stdout.count("LOAD"),
                          subprocess.run(["readelf", "-lW", str(directory / "libs/libdepB.so")], capture_output=True,
