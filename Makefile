@@ -8,7 +8,7 @@ BUILD := build
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
 AW_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -Icommon -DAW_VERSION='"$(VERSION)"' $(CXXFLAGS) -MMD -MP
-LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto
+LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto -lz
 PYTHON ?= python3
 
 STAGES := whl-unpack whl-pack elf-deps elf-symvers policy-check lib-graft rpath-set
@@ -19,7 +19,7 @@ POLICY_FILES := $(wildcard policies/*.yaml)
 MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := g++ make libelf-dev libzip-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
+DEB_PACKAGES := g++ make libelf-dev libzip-dev zlib1g-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
 	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time binutils python3-jsonschema elfutils
 
 # Cross compilers and qemu-user for the tests on i686, aarch64 (64 KiB pages) and big-endian
@@ -76,10 +76,17 @@ $(BUILD)/bin/auditwheel: tools/auditwheel/auditwheel.sh Makefile
 	sed 's/@VERSION@/$(VERSION)/' $< > $@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 # The build tree has the installed layout, so the wrapper finds the policies
-# the same way in both.
-$(BUILD)/share/auditwheel/policies: $(POLICY_FILES) | deps
+# the same way in both; policy-split (a build step, not installed) adds each
+# family's split per architecture, which is what policy-check parses for a wheel.
+POLICY_SPLIT := $(BUILD)/libexec/policy-split
+$(POLICY_SPLIT): $(BUILD)/obj/tools/policy-split/main.o $(BUILD)/lib/libaw-common.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/share/auditwheel/policies: $(POLICY_FILES) $(POLICY_SPLIT) | deps
 	@mkdir -p $@
-	$(if $(POLICY_FILES),cp $(POLICY_FILES) $@/)
+	cp $(POLICY_FILES) $@/
+	rm -rf $@/by-architecture && $(POLICY_SPLIT) policies $@
 	@touch $@
 
 $(BUILD)/tests/unit-tests: $(UNIT_OBJ) $(BUILD)/lib/libaw-common.a
@@ -220,9 +227,9 @@ $(addprefix $(DIST_TREE)/bin/,$(STAGES)): tools/dist/stage.sh
 	@mkdir -p $(dir $@)
 	sed 's/@STAGE@/$(notdir $@)/' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
-$(DIST_TREE)/share: $(POLICY_FILES) $(MAN_PAGES)
-	rm -rf $@ && install -d $@/auditwheel/policies $@/man/man1 $@/man/man7
-	install -m 644 $(POLICY_FILES) $@/auditwheel/policies/
+$(DIST_TREE)/share: $(BUILD)/share/auditwheel/policies $(MAN_PAGES)
+	rm -rf $@ && install -d $@/auditwheel $@/man/man1 $@/man/man7
+	cp -R $(BUILD)/share/auditwheel/policies $@/auditwheel/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $@/man/man1/
 	install -m 644 $(filter %.7,$(MAN_PAGES)) $@/man/man7/
 
@@ -251,10 +258,12 @@ bench: all
 	$(PYTHON) tests/bench.py $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/auditwheel/policies \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/auditwheel/policies/by-architecture \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
-	$(if $(POLICY_FILES),install -m 644 $(POLICY_FILES) $(DESTDIR)$(PREFIX)/share/auditwheel/policies/)
+	install -m 644 $(POLICY_FILES) $(DESTDIR)$(PREFIX)/share/auditwheel/policies/
+	install -m 644 $(BUILD)/share/auditwheel/policies/by-architecture/*.json \
+	  $(DESTDIR)$(PREFIX)/share/auditwheel/policies/by-architecture/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man7/
 

@@ -3,11 +3,14 @@
 #include "architectures.hpp"
 #include "diagnostics.hpp"
 #include "process.hpp"
+#include "records.hpp"
 
 #include <yaml-cpp/yaml.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <glob.h>
 #include <sys/utsname.h>
 
@@ -71,15 +74,8 @@ void check_monotonic(const PolicyFamily& family, const std::string& file) {
         }
     }
 }
-}  // namespace
 
-PolicyFamily load_policy_file(const std::string& path) {
-    YAML::Node root;
-    try {
-        root = YAML::LoadFile(path);
-    } catch (const YAML::Exception& error) {
-        fail("{}: {}", path, error.what());
-    }
+PolicyFamily parse_policy_family(const YAML::Node& root, const std::string& path) {
     PolicyFamily family;
     try {
         family.family = required(root, "family", path).as<std::string>();
@@ -93,11 +89,94 @@ PolicyFamily load_policy_file(const std::string& path) {
     return family;
 }
 
-std::vector<PolicyFamily> load_policies(const std::string& directory) {
+YAML::Node load_yaml(const std::string& path) {
+    try {
+        return YAML::LoadFile(path);
+    } catch (const YAML::Exception& error) {
+        fail("{}: {}", path, error.what());
+    }
+}
+
+// The compiled form: the PolicyFamily itself as JSON (nlohmann parses it some fifty times faster
+// than yaml-cpp parses the YAML, which is most of a show's start-up).
+Json family_json(const PolicyFamily& family, const std::string& architecture) {
+    Json policies = Json::array();
+    for (const Policy& policy : family.policies) {
+        Json architectures = Json::object();
+        if (auto arch = policy.architectures.find(architecture); arch != policy.architectures.end())
+            architectures[architecture] = arch->second;
+        policies.push_back({{"name", policy.name}, {"aliases", policy.aliases}, {"priority", policy.priority},
+                            {"architectures", architectures}, {"whitelist", policy.whitelist},
+                            {"blacklist", policy.blacklist}});
+    }
+    return {{"family", family.family}, {"libc", family.libc}, {"policies", policies}};
+}
+
+PolicyFamily family_from_json(const Json& root) {
+    PolicyFamily family{root.at("family").get<std::string>(), root.at("libc").get<std::string>(), {}};
+    for (const Json& entry : root.at("policies"))
+        family.policies.push_back(Policy{entry.at("name").get<std::string>(), entry.at("aliases").get<std::vector<std::string>>(),
+                                         entry.at("priority").get<int>(),
+                                         entry.at("architectures").get<decltype(Policy::architectures)>(),
+                                         entry.at("whitelist").get<std::vector<std::string>>(),
+                                         entry.at("blacklist").get<decltype(Policy::blacklist)>()});
+    return family;
+}
+
+// What a split names of the full file it was made from: its size and CRC-32 (zlib's; a
+// SHA-256 would cost a show more than the split saves, and edits are what this detects).
+Json source_fingerprint(const std::string& full_path) {
+    std::ifstream in(full_path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) fail("{}: cannot read", full_path);
+    uLong crc = ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size()));
+    return {{"size", bytes.size()}, {"crc32", crc}};
+}
+
+// The split at `split_path` when it is there, well-formed and made from `full_path` as it is now.
+std::optional<PolicyFamily> current_split(const std::string& split_path, const std::string& full_path) {
+    std::ifstream in(split_path, std::ios::binary);
+    if (!in) return std::nullopt;
+    try {
+        Json root = Json::parse(in);
+        if (root.at("source") != source_fingerprint(full_path)) return std::nullopt;
+        return family_from_json(root);
+    } catch (const Json::exception&) {
+        return std::nullopt;
+    }
+}
+}  // namespace
+
+PolicyFamily load_policy_file(const std::string& path) {
+    return parse_policy_family(load_yaml(path), path);
+}
+
+std::string architecture_split_path(const std::string& directory, const std::string& stem, const std::string& architecture) {
+    return fmt::format("{}/by-architecture/{}-{}.json", directory, stem, architecture);
+}
+
+std::vector<PolicyFamily> load_policies(const std::string& directory, const std::optional<std::string>& architecture) {
     std::vector<PolicyFamily> families;
-    for (const char* name : {"manylinux.yaml", "musllinux.yaml", "android.yaml"})
-        families.push_back(load_policy_file(directory + "/" + name));
+    for (const char* stem : kPolicyFamilyFiles) {
+        std::string full = fmt::format("{}/{}.yaml", directory, stem);
+        std::optional<PolicyFamily> split;
+        if (architecture) split = current_split(architecture_split_path(directory, stem, *architecture), full);
+        families.push_back(split ? std::move(*split) : load_policy_file(full));
+    }
     return families;
+}
+
+std::set<std::string> policy_architectures(const PolicyFamily& family) {
+    std::set<std::string> names;
+    for (const Policy& policy : family.policies)
+        for (const auto& entry : policy.architectures) names.insert(entry.first);
+    return names;
+}
+
+std::string architecture_split(const std::string& family_file, const std::string& architecture) {
+    Json split = family_json(load_policy_file(family_file), architecture);
+    split["source"] = source_fingerprint(family_file);
+    return split.dump() + "\n";
 }
 
 std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture) {

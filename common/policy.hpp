@@ -30,8 +30,24 @@ struct PolicyFamily {
 // when it breaks PEP 600's rule that an older policy allows no more than a
 // newer one (whitelists and symbol versions only grow as priority falls).
 PolicyFamily load_policy_file(const std::string& path);
-// manylinux.yaml, musllinux.yaml and android.yaml from `directory`.
-std::vector<PolicyFamily> load_policies(const std::string& directory);
+// manylinux.yaml, musllinux.yaml and android.yaml from `directory`. With an
+// `architecture`, each from its split for that architecture when `directory` has
+// a current one (by-architecture/STEM-ARCH.json, compiled at build time by
+// policy-split), so a wheel's analysis parses no YAML; the full file otherwise.
+std::vector<PolicyFamily> load_policies(const std::string& directory,
+                                        const std::optional<std::string>& architecture = std::nullopt);
+
+// The policy family files load_policies reads, by stem.
+inline constexpr const char* kPolicyFamilyFiles[] = {"manylinux", "musllinux", "android"};
+
+// The split of `family_file` (directory/STEM.yaml) for `architecture`: the same
+// policies with only that architecture's symbol versions, compiled to JSON, naming
+// the full file's size and CRC-32 so that a split the full file no longer matches is ignored.
+std::string architecture_split(const std::string& family_file, const std::string& architecture);
+// Where load_policies looks for that split.
+std::string architecture_split_path(const std::string& directory, const std::string& stem, const std::string& architecture);
+// Every architecture a family file names.
+std::set<std::string> policy_architectures(const PolicyFamily& family);
 
 // One policy as it applies to one architecture: named with the platform tag
 // suffix (manylinux_2_17_x86_64), whitelist adjusted (musl's libc.so).
@@ -42,6 +58,7 @@ struct PlatformPolicy {
     std::map<std::string, std::set<std::string>> symbol_versions;
     std::set<std::string> whitelist;
     std::map<std::string, std::set<std::string>> blacklist;
+    bool operator==(const PlatformPolicy&) const = default;
 };
 
 // The family's policies that exist for `architecture` (the policies' names:

@@ -418,7 +418,8 @@ void choose_tags(std::size_t sym, std::size_t machine, const AnalysisOptions& op
 }  // namespace
 
 // The steps of man/policy-check.1's DESCRIPTION, in its order.
-Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families, const AnalysisOptions& options) {
+Verdict analyze_wheel(const AnalysisInput& input, const PolicyLoader& policies_for_architecture,
+                      const AnalysisOptions& options) {
     Verdict verdict;
     verdict.wheel = input.wheel;
     const DetectedFromTags detected = detect_from_tags(input.platform_tags, input.wheel, verdict.log);
@@ -428,6 +429,7 @@ Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily
         verdict.error = not_a_platform_wheel(input, members);
         return verdict;
     }
+    const std::vector<PolicyFamily> families = policies_for_architecture(*members.architecture);
     if (!members.libc) verdict.no_libc_tag = default_libc(members, families, options, verdict.log);
     verdict.architecture = *members.architecture;
     verdict.libc = *members.libc;

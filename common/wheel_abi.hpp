@@ -7,6 +7,7 @@
 #include "diagnostics.hpp"
 #include "policy.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -62,7 +63,10 @@ struct Verdict {
 
 // Throws Error on what pypa auditwheel refuses outright (ELF files in
 // purelib, a python extension whose libc cannot be told, several architectures).
-Verdict analyze_wheel(const AnalysisInput& input, const std::vector<PolicyFamily>& families,
+// `policies_for_architecture` gives the policy families once the wheel's architecture is
+// known (policy-check loads only that architecture's split).
+using PolicyLoader = std::function<std::vector<PolicyFamily>(const std::string& architecture)>;
+Verdict analyze_wheel(const AnalysisInput& input, const PolicyLoader& policies_for_architecture,
                       const AnalysisOptions& options);
 
 // The analysis's first step (behaviour file 2.3): what the file name's platform tags tell.

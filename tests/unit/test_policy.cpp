@@ -153,4 +153,31 @@ BOOST_AUTO_TEST_CASE(refuses_policies_that_break_pep_600) {
     fs::remove(path);
 }
 
+// The split a build writes for each architecture judges exactly as the full file does, and a
+// split the full file no longer matches is not used.
+BOOST_AUTO_TEST_CASE(architecture_splits_hold_the_full_files_policies_and_stale_ones_are_ignored) {
+    const fs::path directory = fs::temp_directory_path() / ("aw-policy-split-" + std::to_string(::getpid()));
+    fs::remove_all(directory);
+    fs::create_directories(directory / "by-architecture");
+    for (const char* stem : aw::kPolicyFamilyFiles) fs::copy_file(fmt::format("policies/{}.yaml", stem), directory / (std::string(stem) + ".yaml"));
+    const std::vector<aw::PolicyFamily> full = aw::load_policies(directory.string());
+    for (const aw::PolicyFamily& family : full) {
+        const std::string stem = family.family;
+        for (const std::string& architecture : aw::policy_architectures(family))
+            std::ofstream(aw::architecture_split_path(directory.string(), stem, architecture))
+                << aw::architecture_split((directory / (stem + ".yaml")).string(), architecture);
+    }
+    for (std::size_t f = 0; f < full.size(); ++f)
+        for (const std::string& architecture : aw::policy_architectures(full[f])) {
+            std::vector<aw::PolicyFamily> split = aw::load_policies(directory.string(), architecture);
+            BOOST_TEST((aw::policies_for(split[f], architecture) == aw::policies_for(full[f], architecture)),
+                       full[f].family << " " << architecture);
+            BOOST_TEST(aw::policy_architectures(split[f]).size() <= 1u);
+        }
+    // An edited full file: its old split is not used.
+    std::ofstream(directory / "manylinux.yaml", std::ios::app) << "# edited\n";
+    BOOST_TEST(aw::policy_architectures(aw::load_policies(directory.string(), "x86_64")[0]).size() > 1u);
+    fs::remove_all(directory);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -57,7 +57,8 @@ int check_main(int argc, char** argv) {
          only_plat = line.has("only-plat"), update_tags = !line.has("no-update-tags"), log = line.has("log");
     std::optional<std::string> plat = line.last("plat");
     if (line.has("list-platforms")) {
-        std::vector<aw::PlatformPolicy> platforms = aw::host_platforms(aw::load_policies(policies_dir));
+        std::vector<aw::PlatformPolicy> platforms =
+            aw::host_platforms(aw::load_policies(policies_dir, aw::host_architecture()));
         for (auto policy = platforms.rbegin(); policy != platforms.rend(); ++policy) {  // linux, newest, ..., oldest
             std::cout << policy->name;
             for (std::size_t i = 0; i < policy->aliases.size(); ++i)
@@ -72,10 +73,10 @@ int check_main(int argc, char** argv) {
     if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
     if (plat) options.requested_base = aw::strip_architecture_suffix(*plat);
     options.host_musl_version = aw::host_musl_version();
-    std::vector<aw::PolicyFamily> families = aw::load_policies(policies_dir);
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
     aw::AnalysisInput input = aw::read_analysis_input(records);
-    aw::Verdict verdict = aw::analyze_wheel(input, families, options);
+    aw::Verdict verdict = aw::analyze_wheel(
+        input, [&](const std::string& architecture) { return aw::load_policies(policies_dir, architecture); }, options);
     for (const aw::LogLine& entry : verdict.log) {
         if (entry.warning) aw::warn("{}: {}", verdict.wheel, entry.text);
         else if (log) aw::print_log(entry.text);
