@@ -45,6 +45,7 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records) {
                 if (value.contains("e_flags")) elf.e_flags = static_cast<std::uint32_t>(required_unsigned(value, "e_flags", UINT32_MAX));
                 if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
                 elf.python_extension = value.value("python_extension", false);
+                elf.executable_stack = value.value("executable_stack", false);
                 elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
                 elf.included = value.value("included", std::vector<std::string>{});
                 elf.needed.insert(elf.needed.end(), elf.included.begin(), elf.included.end());
@@ -69,8 +70,11 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records) {
                     elf.ucs2 = value.value("ucs2", false);
                     elf.pyfpe = value.value("pyfpe", false);
                 } else if (origin == "library") {
-                    input.libraries[path] = LibraryFacts{read_versions(value), read_isa(value)};
+                    input.libraries[path].versions = read_versions(value);
+                    input.libraries[path].x86_isa_needed = read_isa(value);
                 }
+            } else if (kind == "library" && value.value("realpath", Json(nullptr)).is_string()) {
+                input.libraries[value["realpath"].get<std::string>()].executable_stack = value.value("executable_stack", false);
             }
         });
     }

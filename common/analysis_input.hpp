@@ -39,12 +39,14 @@ struct ElfMember {
     std::optional<std::uint32_t> x86_isa_needed;
     bool ucs2 = false;
     bool pyfpe = false;
+    bool executable_stack = false;
 };
 
-// An external library, from its "symvers" record (origin "library").
+// An external library, from its "symvers" record (origin "library") and its "library" record.
 struct LibraryFacts {
     VersionRequirements versions;
     std::optional<std::uint32_t> x86_isa_needed;
+    bool executable_stack = false;
 };
 
 struct AnalysisInput {

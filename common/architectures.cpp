@@ -50,7 +50,7 @@ const std::vector<Architecture>& architectures() {
                                       .isa_tags = {"x86_64_v2", "x86_64_v3", "x86_64_v4"}}},
         {.e_machine = EM_AARCH64, .machine = "aarch64", .multiarch_triplet = "aarch64-linux-gnu",
          .policy = PolicyArchitecture{.name = "aarch64", .elf_class = bits64, .byte_order = little,
-                                      .android_tag = "arm64_v8a", .uname_machines = {"arm64"}}},
+                                      .android_tag = "arm64_v8a", .uname_machines = {"arm64"}}, .stack_non_executable_by_default = true},
         {.e_machine = EM_ARM, .machine = "arm", .multiarch_triplet = "arm-linux-gnueabihf", .musl = "armhf",
          .policy = PolicyArchitecture{.name = "armv7l", .elf_class = bits32, .byte_order = little,
                                       .needs_arm_eabi5_hard_float = true, .musl_libc = "armv7",
@@ -58,18 +58,18 @@ const std::vector<Architecture>& architectures() {
         {.e_machine = EM_PPC, .machine = "ppc", .musl = "powerpc"},
         {.e_machine = EM_PPC64, .byte_order = little, .machine = "ppc64le", .multiarch_triplet = "powerpc64le-linux-gnu",
          .musl = "powerpc64le",
-         .policy = PolicyArchitecture{.name = "ppc64le", .elf_class = bits64, .byte_order = little}},
+         .policy = PolicyArchitecture{.name = "ppc64le", .elf_class = bits64, .byte_order = little}, .stack_non_executable_by_default = true},
         {.e_machine = EM_PPC64, .byte_order = big, .machine = "ppc64", .multiarch_triplet = "powerpc64-linux-gnu",
          .musl = "powerpc64",
-         .policy = PolicyArchitecture{.name = "ppc64", .elf_class = bits64, .byte_order = big}},
+         .policy = PolicyArchitecture{.name = "ppc64", .elf_class = bits64, .byte_order = big}, .stack_non_executable_by_default = true},
         {.e_machine = EM_S390, .elf_class = bits32, .machine = "s390"},
         {.e_machine = EM_S390, .elf_class = bits64, .machine = "s390x", .multiarch_triplet = "s390x-linux-gnu",
          .policy = PolicyArchitecture{.name = "s390x", .elf_class = bits64, .byte_order = big}},
-        {.e_machine = EM_RISCV, .elf_class = bits32, .machine = "riscv32"},
+        {.e_machine = EM_RISCV, .elf_class = bits32, .machine = "riscv32", .stack_non_executable_by_default = true},
         {.e_machine = EM_RISCV, .elf_class = bits64, .machine = "riscv64", .multiarch_triplet = "riscv64-linux-gnu",
-         .policy = PolicyArchitecture{.name = "riscv64", .elf_class = bits64, .byte_order = little}},
+         .policy = PolicyArchitecture{.name = "riscv64", .elf_class = bits64, .byte_order = little}, .stack_non_executable_by_default = true},
         {.e_machine = kEmLoongArch, .machine = "loongarch64", .multiarch_triplet = "loongarch64-linux-gnu",
-         .policy = PolicyArchitecture{.name = "loongarch64", .elf_class = bits64, .byte_order = little}},
+         .policy = PolicyArchitecture{.name = "loongarch64", .elf_class = bits64, .byte_order = little}, .stack_non_executable_by_default = true},
         {.e_machine = EM_MIPS, .elf_class = bits32, .byte_order = big, .machine = "mips"},
         {.e_machine = EM_MIPS, .elf_class = bits32, .byte_order = little, .machine = "mipsel"},
         {.e_machine = EM_MIPS, .elf_class = bits64, .byte_order = big, .machine = "mips64"},
@@ -79,6 +79,11 @@ const std::vector<Architecture>& architectures() {
         {.e_machine = EM_IA_64, .machine = "ia64"},
     };
     return table;
+}
+
+bool stack_executable_by_default(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {
+    const Architecture* row = find_by_file(e_machine, elf_class, byte_order);
+    return !row || !row->stack_non_executable_by_default;
 }
 
 std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {

@@ -37,10 +37,17 @@ struct Architecture {
     std::string multiarch_triplet{};  // Debian's /lib/<triplet>, if it has one
     std::string musl{};  // musl's name in ld-musl-<name>.so.1, where not `machine`
     std::optional<PolicyArchitecture> policy{};  // none when no policy covers such files
+    // glibc's DEFAULT_STACK_PERMS (sysdeps/*/stackinfo.h) lacks PF_X: a file without PT_GNU_STACK
+    // does not ask for an executable stack (aarch64, 64-bit powerpc, riscv, loongarch).
+    bool stack_non_executable_by_default = false;
 };
 
 // One row per machine name; no two rows are about the same file.
 const std::vector<Architecture>& architectures();
+
+// Whether glibc's loader gives files of this machine that have no PT_GNU_STACK an executable
+// stack (its generic default, and that of unknown machines).
+bool stack_executable_by_default(std::uint16_t e_machine, int elf_class, const std::string& byte_order);
 
 // "x86_64", "i686", "arm", "ppc64le", "s390", "mips64el"; "EM_<n>" when unknown.
 std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order);

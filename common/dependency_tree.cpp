@@ -145,7 +145,7 @@ DependencyTree DependencyResolver::resolve(const std::string& path, const std::v
         std::string interpreter = inside_root(options_.root, *tree.facts->interpreter);
         std::optional<std::string> real = resolve_in_root(interpreter, options_.root);
         std::string soname = file_name_of(interpreter);
-        ResolvedLibrary library{soname, std::nullopt, std::nullopt, {}, false, false};
+        ResolvedLibrary library{soname, std::nullopt, std::nullopt, {}, false, false, false};
         if (real && parse(*real)) {
             library.path = interpreter;
             library.realpath = follow_final_links(interpreter, options_.root);
@@ -160,7 +160,7 @@ DependencyTree DependencyResolver::resolve(const std::string& path, const std::v
         if (current == 0) names.insert(names.end(), included.begin(), included.end());
         for (const std::string& name : names) {
             if (loaded.count(name)) continue;
-            ResolvedLibrary library{name, std::nullopt, std::nullopt, {}, false, is_libpython(name)};
+            ResolvedLibrary library{name, std::nullopt, std::nullopt, {}, false, is_libpython(name), false};
             loaded[name] = tree.libraries.size();
             if (!library.skipped) {
                 if (auto found = find(name, requester, libc)) {
@@ -168,6 +168,7 @@ DependencyTree DependencyResolver::resolve(const std::string& path, const std::v
                     library.path = found->path;
                     library.realpath = found->realpath;
                     library.needed = facts->needed;
+                    library.executable_stack = facts->executable_stack;
                     library.in_wheel = options_.wheel_root && is_inside(found->canonical, *options_.wheel_root);
                     if (facts->soname && !loaded.count(*facts->soname)) loaded[*facts->soname] = loaded[name];
                     nodes.push_back(Node{found->path, facts, &requester});

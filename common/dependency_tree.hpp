@@ -34,6 +34,7 @@ struct ResolvedLibrary {
     std::vector<std::string> needed;
     bool in_wheel = false;
     bool skipped = false;  // libpython: never resolved, as pypa auditwheel
+    bool executable_stack = false;  // ElfFacts::executable_stack of the file found
 };
 
 struct DependencyTree {

@@ -61,6 +61,7 @@ Json elf_record(const std::string& label, const DependencyTree& tree, const std:
     record["runpath"] = facts.runpath;
     record["python_extension"] = is_python_extension(facts, file_name);
     record["gnu_stack"] = optional_string(facts.gnu_stack);
+    record["executable_stack"] = facts.executable_stack;
     record["libc"] = optional_string(tree.libc);
     record["libraries"] = std::move(libraries);
     return record;
@@ -116,6 +117,7 @@ void LibraryIndex::add(const std::string& label, const DependencyTree& tree, con
                               {"in_wheel", library.in_wheel},
                               {"member", optional_string(member_path(library.realpath, workdir))},
                               {"needed", library.needed},
+                              {"executable_stack", library.executable_stack},
                               {"needed_by", Json::array()}};
             if (library.skipped) it->second["skipped"] = "libpython";
         }

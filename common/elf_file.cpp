@@ -219,8 +219,14 @@ ElfFacts ElfReader::facts() const {
             const char* text = static_cast<const char*>(data->d_buf);
             facts.interpreter = std::string(text, strnlen(text, data->d_size));
         }
-        if (segment.p_type == PT_GNU_STACK) facts.gnu_stack = flags_text(segment.p_flags);
+        if (segment.p_type == PT_GNU_STACK) {
+            facts.gnu_stack = flags_text(segment.p_flags);
+            facts.executable_stack = (segment.p_flags & PF_X) != 0;
+        }
     }
+    if (!facts.gnu_stack)
+        facts.executable_stack =
+            stack_executable_by_default(header.e_machine, facts.ident.elf_class, facts.ident.byte_order);
 
     DynamicTable dynamic = read_dynamic(elf_, headers, path_);
     facts.has_dynamic = !dynamic.entries.empty();

@@ -42,6 +42,9 @@ struct ElfFacts {
     std::vector<std::string> runpath;  // DT_RUNPATH split on ':', unexpanded
     bool has_dynamic = false;
     std::optional<std::string> gnu_stack;  // "rw", "rwx", ... from PT_GNU_STACK
+    // Asks glibc's loader for an executable stack: PT_GNU_STACK with PF_X, or no PT_GNU_STACK where
+    // the machine's default stack is executable. glibc 2.41 and later refuse to dlopen such a file.
+    bool executable_stack = false;
     std::vector<std::string> defined_functions;  // .dynsym STT_FUNC with a section
 
     std::string type_name() const;  // "shared object", "executable", "pie executable", ...

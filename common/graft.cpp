@@ -283,6 +283,27 @@ void edit_members(const GraftTarget& target, const GraftPlan& plan, const std::s
     }
 }
 
+// glibc 2.41 and later refuse to dlopen a file that asks for an executable stack (pypa
+// auditwheel's issue #634): the grafted copies and the dynamic members that do are cleared with
+// `clear`, in the same rewrite as their other edits, and otherwise named in a warning.
+std::vector<LogLine> clear_executable_stacks(const GraftTarget& target, const GraftResult& result, bool clear,
+                                             EditList& edits) {
+    std::vector<std::string> files;
+    for (const GraftedLibrary& library : result.libraries) files.push_back(library.path);
+    for (const std::string& member : target.dynamic_members) add_unique(files, path_after_moves(result.scripts, member));
+    std::vector<LogLine> log;
+    for (const std::string& file : files) {
+        if (!read_member_facts(target, file).executable_stack) continue;
+        if (clear) {
+            edits.of(file).executable_stack = false;
+            log.push_back({false, "Clearing the executable stack request of " + file});
+        } else {
+            log.push_back({true, fmt::format("{} asks for an executable stack, which glibc 2.41 and later refuse to load; "
+                                             "repair with --clear-execstack to clear it", file)});
+        }
+    }
+    return log;
+}
 }  // namespace
 
 GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, const GraftOptions& options) {
@@ -300,8 +321,10 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
         for (const GraftedLibrary& library : result.libraries) edits.of(library.path).strip = true;
         for (const std::string& member : target.dynamic_members) edits.of(path_after_moves(result.scripts, member)).strip = true;
     }
+    std::vector<LogLine> stack_log = clear_executable_stacks(target, result, options.clear_execstack, edits);
     result.edits = edits.take();
     result.log = graft_log(target, plan, result);
+    result.log.insert(result.log.end(), stack_log.begin(), stack_log.end());
     return result;
 }
 

@@ -54,6 +54,9 @@ std::string script_shim(const std::string& target);
 struct GraftOptions {
     std::string lib_sdir = ".libs";  // appended to the distribution name, as pypa's -L
     bool strip = false;              // strip -s the grafted libraries and every dynamic ELF member
+    // Clear the executable-stack request (ElfFacts::executable_stack) of the grafted libraries and
+    // dynamic ELF members that make one; without it each is a warning.
+    bool clear_execstack = false;
 };
 
 // One library copied into the wheel.

@@ -28,6 +28,10 @@ Json external_json(const std::map<std::string, std::optional<std::string>>& libr
     return out;
 }
 
+Json executable_stack_json(const Verdict::ExecutableStacks& stacks) {
+    return Json{{"members", stacks.members}, {"libraries", stacks.libraries}};
+}
+
 // Policies older than the overall tag that something stands in the way of, newest first.
 Json policy_upgrades(const Verdict& verdict) {
     Json upgrades = Json::object();
@@ -66,6 +70,7 @@ Json verdict_record(const Verdict& verdict) {
     record["ucs2"] = verdict.ucs2;
     record["unsupported_isa"] = verdict.unsupported_isa;
     record["versioned_symbols"] = verdict.versioned_symbols;
+    record["executable_stack"] = executable_stack_json(verdict.executable_stack);
     Json policies = Json::array();
     for (std::size_t p = 0; p < verdict.policies.size(); ++p) {
         const PolicyFinding& finding = verdict.findings[p];
@@ -86,20 +91,25 @@ Json show_json(const Verdict& verdict, bool allow_pure) {
         if (verdict.pure && allow_pure) return Json{{"version", 1}, {"wheel", verdict.wheel}, {"pure", true}};
         return Json{{"version", 1}, {"wheel", verdict.wheel}, {"error", *verdict.error}};
     }
-    return Json{{"version", 1},
-                {"wheel", verdict.wheel},
-                {"pure", false},
-                {"overall_tag", verdict.overall_tag},
-                {"sym_tag", verdict.sym_tag},
-                {"pyfpe", verdict.pyfpe},
-                {"ucs2", verdict.ucs2},
-                {"unsupported_isa", verdict.unsupported_isa},
-                {"versioned_symbols", verdict.versioned_symbols},
-                {"external_libs", external_json(verdict.findings.front().external)},
-                {"policy_upgrades", policy_upgrades(verdict)}};
+    Json show{{"version", 1},
+              {"wheel", verdict.wheel},
+              {"pure", false},
+              {"overall_tag", verdict.overall_tag},
+              {"sym_tag", verdict.sym_tag},
+              {"pyfpe", verdict.pyfpe},
+              {"ucs2", verdict.ucs2},
+              {"unsupported_isa", verdict.unsupported_isa},
+              {"versioned_symbols", verdict.versioned_symbols},
+              {"external_libs", external_json(verdict.findings.front().external)},
+              {"policy_upgrades", policy_upgrades(verdict)}};
+    // Our one addition to pypa auditwheel's schema, present only when there is something to say.
+    if (!verdict.executable_stack.empty()) show["executable_stack"] = executable_stack_json(verdict.executable_stack);
+    return show;
 }
 
-std::string show_text(const Verdict& verdict, bool verbose) {
+namespace {
+// pypa auditwheel's report, paragraph by paragraph (its early stops included).
+std::string policy_text(const Verdict& verdict, bool verbose) {
     std::string out;
     auto paragraph = [&out](const std::string& text) { out += "\n" + wrap(text); };
     paragraph(fmt::format("{} is consistent with the following platform tag: \"{}\".", verdict.wheel, verdict.overall_tag));
@@ -170,6 +180,20 @@ std::string show_text(const Verdict& verdict, bool verbose) {
                 paragraph(fmt::format("From {}: {}", library, fmt::join(symbols, ", ")));
         }
     }
+    return out;
+}
+}  // namespace
+
+std::string show_text(const Verdict& verdict, bool verbose) {
+    std::string out = policy_text(verdict, verbose);
+    const Verdict::ExecutableStacks& stacks = verdict.executable_stack;
+    if (stacks.empty()) return out;
+    std::vector<std::string> files;
+    for (const std::string& member : stacks.members) files.push_back(member);
+    for (const auto& [soname, path] : stacks.libraries) files.push_back(fmt::format("{} ({}, to be grafted)", soname, path));
+    out += "\n" + wrap(fmt::format("These files ask for an executable stack, which glibc 2.41 and later refuse to load "
+                                    "(\"cannot enable executable stack as shared object requires\"): {}. repair "
+                                    "--clear-execstack clears the request.", fmt::join(files, ", ")));
     return out;
 }
 

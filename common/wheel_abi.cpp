@@ -394,6 +394,18 @@ std::size_t fewest_grafts(const Verdict& verdict, const std::string& requested_b
 }
 
 // Step 8: the tags, from the indexes of steps 5 and 6 and the findings.
+// Step 9 (ours): the members and the libraries to graft that ask for an executable stack.
+Verdict::ExecutableStacks find_executable_stacks(const AnalysisInput& input, const std::vector<const ElfMember*>& accepted,
+                                                 const Verdict& verdict) {
+    Verdict::ExecutableStacks found;
+    for (const ElfMember* elf : accepted)
+        if (elf->executable_stack) found.members.push_back(elf->path);
+    const PolicyFinding& newest = verdict.findings[verdict.policies.size() >= 2 ? verdict.policies.size() - 2 : 0];
+    for (const auto& [soname, path] : newest.external)
+        if (path && input.libraries.count(*path) && input.libraries.at(*path).executable_stack) found.libraries[soname] = *path;
+    return found;
+}
+
 void choose_tags(std::size_t sym, std::size_t machine, const AnalysisOptions& options, Verdict& verdict) {
     const std::vector<PlatformPolicy>& policies = verdict.policies;
     std::size_t linux_index = policies.size() - 1, highest = 0;
@@ -445,6 +457,7 @@ Verdict analyze_wheel(const AnalysisInput& input, const PolicyLoader& policies_f
     verdict.unsupported_isa = machine == verdict.policies.size() - 1;
     judge_python_abi(members.accepted, verdict);
     choose_tags(sym, machine, options, verdict);
+    verdict.executable_stack = find_executable_stacks(input, members.accepted, verdict);
     return verdict;
 }
 

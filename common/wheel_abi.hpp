@@ -59,6 +59,14 @@ struct Verdict {
     // When no ELF file needs a libc (static programs): the oldest tag of the other libc's family
     // (musllinux where the host's libc, pypa auditwheel's default, made it manylinux), which fits too.
     std::optional<std::string> no_libc_tag;
+    // What asks glibc for an executable stack (ElfFacts::executable_stack), which glibc 2.41 and
+    // later refuse to dlopen: members by path, and the external libraries a repair would graft
+    // (soname -> realpath). pypa auditwheel 6.8.1 does not look (its issue #634).
+    struct ExecutableStacks {
+        std::vector<std::string> members;
+        std::map<std::string, std::string> libraries;
+        bool empty() const { return members.empty() && libraries.empty(); }
+    } executable_stack;
 };
 
 // Throws Error on what pypa auditwheel refuses outright (ELF files in

@@ -18,6 +18,8 @@ from urllib.parse import quote
 from elfkit import compile_shared, dynamic_tags
 from wheelkit import BIN, DATA, SHARED_WHEELS, StageTest, build_dep_extension, build_dep_libraries, dep_wheel, make_wheel, python_tag
 
+from test_auditwheel_show import SCHEMA, validate  # noqa: E402
+
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
 
 # ../shared/wheels repaired with --plat auto: the platform tags of the output, or (exit status,
@@ -460,6 +462,41 @@ class Repair(RepairTest):
         # was stripped is zeros there: the wheel shrinks.
         compressed = lambda wheel: zipfile.ZipFile(wheel).getinfo(f"foo/_dep{EXT_SUFFIX}").compress_size  # noqa: E731
         self.assertLess(compressed(repaired), compressed(next((self.tmp / "plain").iterdir())))
+        self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
+
+    def test_an_executable_stack_request_is_shown_warned_about_and_cleared_on_request(self):
+        """glibc 2.41 and later refuse to dlopen a library asking for an executable stack (pypa
+        auditwheel's issue #634). show names the library to be grafted, a repair warns, and
+        repair --clear-execstack clears the request on the grafted copy, which still loads."""
+        if platform.machine() != "x86_64":
+            self.skipTest("tests/data/execstack_dep.s is x86-64 assembly")
+        self.private.mkdir()
+        subprocess.run(["gcc", "-shared", "-o", str(self.private / "libdep.so.1"), str(DATA / "execstack_dep.s"),
+                        "-Wl,-soname,libdep.so.1"], check=True, capture_output=True)
+        os.symlink("libdep.so.1", self.private / "libdep.so")
+        stack = lambda path: re.search(r"GNU_STACK(?:\s+\S+){5}\s+(\S+)", subprocess.run(  # noqa: E731
+            ["readelf", "-lW", str(path)], capture_output=True, text=True, check=True).stdout).group(1)
+        self.assertEqual(stack(self.private / "libdep.so.1"), "RWE")
+        wheel = self.foo_wheel()
+
+        shown = " ".join(self.auditwheel("show", wheel, env=self.private_env()).stdout.split())  # unwrapped
+        self.assertIn("ask for an executable stack", shown)
+        self.assertIn(f"libdep.so.1 ({self.private / 'libdep.so.1'}, to be grafted)", shown)
+        report = json.loads(self.auditwheel("show", "--json", wheel, env=self.private_env()).stdout)
+        self.assertEqual(report["executable_stack"], {"members": [], "libraries": {"libdep.so.1": str(self.private / "libdep.so.1")}})
+        if SCHEMA.exists():
+            checked = validate(report)
+            self.assertEqual(checked.returncode, 0, checked.stderr)
+
+        warned = self.auditwheel("repair", "-w", self.tmp / "plain", wheel, env=self.private_env())
+        copy = f"foo.libs/libdep-{short_hash(self.private / 'libdep.so.1')}.so.1"
+        self.assertIn(f"{copy} asks for an executable stack", warned.stderr)
+        self.assertEqual(stack(self.extract(next((self.tmp / "plain").iterdir())) / copy), "RWE")
+
+        repaired = self.repair(wheel, "--clear-execstack", wheel_dir=self.tmp / "cleared")
+        tree = self.extract(repaired)
+        self.assertEqual(stack(tree / copy), "RW")
+        self.assertEqual(stack(tree / f"foo/_dep{EXT_SUFFIX}"), "RW")
         self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
 
     def test_the_sbom_names_the_host_package_of_a_grafted_system_library(self):

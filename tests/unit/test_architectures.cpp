@@ -261,4 +261,18 @@ BOOST_AUTO_TEST_CASE(musl_policies_whitelist_the_libc_by_alpines_name) {
     }
 }
 
+// glibc's DEFAULT_STACK_PERMS: without PT_GNU_STACK, an executable stack on x86, arm and s390,
+// not on aarch64, 64-bit powerpc (either byte order), riscv or loongarch; executable when unknown.
+BOOST_AUTO_TEST_CASE(default_stack_follows_glibc) {
+    BOOST_TEST(aw::stack_executable_by_default(EM_X86_64, 64, "little"));
+    BOOST_TEST(aw::stack_executable_by_default(EM_386, 32, "little"));
+    BOOST_TEST(aw::stack_executable_by_default(EM_S390, 64, "big"));
+    BOOST_TEST(aw::stack_executable_by_default(EM_PPC, 32, "big"));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_AARCH64, 64, "little"));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_PPC64, 64, "little"));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_PPC64, 64, "big"));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_RISCV, 64, "little"));
+    BOOST_TEST(aw::stack_executable_by_default(0x7fff, 64, "little"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -156,7 +156,7 @@ analyse() {
 repair_usage() {
     cat <<USAGE
 usage: auditwheel repair [-h] [--plat PLATFORM] [-L LIB_SDIR] [-w WHEEL_DIR] [--no-update-tags]
-                         [--strip] [--exclude PATTERN] [--only-plat] [-z LEVEL]
+                         [--strip] [--clear-execstack] [--exclude PATTERN] [--only-plat] [-z LEVEL]
                          [--disable-isa-ext-check] [--allow-pure-python-wheel] [--ldpaths LDPATHS]
                          [--add-path DIR] [--include LIB] [--patcher PATCHER] WHEEL_FILE [WHEEL_FILE ...]
 
@@ -166,6 +166,8 @@ Vendor in external shared library dependencies of a wheel; retag it.
   -w, --wheel-dir DIR        where to write the repaired wheels (default wheelhouse)
   --no-update-tags           keep the file name and WHEEL tags
   --strip                    strip symbols and debug sections of the grafted libraries and ELF files
+  --clear-execstack          clear the executable-stack request of the grafted libraries and ELF files
+                             (glibc 2.41+ refuses to load them; without it, a warning names each)
   --exclude PATTERN          never graft libraries whose soname or path matches (repeatable)
   --only-plat                do not add a wider tag the wheel is eligible for
   -z, --zip-compression-level LEVEL
@@ -230,7 +232,7 @@ repair() {
     plat=${AUDITWHEEL_PLAT-auto} level=${AUDITWHEEL_ZIP_COMPRESSION_LEVEL--1} patcher=${AUDITWHEEL_PATCHER-patchelf}
     lib_sdir=.libs wheel_dir=wheelhouse search_options="" check_options="" graft_options="" wheels=""
     while [ $# -gt 0 ]; do
-        expand_option repair "$1" --help --plat --lib-sdir --wheel-dir --no-update-tags --strip --exclude --only-plat \
+        expand_option repair "$1" --help --plat --lib-sdir --wheel-dir --no-update-tags --strip --clear-execstack --exclude --only-plat \
             --zip-compression-level --disable-isa-ext-check --allow-pure-python-wheel --ldpaths --add-path --include \
             --patcher
         shift
@@ -245,7 +247,7 @@ repair() {
             -L?* | -w?* | -z?*) repair_option "$(printf '%.2s' "$1")" "${1#??}" ;;
             --no-update-tags | --only-plat | --disable-isa-ext-check | --allow-pure-python-wheel)
                 check_options="$check_options $1" ;;
-            --strip) graft_options="$graft_options --strip" ;;
+            --strip | --clear-execstack) graft_options="$graft_options $1" ;;
             --) shift; for w in "$@"; do wheels="$wheels $(quote "$w")"; done; break ;;
             -?*) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
             *) wheels="$wheels $(quote "$1")" ;;

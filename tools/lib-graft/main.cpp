@@ -18,6 +18,9 @@ const aw::OptionTable kOptions(
     "them, and writes \"grafted\", \"script_moved\" and \"elf_edit\" records for rpath-set. Every record is passed on.",
     {{"lib-sdir", 'L', 1, "LIB_SDIR", "suffix of the library directory (default: .libs)"},
      {"strip", 0, 0, "", "also strip the grafted libraries and every dynamic ELF member"},
+     {"clear-execstack", 0, 0, "",
+      "clear the executable-stack request of the grafted libraries and dynamic ELF members that make one "
+      "(without it, a warning names each)"},
      {"patcher", 0, 1, "PATCHER",
       "patchelf or lief-patchelf (default; both mean rpath-set), or none: fail when the repair would change an "
       "ELF file, as pypa auditwheel's none patcher"},
@@ -30,6 +33,7 @@ int graft_main(int argc, char** argv) {
     aw::GraftOptions options;
     if (auto sdir = line.last("lib-sdir")) options.lib_sdir = *sdir;
     options.strip = line.has("strip");
+    options.clear_execstack = line.has("clear-execstack");
     bool log = line.has("log");
     if (options.lib_sdir.empty()) aw::fail_usage("--lib-sdir must not be empty");
     std::string patcher = line.last("patcher").value_or("patchelf");
