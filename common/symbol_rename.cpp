@@ -82,11 +82,19 @@ struct SymbolTable {
     std::vector<std::vector<unsigned char>> entries;  // raw, in the file's byte order
 };
 
-// The hashed symbols [first, count) ordered by GNU hash bucket (stably, so the result is
-// the same every run); order[k] is the old index of the symbol that goes to first + k.
-// Rewrites the table's bloom filter, buckets and chains for that order.
-std::vector<std::uint64_t> rebuild_gnu_hash(const Layout& layout, const SymbolTable& symbols, std::vector<unsigned char>& table,
-                                            const Section& section, const std::string& path) {
+// The symbols a GNU hash table covers, [first, first + order.size()), in their new order:
+// order[k] is the old index of the symbol that goes to first + k.
+struct HashedOrder {
+    std::uint64_t first = 0;
+    std::vector<std::uint64_t> order;
+};
+
+// The hashed symbols ordered by GNU hash bucket (stably, so the result is the same every run);
+// rewrites the table's bloom filter, buckets and chains for that order. The hashed symbols run
+// from symoffset to the end of the chain that ends last: all of .dynsym's tail in a library,
+// none at all in an executable that exports nothing (ld then writes empty buckets).
+HashedOrder rebuild_gnu_hash(const Layout& layout, const SymbolTable& symbols, std::vector<unsigned char>& table,
+                             const Section& section, const std::string& path) {
     constexpr std::size_t kHeader = 16;
     auto field = [&](std::size_t at) { return read_unsigned(table, at, 4, layout.encoding); };
     if (table.size() < kHeader) fail_elf(path, "{}: hash table header out of range ({} bytes)", section.name, table.size());
@@ -96,13 +104,23 @@ std::vector<std::uint64_t> rebuild_gnu_hash(const Layout& layout, const SymbolTa
         fail_elf(path, "{}: hash table header out of range ({} buckets, {} bloom words in {} bytes)", section.name,
                  buckets, mask_words, table.size());
     std::uint64_t buckets_at = kHeader + mask_words * word, chains_at = buckets_at + buckets * 4;
-    if (first > symbols.count || (table.size() - chains_at) / 4 < symbols.count - first)
-        fail_elf(path, "{}: its chains do not cover .dynsym's {} symbols from {}", section.name, symbols.count, first);
+    std::uint64_t chain_room = (table.size() - chains_at) / 4, end = first;
+    if (first > symbols.count) fail_elf(path, "{}: symoffset {} is past .dynsym's {} symbols", section.name, first, symbols.count);
+    for (std::uint64_t b = 0; b < buckets; ++b) {
+        std::uint64_t at = field(buckets_at + b * 4);
+        if (at == 0) continue;
+        if (at < first) fail_elf(path, "{}: bucket {} starts at symbol {}, before symoffset {}", section.name, b, at, first);
+        while (at - first < chain_room && at < symbols.count && (field(chains_at + (at - first) * 4) & 1) == 0) ++at;
+        if (at - first >= chain_room || at >= symbols.count)
+            fail_elf(path, "{}: bucket {}'s chain runs past its table or .dynsym's {} symbols", section.name, b, symbols.count);
+        end = std::max(end, at + 1);
+    }
 
-    std::vector<std::uint64_t> order(symbols.count - first);
+    HashedOrder hashed{first, std::vector<std::uint64_t>(end - first)};
+    std::vector<std::uint64_t>& order = hashed.order;
     std::iota(order.begin(), order.end(), first);
     std::vector<std::uint32_t> hash(symbols.count);
-    for (std::uint64_t i = first; i < symbols.count; ++i) hash[i] = gnu_hash(symbols.names[i]);
+    for (std::uint64_t i = first; i < end; ++i) hash[i] = gnu_hash(symbols.names[i]);
     std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return hash[a] % buckets < hash[b] % buckets; });
 
     std::fill(table.begin() + kHeader, table.begin() + static_cast<std::ptrdiff_t>(chains_at), 0);
@@ -118,24 +136,30 @@ std::vector<std::uint64_t> rebuild_gnu_hash(const Layout& layout, const SymbolTa
         bool last = k + 1 == order.size() || hash[order[k + 1]] % buckets != h % buckets;
         write_unsigned(table, chains_at + k * 4, 4, last ? h | 1 : h & ~1u, layout.encoding);
     }
-    return order;
+    return hashed;
 }
 
+// .hash: nbucket, nchain, buckets, chains, each a word of sh_entsize bytes (8 on 64-bit s390
+// and alpha, 4 elsewhere).
 void rebuild_sysv_hash(const Layout& layout, const SymbolTable& symbols, std::vector<unsigned char>& table,
                        const Section& section, const std::string& path) {
-    auto field = [&](std::size_t at) { return read_unsigned(table, at, 4, layout.encoding); };
-    if (table.size() < 8) fail_elf(path, "{}: hash table header out of range ({} bytes)", section.name, table.size());
-    std::uint64_t buckets = field(0), chains = field(4);
-    if (buckets == 0 || buckets > table.size() / 4 || chains > table.size() / 4 - 2 - buckets)
+    const std::size_t w = section.header.sh_entsize == 8 ? 8 : 4;
+    auto field = [&](std::size_t at) { return read_unsigned(table, at, w, layout.encoding); };
+    if (table.size() < 2 * w) fail_elf(path, "{}: hash table header out of range ({} bytes)", section.name, table.size());
+    std::uint64_t buckets = field(0), chains = field(w);
+    if (buckets == 0 || buckets > table.size() / w || chains > table.size() / w - 2 - buckets)
         fail_elf(path, "{}: hash table header out of range ({} buckets, {} chains in {} bytes)", section.name, buckets,
                  chains, table.size());
     if (chains != symbols.count)
         fail_elf(path, "{}: {} chains for .dynsym's {} symbols", section.name, chains, symbols.count);
-    std::fill(table.begin() + 8, table.begin() + static_cast<std::ptrdiff_t>(8 + (buckets + chains) * 4), 0);
+    std::fill(table.begin() + static_cast<std::ptrdiff_t>(2 * w),
+              table.begin() + static_cast<std::ptrdiff_t>((2 + buckets + chains) * w), 0);
+    const std::size_t info_at = layout.is64() ? offsetof(Elf64_Sym, st_info) : offsetof(Elf32_Sym, st_info);
     for (std::uint64_t i = 1; i < symbols.count; ++i) {
-        std::size_t bucket_at = 8 + sysv_hash(symbols.names[i]) % buckets * 4;
-        write_unsigned(table, 8 + (buckets + i) * 4, 4, field(bucket_at), layout.encoding);
-        write_unsigned(table, bucket_at, 4, i, layout.encoding);
+        if (GELF_ST_BIND(symbols.entries[i][info_at]) == STB_LOCAL) continue;  // never looked up: ld leaves them out
+        std::size_t bucket_at = (2 + sysv_hash(symbols.names[i]) % buckets) * w;
+        write_unsigned(table, (2 + buckets + i) * w, w, field(bucket_at), layout.encoding);
+        write_unsigned(table, bucket_at, w, i, layout.encoding);
     }
 }
 
@@ -163,12 +187,11 @@ SymbolTable read_dynamic_symbols(const Layout& layout, const StringPlacer& strin
 
 // Moves the symbols (and their .gnu.version entries) to the order the GNU hash table wants;
 // the relocations' symbol indexes and the layout's symbol positions follow.
-void reorder_symbols(Layout& layout, SymbolTable& symbols, const std::vector<std::uint64_t>& order, Bytes file,
+void reorder_symbols(Layout& layout, SymbolTable& symbols, const HashedOrder& hashed, Bytes file,
                      Patches& patches, const std::string& path) {
-    std::uint64_t first = symbols.count - order.size();
     std::vector<std::uint64_t> new_index(symbols.count);
     std::iota(new_index.begin(), new_index.end(), 0);
-    for (std::size_t k = 0; k < order.size(); ++k) new_index[order[k]] = first + k;
+    for (std::size_t k = 0; k < hashed.order.size(); ++k) new_index[hashed.order[k]] = hashed.first + k;
     auto reordered = [&](auto items) {
         auto result = items;
         for (std::uint64_t i = 0; i < items.size(); ++i) result[new_index[i]] = items[i];
@@ -232,8 +255,8 @@ bool plan_symbol_renames(Layout& layout, const SymbolRenames& renames, StringPla
     if (!renamed) return false;
     for (const Section* section : sections_for(layout, SHT_GNU_HASH, symbols.index)) {
         std::vector<unsigned char> table = section_bytes(*section, file, path);
-        std::vector<std::uint64_t> order = rebuild_gnu_hash(layout, symbols, table, *section, path);
-        reorder_symbols(layout, symbols, order, file, patches, path);
+        HashedOrder hashed = rebuild_gnu_hash(layout, symbols, table, *section, path);
+        reorder_symbols(layout, symbols, hashed, file, patches, path);
         patches.put(section->header.sh_offset, std::move(table));
     }
     for (const Section* section : sections_for(layout, SHT_HASH, symbols.index)) {
