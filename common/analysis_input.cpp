@@ -31,6 +31,8 @@ AnalysisInput read_analysis_input(const std::vector<Record>& records) {
             if (kind == "wheel") {
                 WheelRecord wheel = read_wheel_record(record);
                 input.wheel = wheel.filename;
+                input.python_tags = wheel.python_tags;
+                input.abi_tags = wheel.abi_tags;
                 input.platform_tags = wheel.platform_tags;
             } else if (kind == "member" && value.contains("elf_error")) {
                 input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "elf_error"));

@@ -51,7 +51,7 @@ struct LibraryFacts {
 
 struct AnalysisInput {
     std::string wheel;  // file name
-    std::vector<std::string> platform_tags;
+    std::vector<std::string> python_tags, abi_tags, platform_tags;
     std::vector<ElfMember> elfs;  // member order
     std::map<std::string, LibraryFacts> libraries;  // by realpath
     std::vector<std::string> unreadable;  // "member: why" of ELF-looking members that were not analysed

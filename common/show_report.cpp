@@ -32,6 +32,13 @@ Json executable_stack_json(const Verdict::ExecutableStacks& stacks) {
     return Json{{"members", stacks.members}, {"libraries", stacks.libraries}};
 }
 
+Json abi3_json(const Abi3Report& report) {
+    Json extensions = Json::array();
+    for (const Abi3Extension& e : report.extensions)
+        extensions.push_back(Json{{"path", e.path}, {"outside", e.outside}, {"newer", e.newer}, {"needs", e.needs}});
+    return Json{{"minimum", report.minimum}, {"violates", report.violates()}, {"extensions", extensions}};
+}
+
 // Policies older than the overall tag that something stands in the way of, newest first.
 Json policy_upgrades(const Verdict& verdict) {
     Json upgrades = Json::object();
@@ -71,6 +78,7 @@ Json verdict_record(const Verdict& verdict) {
     record["unsupported_isa"] = verdict.unsupported_isa;
     record["versioned_symbols"] = verdict.versioned_symbols;
     record["executable_stack"] = executable_stack_json(verdict.executable_stack);
+    if (verdict.abi3) record["abi3"] = abi3_json(*verdict.abi3);
     Json policies = Json::array();
     for (std::size_t p = 0; p < verdict.policies.size(); ++p) {
         const PolicyFinding& finding = verdict.findings[p];
@@ -102,8 +110,9 @@ Json show_json(const Verdict& verdict, bool allow_pure) {
               {"versioned_symbols", verdict.versioned_symbols},
               {"external_libs", external_json(verdict.findings.front().external)},
               {"policy_upgrades", policy_upgrades(verdict)}};
-    // Our one addition to pypa auditwheel's schema, present only when there is something to say.
+    // Our additions to pypa auditwheel's schema, present only when there is something to say.
     if (!verdict.executable_stack.empty()) show["executable_stack"] = executable_stack_json(verdict.executable_stack);
+    if (verdict.abi3) show["abi3"] = abi3_json(*verdict.abi3);
     return show;
 }
 
@@ -184,8 +193,28 @@ std::string policy_text(const Verdict& verdict, bool verbose) {
 }
 }  // namespace
 
+std::string abi3_text(const Abi3Report& report) {
+    std::vector<std::string> problems;
+    for (const Abi3Extension& e : report.extensions) {
+        if (!e.violates()) continue;
+        std::vector<std::string> parts;
+        if (!e.outside.empty()) parts.push_back(fmt::format("uses {}, outside the stable ABI", fmt::join(e.outside, ", ")));
+        if (!e.newer.empty()) {
+            std::vector<std::string> newer;
+            for (const auto& [symbol, version] : e.newer) newer.push_back(fmt::format("{} ({})", symbol, version));
+            parts.push_back(fmt::format("uses {}, newer than {}, so it needs abi3 {}", fmt::join(newer, ", "),
+                                        report.minimum, e.needs));
+        }
+        problems.push_back(fmt::format("{} {}", e.path, fmt::join(parts, " and ")));
+    }
+    if (problems.empty())
+        return fmt::format("Its extensions use only the stable ABI of CPython {}, as its abi3 tag promises.", report.minimum);
+    return fmt::format("Its abi3 tag promises the stable ABI of CPython {}, but: {}.", report.minimum, fmt::join(problems, "; "));
+}
+
 std::string show_text(const Verdict& verdict, bool verbose) {
     std::string out = policy_text(verdict, verbose);
+    if (verdict.abi3) out += "\n" + wrap(abi3_text(*verdict.abi3));
     const Verdict::ExecutableStacks& stacks = verdict.executable_stack;
     if (stacks.empty()) return out;
     std::vector<std::string> files;

@@ -15,5 +15,7 @@ Json verdict_record(const Verdict& verdict);
 Json show_json(const Verdict& verdict, bool allow_pure);
 // `auditwheel show`'s text; `verbose` prints past the points pypa auditwheel stops at.
 std::string show_text(const Verdict& verdict, bool verbose);
+// The abi3 paragraph of show_text, unwrapped: what breaks the tag's promise, or that nothing does.
+std::string abi3_text(const Abi3Report& report);
 
 }  // namespace aw

@@ -11,8 +11,10 @@ WheelRecord read_wheel_record(const Record& record) {
         wheel.name = required_string(value, "name");
         wheel.dist_info = required_string(value, "dist_info");
         wheel.workdir = required_string(value, "workdir");
-        wheel.platform_tags = string_list(required_field(required_field(value, "tags"), "platform"),
-                                          "wheel record: tags.platform");
+        const Json& tags = required_field(value, "tags");
+        wheel.platform_tags = string_list(required_field(tags, "platform"), "wheel record: tags.platform");
+        if (tags.contains("python")) wheel.python_tags = string_list(tags["python"], "wheel record: tags.python");
+        if (tags.contains("abi")) wheel.abi_tags = string_list(tags["abi"], "wheel record: tags.abi");
         const Json& file = required_field(value, "file");
         wheel.file_size = required_unsigned(file, "size");
         wheel.file_mtime_ns = required_signed(file, "mtime_ns");

@@ -22,7 +22,7 @@ struct WheelRecord {
     std::string name;      // the distribution name
     std::string dist_info; // its .dist-info folder
     std::string workdir;   // where it was unpacked
-    std::vector<std::string> platform_tags;
+    std::vector<std::string> python_tags, abi_tags, platform_tags;
     std::uint64_t file_size = 0;
     std::int64_t file_mtime_ns = 0;
 

@@ -3,6 +3,7 @@
 // (its behaviour file, section 2), with the offending symbols named.
 #pragma once
 
+#include "abi3.hpp"
 #include "analysis_input.hpp"
 #include "diagnostics.hpp"
 #include "policy.hpp"
@@ -67,6 +68,9 @@ struct Verdict {
         std::map<std::string, std::string> libraries;
         bool empty() const { return members.empty() && libraries.empty(); }
     } executable_stack;
+    // For an abi3 wheel: each extension's Python symbols outside the stable ABI or newer than
+    // the tag's version (policy-check sets it; pypa auditwheel does not look).
+    std::optional<Abi3Report> abi3;
 };
 
 // Throws Error on what pypa auditwheel refuses outright (ELF files in

@@ -704,6 +704,68 @@ class Repair(RepairTest):
             self.assertEqual(z.getinfo(f"foo/_dep{EXT_SUFFIX}").compress_type, zipfile.ZIP_STORED)
 
 
+class Abi3(RepairTest):
+    """A cp38-abi3 wheel promises the stable ABI of CPython 3.8 (pypa's abi3audit checks it;
+    pypa auditwheel does not): show reports each extension's Python symbols outside it or newer
+    than 3.8, repair warns, and repair --strict-abi3 refuses."""
+
+    def abi3_wheel(self, name, *flags, tag="cp38-abi3"):
+        out = self.tmp / "build" / name / "_abi.abi3.so"
+        out.parent.mkdir(parents=True)
+        # -lc: an extension needing no libc at all is refused as pypa auditwheel refuses it.
+        subprocess.run(["gcc", "-shared", "-fPIC", f"-I{sysconfig.get_paths()['include']}", *flags, "-o", str(out),
+                        str(DATA / "abi3_ext.c"), "-Wl,--no-as-needed", "-lc"], check=True, capture_output=True)
+        files = [("abi/__init__.py", b"from ._abi import value\n", 0o644), ("abi/_abi.abi3.so", out.read_bytes(), 0o755)]
+        (self.tmp / name).mkdir()
+        return make_wheel(self.tmp / name, name="abi", tag=f"{tag}-linux_x86_64", purelib=False, files=files)
+
+    def shown(self, wheel):
+        report = json.loads(self.auditwheel("show", "--json", wheel).stdout)
+        if SCHEMA.exists():
+            checked = validate(report)
+            self.assertEqual(checked.returncode, 0, checked.stderr)
+        text = " ".join(self.auditwheel("show", wheel).stdout.split())
+        return report, text
+
+    def test_compliant_violating_and_too_old_tags(self):
+        compliant = self.abi3_wheel("compliant", "-DPy_LIMITED_API=0x03080000")
+        report, text = self.shown(compliant)
+        self.assertEqual(report["abi3"], {"minimum": "3.8", "violates": False, "extensions": [
+            {"path": "abi/_abi.abi3.so", "outside": [], "newer": {}, "needs": "3.2"}]})
+        self.assertIn("use only the stable ABI of CPython 3.8", text)
+
+        private = self.abi3_wheel("private", "-DUSE_PRIVATE")
+        report, text = self.shown(private)
+        self.assertTrue(report["abi3"]["violates"])
+        self.assertIn("_PyObject_GetDictPtr", report["abi3"]["extensions"][0]["outside"])
+        self.assertIn("abi/_abi.abi3.so uses", text)
+        self.assertIn("outside the stable ABI", text)
+
+        newer = self.abi3_wheel("newer", "-DPy_LIMITED_API=0x030B0000", "-DUSE_311")
+        report, text = self.shown(newer)
+        extension = report["abi3"]["extensions"][0]
+        self.assertEqual((extension["outside"], extension["newer"], extension["needs"]), ([], {"PyType_GetName": "3.11"}, "3.11"))
+        self.assertIn("PyType_GetName (3.11), newer than 3.8, so it needs abi3 3.11", text)
+
+        # The same extension in a wheel that does not claim abi3: nothing changes.
+        plain = self.abi3_wheel("plain", "-DUSE_PRIVATE", tag=f"{python_tag()}-{python_tag()}")
+        report, text = self.shown(plain)
+        self.assertNotIn("abi3", report)
+        self.assertNotIn("stable ABI", text)
+
+        warned = self.auditwheel("repair", "-w", self.tmp / "warned", private)
+        self.assertIn("outside the stable ABI", warned.stderr)
+        self.assertEqual(len(list((self.tmp / "warned").iterdir())), 1)
+        refused = self.auditwheel("repair", "--strict-abi3", "-w", self.tmp / "refused", newer, expect=1)
+        self.assertIn("--strict-abi3", refused.stderr)
+        self.assertIn("PyType_GetName", refused.stderr)
+        self.assertEqual([line for line in refused.stderr.splitlines() if "error:" in line],
+                         [refused.stderr.strip().splitlines()[-1]], "one error line")
+        self.assertFalse((self.tmp / "refused").exists() and any((self.tmp / "refused").iterdir()))
+        self.auditwheel("repair", "--strict-abi3", "-w", self.tmp / "kept", compliant)
+        self.assertEqual(self.run_installed(next((self.tmp / "kept").iterdir()), "import abi; print(abi.value())"), "42\n")
+
+
 class SharedWheels(RepairTest):
     def test_every_shared_wheel_is_repaired_or_refused_as_pypa_auditwheel_does(self):
         wheels = sorted(SHARED_WHEELS.rglob("*.whl")) if SHARED_WHEELS.is_dir() else []

@@ -45,17 +45,28 @@ EXPECTED = {
 }
 
 
-# Our one addition to the schema (auditwheel(1)): executable_stack, only when something asks for one.
-EXECUTABLE_STACK = {"type": "object", "required": ["members", "libraries"], "additionalProperties": False,
-                    "properties": {"members": {"type": "array", "items": {"type": "string"}},
-                                   "libraries": {"type": "object", "additionalProperties": {"type": "string"}}}}
+# Our additions to the schema (auditwheel(1)): executable_stack, only when something asks for one,
+# and abi3, only for an abi3 wheel.
+STRINGS = {"type": "array", "items": {"type": "string"}}
+ADDITIONS = {
+    "executable_stack": {"type": "object", "required": ["members", "libraries"], "additionalProperties": False,
+                         "properties": {"members": STRINGS,
+                                        "libraries": {"type": "object", "additionalProperties": {"type": "string"}}}},
+    "abi3": {"type": "object", "required": ["minimum", "violates", "extensions"], "additionalProperties": False,
+             "properties": {"minimum": {"type": "string"}, "violates": {"type": "boolean"},
+                            "extensions": {"type": "array", "items": {
+                                "type": "object", "required": ["path", "outside", "newer", "needs"],
+                                "additionalProperties": False,
+                                "properties": {"path": {"type": "string"}, "outside": STRINGS, "needs": {"type": "string"},
+                                               "newer": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
+}
 
 
 def validate(document):
     """Validates with Debian's python3-jsonschema (the system interpreter has it), against the
     reference schema with our addition."""
     code = ("import json, sys, jsonschema; schema = json.load(open(sys.argv[1])); "
-            f"schema['$defs']['result_platform']['properties']['executable_stack'] = {EXECUTABLE_STACK!r}; "
+            f"schema['$defs']['result_platform']['properties'].update({ADDITIONS!r}); "
             "jsonschema.validate(json.load(sys.stdin), schema, format_checker=jsonschema.FormatChecker())")
     return subprocess.run(["/usr/bin/python3", "-c", code, str(SCHEMA)], input=json.dumps(document), text=True,
                           capture_output=True)

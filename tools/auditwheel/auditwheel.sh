@@ -156,7 +156,8 @@ analyse() {
 repair_usage() {
     cat <<USAGE
 usage: auditwheel repair [-h] [--plat PLATFORM] [-L LIB_SDIR] [-w WHEEL_DIR] [--no-update-tags]
-                         [--strip] [--clear-execstack] [--exclude PATTERN] [--only-plat] [-z LEVEL]
+                         [--strip] [--clear-execstack] [--strict-abi3] [--exclude PATTERN] [--only-plat]
+                         [-z LEVEL]
                          [--disable-isa-ext-check] [--allow-pure-python-wheel] [--ldpaths LDPATHS]
                          [--add-path DIR] [--include LIB] [--patcher PATCHER] WHEEL_FILE [WHEEL_FILE ...]
 
@@ -168,6 +169,8 @@ Vendor in external shared library dependencies of a wheel; retag it.
   --strip                    strip symbols and debug sections of the grafted libraries and ELF files
   --clear-execstack          clear the executable-stack request of the grafted libraries and ELF files
                              (glibc 2.41+ refuses to load them; without it, a warning names each)
+  --strict-abi3              refuse an abi3 wheel whose extensions use Python symbols outside the stable
+                             ABI or newer than its tag (without it, a warning)
   --exclude PATTERN          never graft libraries whose soname or path matches (repeatable)
   --only-plat                do not add a wider tag the wheel is eligible for
   -z, --zip-compression-level LEVEL
@@ -232,7 +235,7 @@ repair() {
     plat=${AUDITWHEEL_PLAT-auto} level=${AUDITWHEEL_ZIP_COMPRESSION_LEVEL--1} patcher=${AUDITWHEEL_PATCHER-patchelf}
     lib_sdir=.libs wheel_dir=wheelhouse search_options="" check_options="" graft_options="" wheels=""
     while [ $# -gt 0 ]; do
-        expand_option repair "$1" --help --plat --lib-sdir --wheel-dir --no-update-tags --strip --clear-execstack --exclude --only-plat \
+        expand_option repair "$1" --help --plat --lib-sdir --wheel-dir --no-update-tags --strip --clear-execstack --strict-abi3 --exclude --only-plat \
             --zip-compression-level --disable-isa-ext-check --allow-pure-python-wheel --ldpaths --add-path --include \
             --patcher
         shift
@@ -245,7 +248,7 @@ repair() {
                 repair_option "$1" "$2"; shift ;;
             --*=*) repair_option "${1%%=*}" "${1#*=}" ;;
             -L?* | -w?* | -z?*) repair_option "$(printf '%.2s' "$1")" "${1#??}" ;;
-            --no-update-tags | --only-plat | --disable-isa-ext-check | --allow-pure-python-wheel)
+            --no-update-tags | --only-plat | --disable-isa-ext-check | --allow-pure-python-wheel | --strict-abi3)
                 check_options="$check_options $1" ;;
             --strip | --clear-execstack) graft_options="$graft_options $1" ;;
             --) shift; for w in "$@"; do wheels="$wheels $(quote "$w")"; done; break ;;

@@ -30,6 +30,9 @@ const aw::OptionTable kOptions(
      {"only-plat", 0, 0, "", "with --plat: do not add a wider tag the wheel is eligible for"},
      {"exclude", 0, 1, "PATTERN", "with --plat: never graft libraries whose soname or path matches (repeatable)"},
      {"no-update-tags", 0, 0, "", "with --plat: write no \"retag\" record"},
+     {"strict-abi3", 0, 0, "",
+      "with --plat: refuse an abi3 wheel whose extensions use Python symbols outside the stable ABI or newer than "
+      "its tag (default: a warning)"},
      {"log", 0, 0, "",
       "print pypa auditwheel's INFO lines of the analysis on stderr (Excluding, Skip ... resolution, setting "
       "architecture to, setting libc to; with --plat: Wheel is eligible for a higher priority tag); its warnings "
@@ -54,7 +57,8 @@ int check_main(int argc, char** argv) {
     options.disable_isa_ext_check = line.has("disable-isa-ext-check");
     options.exclude = line.all("exclude");
     bool allow_pure = line.has("allow-pure-python-wheel"), verbose = line.has("verbose"),
-         only_plat = line.has("only-plat"), update_tags = !line.has("no-update-tags"), log = line.has("log");
+         only_plat = line.has("only-plat"), update_tags = !line.has("no-update-tags"), log = line.has("log"),
+         strict_abi3 = line.has("strict-abi3");
     std::optional<std::string> plat = line.last("plat");
     if (line.has("list-platforms")) {
         std::vector<aw::PlatformPolicy> platforms =
@@ -77,6 +81,7 @@ int check_main(int argc, char** argv) {
     aw::AnalysisInput input = aw::read_analysis_input(records);
     aw::Verdict verdict = aw::analyze_wheel(
         input, [&](const std::string& architecture) { return aw::load_policies(policies_dir, architecture); }, options);
+    if (!verdict.error) verdict.abi3 = aw::abi3_report(input, policies_dir + "/stable-abi.yaml");
     for (const aw::LogLine& entry : verdict.log) {
         if (entry.warning) aw::warn("{}: {}", verdict.wheel, entry.text);
         else if (log) aw::print_log(entry.text);
@@ -86,6 +91,10 @@ int check_main(int argc, char** argv) {
         // A repair of a wheel that is not a platform wheel fails, as in pypa auditwheel
         // (a pure wheel passes with --allow-pure-python-wheel, and gets no plan).
         if (plat && verdict.error && !(verdict.pure && allow_pure)) aw::fail("{}: {}", verdict.wheel, *verdict.error);
+        if (plat && verdict.abi3 && verdict.abi3->violates()) {
+            if (strict_abi3) aw::fail("{}: --strict-abi3: {}", verdict.wheel, aw::abi3_text(*verdict.abi3));
+            aw::warn("{}: {}", verdict.wheel, aw::abi3_text(*verdict.abi3));
+        }
         aw::RecordWriter out(std::cout);
         for (const aw::Record& record : records) out.pass_through(record);
         out.emit(aw::verdict_record(verdict));
