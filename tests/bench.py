@@ -135,7 +135,12 @@ def bench_rewrite(scratch: Path):
             sh.copy(path, directory / name)
         plans.append((name, [f"lib{index:04}-0a1b2c3d.so", "libc.so.6", "libc-0a1b2c3d.so.6",
                              "$ORIGIN/../package.libs"]))
-    stream = [json.dumps({"kind": "wheel", "version": 1, "workdir": str(ours)})]
+    # The wheel record whl-unpack would write for such a work directory (its required fields).
+    stream = [json.dumps({"kind": "wheel", "version": 1, "path": "bench-1.0-py3-none-linux_x86_64.whl",
+                          "filename": "bench-1.0-py3-none-linux_x86_64.whl", "name": "bench",
+                          "dist_info": "bench-1.0.dist-info", "workdir": str(ours),
+                          "tags": {"python": ["py3"], "abi": ["none"], "platform": ["linux_x86_64"]},
+                          "file": {"size": 0, "mtime_ns": 0}})]
     for name, (soname, old, new, rpath) in plans:
         stream.append(json.dumps({"kind": "elf_edit", "path": name, "set_soname": soname,
                                   "replace_needed": [[old, new]], "set_rpath": rpath, "force_rpath": True}))
