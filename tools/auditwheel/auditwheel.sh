@@ -9,11 +9,17 @@ export AUDITWHEEL_COMMAND=auditwheel
 
 version=@VERSION@
 self=$0
+# parent_of PATH: sets $parent to PATH's directory, as dirname would, without running it (each
+# program run costs a show about a millisecond).
+parent_of() {
+    case "$1" in */*) parent=${1%/*}; parent=${parent:-/} ;; *) parent=. ;; esac
+}
 while [ -L "$self" ]; do
     link=$(readlink -- "$self")
-    case "$link" in /*) self=$link ;; *) self=$(dirname -- "$self")/$link ;; esac
+    case "$link" in /*) self=$link ;; *) parent_of "$self"; self=$parent/$link ;; esac
 done
-here=$(CDPATH= cd -- "$(dirname -- "$self")" && pwd)
+parent_of "$self"
+here=$(CDPATH= cd -- "$parent" && pwd)
 policies=$(CDPATH= cd -- "$here/../share/auditwheel/policies" 2>/dev/null && pwd) || policies=""
 # In the distribution (make dist) every stage is in one program, auditwheel-stages, behind a script
 # per stage name; the wrapper runs that program itself, which saves a shell per stage.
@@ -73,9 +79,9 @@ make_scratch() {
     trap 'on_signal INT 2' INT
     trap 'on_signal TERM 15' TERM
     trap 'on_signal HUP 1' HUP
-    host=$(uname -n)
+    read -r host </proc/sys/kernel/hostname 2>/dev/null || host=$(uname -n)
     printf '%s %s\n' "$$" "$host" >"$scratch/owner"
-    remove_stale_scratch "$(dirname -- "$scratch")"
+    remove_stale_scratch "$folder"
 }
 
 # remove_stale_scratch FOLDER: removes the scratch directories there that this user's runs on this
