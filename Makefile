@@ -77,7 +77,8 @@ $(BUILD)/bin/auditwheel: tools/auditwheel/auditwheel.sh Makefile
 
 # The build tree has the installed layout, so the wrapper finds the policies
 # the same way in both; policy-split (a build step, not installed) adds each
-# family's split per architecture, which is what policy-check parses for a wheel.
+# family's compiled split per architecture and the compiled stable ABI, which are
+# what policy-check parses for a wheel.
 POLICY_SPLIT := $(BUILD)/libexec/policy-split
 $(POLICY_SPLIT): $(BUILD)/obj/tools/policy-split/main.o $(BUILD)/lib/libaw-common.a
 	@mkdir -p $(dir $@)
@@ -261,7 +262,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/auditwheel/policies/by-architecture \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
 	install -m 755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(POLICY_FILES) $(DESTDIR)$(PREFIX)/share/auditwheel/policies/
+	install -m 644 $(POLICY_FILES) $(BUILD)/share/auditwheel/policies/stable-abi.json \
+	  $(DESTDIR)$(PREFIX)/share/auditwheel/policies/
 	install -m 644 $(BUILD)/share/auditwheel/policies/by-architecture/*.json \
 	  $(DESTDIR)$(PREFIX)/share/auditwheel/policies/by-architecture/
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man1/

@@ -1,5 +1,6 @@
 #include "abi3.hpp"
 
+#include "compiled_data.hpp"
 #include "diagnostics.hpp"
 #include "symbol_versions.hpp"
 
@@ -9,7 +10,8 @@
 
 namespace aw {
 
-StableAbi load_stable_abi(const std::string& path) {
+namespace {
+StableAbi parse_stable_abi(const std::string& path) {
     StableAbi stable;
     try {
         YAML::Node root = YAML::LoadFile(path);
@@ -27,6 +29,24 @@ StableAbi load_stable_abi(const std::string& path) {
         fail("{}: line {}: {}", path, error.mark.line + 1, error.msg);
     }
     return stable;
+}
+}  // namespace
+
+std::string compiled_stable_abi_path(const std::string& path) {
+    std::string stem = path.ends_with(".yaml") ? path.substr(0, path.size() - 5) : path;
+    return stem + ".json";
+}
+
+StableAbi load_stable_abi(const std::string& path) {
+    if (std::optional<Json> compiled = current_compiled(compiled_stable_abi_path(path), path)) {
+        const Json& symbols = compiled->value("symbols", Json());
+        if (symbols.is_object()) return symbols.get<StableAbi>();
+    }
+    return parse_stable_abi(path);
+}
+
+std::string compiled_stable_abi(const std::string& path) {
+    return compiled_text(Json{{"symbols", parse_stable_abi(path)}}, path);
 }
 
 std::optional<std::string> abi3_minimum(const std::vector<std::string>& python_tags,

@@ -15,8 +15,13 @@ namespace aw {
 // symbol -> the version that added it to the stable ABI ("3.2")
 using StableAbi = std::map<std::string, std::string>;
 
-// Throws Error naming the file and the entry when it is malformed.
+// Throws Error naming the file and the entry when it is malformed. Reads the compiled form
+// (compiled_stable_abi_path, written by policy-split) when it is current.
 StableAbi load_stable_abi(const std::string& path);
+// Where the compiled form of `path` (DIR/stable-abi.yaml) goes: DIR/stable-abi.json.
+std::string compiled_stable_abi_path(const std::string& path);
+// The compiled form's text.
+std::string compiled_stable_abi(const std::string& path);
 
 // "3.8" for a wheel whose abi tags include abi3 and whose python tags include cp38 (the
 // lowest such); nullopt for any other wheel.

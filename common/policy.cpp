@@ -1,16 +1,15 @@
 #include "policy.hpp"
 
 #include "architectures.hpp"
+#include "compiled_data.hpp"
 #include "diagnostics.hpp"
 #include "process.hpp"
 #include "records.hpp"
 
 #include <yaml-cpp/yaml.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <glob.h>
 #include <sys/utsname.h>
 
@@ -112,7 +111,8 @@ Json family_json(const PolicyFamily& family, const std::string& architecture) {
     return {{"family", family.family}, {"libc", family.libc}, {"policies", policies}};
 }
 
-PolicyFamily family_from_json(const Json& root) {
+// The compiled split back as a family; nullopt when it is not one (the YAML is read instead).
+std::optional<PolicyFamily> family_from_json(const Json& root) try {
     PolicyFamily family{root.at("family").get<std::string>(), root.at("libc").get<std::string>(), {}};
     for (const Json& entry : root.at("policies"))
         family.policies.push_back(Policy{entry.at("name").get<std::string>(), entry.at("aliases").get<std::vector<std::string>>(),
@@ -121,30 +121,10 @@ PolicyFamily family_from_json(const Json& root) {
                                          entry.at("whitelist").get<std::vector<std::string>>(),
                                          entry.at("blacklist").get<decltype(Policy::blacklist)>()});
     return family;
+} catch (const Json::exception&) {
+    return std::nullopt;
 }
 
-// What a split names of the full file it was made from: its size and CRC-32 (zlib's; a
-// SHA-256 would cost a show more than the split saves, and edits are what this detects).
-Json source_fingerprint(const std::string& full_path) {
-    std::ifstream in(full_path, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) fail("{}: cannot read", full_path);
-    uLong crc = ::crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size()));
-    return {{"size", bytes.size()}, {"crc32", crc}};
-}
-
-// The split at `split_path` when it is there, well-formed and made from `full_path` as it is now.
-std::optional<PolicyFamily> current_split(const std::string& split_path, const std::string& full_path) {
-    std::ifstream in(split_path, std::ios::binary);
-    if (!in) return std::nullopt;
-    try {
-        Json root = Json::parse(in);
-        if (root.at("source") != source_fingerprint(full_path)) return std::nullopt;
-        return family_from_json(root);
-    } catch (const Json::exception&) {
-        return std::nullopt;
-    }
-}
 }  // namespace
 
 PolicyFamily load_policy_file(const std::string& path) {
@@ -159,9 +139,10 @@ std::vector<PolicyFamily> load_policies(const std::string& directory, const std:
     std::vector<PolicyFamily> families;
     for (const char* stem : kPolicyFamilyFiles) {
         std::string full = fmt::format("{}/{}.yaml", directory, stem);
-        std::optional<PolicyFamily> split;
-        if (architecture) split = current_split(architecture_split_path(directory, stem, *architecture), full);
-        families.push_back(split ? std::move(*split) : load_policy_file(full));
+        std::optional<Json> split;
+        if (architecture) split = current_compiled(architecture_split_path(directory, stem, *architecture), full);
+        std::optional<PolicyFamily> compiled = split ? family_from_json(*split) : std::nullopt;
+        families.push_back(compiled ? std::move(*compiled) : load_policy_file(full));
     }
     return families;
 }
@@ -174,9 +155,7 @@ std::set<std::string> policy_architectures(const PolicyFamily& family) {
 }
 
 std::string architecture_split(const std::string& family_file, const std::string& architecture) {
-    Json split = family_json(load_policy_file(family_file), architecture);
-    split["source"] = source_fingerprint(family_file);
-    return split.dump() + "\n";
+    return compiled_text(family_json(load_policy_file(family_file), architecture), family_file);
 }
 
 std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture) {

@@ -3,6 +3,11 @@
 
 #include "abi3.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 using Strings = std::vector<std::string>;
 
 BOOST_AUTO_TEST_SUITE(abi3)
@@ -35,6 +40,22 @@ BOOST_AUTO_TEST_CASE(python_symbols_outside_or_newer_than_the_tag_are_named) {
     BOOST_TEST(found.needs == "3.11");
     BOOST_TEST(report.violates());
     BOOST_TEST(!aw::check_abi3({extension}, stable, "3.12").extensions.front().newer.size());
+}
+
+// The compiled form (what policy-split writes) holds the same symbols; an edited YAML is read as it is.
+BOOST_AUTO_TEST_CASE(the_compiled_stable_abi_matches_the_yaml_until_the_yaml_changes) {
+    namespace fs = std::filesystem;
+    const fs::path directory = fs::temp_directory_path() / ("aw-abi3-" + std::to_string(::getpid()));
+    fs::remove_all(directory);
+    fs::create_directories(directory);
+    const std::string yaml = (directory / "stable-abi.yaml").string();
+    fs::copy_file("policies/stable-abi.yaml", yaml);
+    const aw::StableAbi parsed = aw::load_stable_abi(yaml);
+    std::ofstream(aw::compiled_stable_abi_path(yaml)) << aw::compiled_stable_abi(yaml);
+    BOOST_TEST((aw::load_stable_abi(yaml) == parsed));
+    std::ofstream(aw::compiled_stable_abi_path(yaml)) << "{\"symbols\": {}, \"source\": {}}";
+    BOOST_TEST((aw::load_stable_abi(yaml) == parsed), "a compiled file of another YAML is not used");
+    fs::remove_all(directory);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

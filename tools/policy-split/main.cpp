@@ -1,6 +1,8 @@
 // policy-split: a build step, not a stage. Writes, for each policy family file
-// in SOURCE_DIR and each architecture it names, the split policy-check loads
-// for a wheel of that architecture (DIR/by-architecture/STEM-ARCH.yaml).
+// in SOURCE_DIR and each architecture it names, the compiled split policy-check
+// loads for a wheel of that architecture (OUTPUT_DIR/by-architecture/STEM-ARCH.json),
+// and the compiled stable ABI (OUTPUT_DIR/stable-abi.json).
+#include "abi3.hpp"
 #include "diagnostics.hpp"
 #include "policy.hpp"
 
@@ -12,15 +14,17 @@ int main(int argc, char** argv) {
         if (argc != 3) aw::fail_usage("usage: policy-split SOURCE_DIR OUTPUT_DIR");
         const std::string source = argv[1], output = argv[2];
         std::filesystem::create_directories(output + "/by-architecture");
+        auto write = [](const std::string& path, const std::string& text) {
+            std::ofstream out(path, std::ios::binary | std::ios::trunc);
+            out << text;
+            if (!out.flush()) aw::fail("{}: cannot write", path);
+        };
         for (const char* stem : aw::kPolicyFamilyFiles) {
             const std::string full = source + "/" + stem + ".yaml";
-            for (const std::string& architecture : aw::policy_architectures(aw::load_policy_file(full))) {
-                const std::string path = aw::architecture_split_path(output, stem, architecture);
-                std::ofstream out(path, std::ios::binary | std::ios::trunc);
-                out << aw::architecture_split(full, architecture);
-                if (!out.flush()) aw::fail("{}: cannot write", path);
-            }
+            for (const std::string& architecture : aw::policy_architectures(aw::load_policy_file(full)))
+                write(aw::architecture_split_path(output, stem, architecture), aw::architecture_split(full, architecture));
         }
+        write(aw::compiled_stable_abi_path(output + "/stable-abi.yaml"), aw::compiled_stable_abi(source + "/stable-abi.yaml"));
         return aw::kExitOk;
     });
 }
