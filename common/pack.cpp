@@ -2,13 +2,16 @@
 
 #include "diagnostics.hpp"
 #include "digest.hpp"
+#include "elf_rewrite.hpp"
 #include "file_io.hpp"
 #include "interrupt.hpp"
+#include "parallel_deflate.hpp"
 #include "record_file.hpp"
 #include "work_dir.hpp"
 #include "zip_reader.hpp"
 
 #include <zip.h>
+#include <zlib.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -78,11 +81,96 @@ struct ZipWriterCloser {
 
 extern "C" int cancel_on_signal(zip_t*, void*) { return pending_signal() != 0 ? 1 : 0; }
 
+// A file handed to libzip already deflated (ChunkedDeflate, on every core): its stat says
+// deflate, so libzip writes the bytes as they come and compresses nothing again; the CRC and
+// compressed size it asks for after the last read are the ones the chunks add up to. The file
+// is mapped only while libzip reads it, so the open files do not grow with the members.
+struct DeflatedFileSource {
+    std::string path;
+    std::uint64_t size = 0;
+    int level = 6;
+    unsigned threads = 1;
+    std::unique_ptr<MappedFile> file;
+    std::unique_ptr<ChunkedDeflate> chunks;
+    DeflatedChunk current;
+    std::size_t offset = 0;
+    std::uint32_t crc = 0;
+    std::uint64_t read = 0, compressed = 0;
+    bool done = false;
+    zip_error_t error{};
+
+    zip_int64_t fill(unsigned char* out, std::size_t length) {
+        std::size_t given = 0;
+        while (given < length && !done) {
+            if (offset == current.bytes.size()) {
+                std::optional<DeflatedChunk> next = chunks->next();
+                if (!next) {
+                    done = true;
+                    if (read != size) throw Error(fmt::format("{}: changed while it was compressed", path));
+                    break;
+                }
+                crc = static_cast<std::uint32_t>(::crc32_combine(crc, next->crc, static_cast<z_off_t>(next->size)));
+                read += next->size;
+                compressed += next->bytes.size();
+                current = std::move(*next);
+                offset = 0;
+            }
+            std::size_t take = std::min(length - given, current.bytes.size() - offset);
+            std::memcpy(out + given, current.bytes.data() + offset, take);
+            offset += take;
+            given += take;
+        }
+        return static_cast<zip_int64_t>(given);
+    }
+};
+
+extern "C" zip_int64_t deflated_file_callback(void* state, void* data, zip_uint64_t length, zip_source_cmd_t command) {
+    auto* source = static_cast<DeflatedFileSource*>(state);
+    try {
+        switch (command) {
+            case ZIP_SOURCE_OPEN:
+                source->file = std::make_unique<MappedFile>(source->path);
+                source->chunks = std::make_unique<ChunkedDeflate>(source->file->bytes(), source->level, source->threads);
+                source->current = {};
+                source->offset = 0, source->crc = 0, source->read = 0, source->compressed = 0, source->done = false;
+                return 0;
+            case ZIP_SOURCE_READ: return source->fill(static_cast<unsigned char*>(data), static_cast<std::size_t>(length));
+            case ZIP_SOURCE_CLOSE:
+                source->chunks.reset();
+                source->file.reset();
+                return 0;
+            case ZIP_SOURCE_STAT: {
+                auto* stat = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, length, &source->error);
+                if (stat == nullptr) return -1;
+                zip_stat_init(stat);
+                stat->valid = ZIP_STAT_COMP_METHOD | ZIP_STAT_SIZE;
+                stat->comp_method = ZIP_CM_DEFLATE;
+                stat->size = source->size;
+                if (source->done) {
+                    stat->valid |= ZIP_STAT_CRC | ZIP_STAT_COMP_SIZE;
+                    stat->crc = source->crc;
+                    stat->comp_size = source->compressed;
+                }
+                return sizeof(zip_stat_t);
+            }
+            case ZIP_SOURCE_ERROR: return zip_error_to_data(&source->error, data, length);
+            case ZIP_SOURCE_FREE: delete source; return 0;
+            case ZIP_SOURCE_SUPPORTS:
+                return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+                                                      ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+            default: zip_error_set(&source->error, ZIP_ER_OPNOTSUPP, 0); return -1;
+        }
+    } catch (const std::exception&) {
+        zip_error_set(&source->error, ZIP_ER_READ, 0);
+        return -1;
+    }
+}
+
 class WheelWriter {
 public:
     // Writes `file`; messages name it `shown_as`, where it goes once complete.
-    WheelWriter(const std::string& file, const std::string& shown_as, std::int64_t mtime, int level)
-        : path_(shown_as), mtime_(mtime), level_(level) {
+    WheelWriter(const std::string& file, const std::string& shown_as, std::int64_t mtime, int level, unsigned threads)
+        : path_(shown_as), mtime_(mtime), level_(level), threads_(threads) {
         int code = 0;
         archive_.reset(zip_open(file.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
         if (!archive_) fail("{}: cannot create: {}", path_, libzip_error_text(code));
@@ -103,8 +191,16 @@ public:
         check(zip_set_file_compression(archive_.get(), index, entry.method, 0), name);
     }
 
-    void add_file(const std::string& name, const std::string& path, std::uint32_t mode) {
-        set_new_member_compression(add(name, zip_source_file(archive_.get(), path.c_str(), 0, -1), mode), name);
+    void add_file(const std::string& name, const std::string& path, std::uint32_t mode, std::uint64_t size) {
+        if (level_ == 0) {
+            set_new_member_compression(add(name, zip_source_file(archive_.get(), path.c_str(), 0, -1), mode), name);
+            return;
+        }
+        auto* state = new DeflatedFileSource;
+        state->path = path, state->size = size, state->level = level_, state->threads = threads_;
+        zip_source_t* source = zip_source_function(archive_.get(), deflated_file_callback, state);
+        if (source == nullptr) delete state;
+        set_new_member_compression(add(name, source, mode), name);
     }
 
     void add_bytes(const std::string& name, std::string bytes, std::uint32_t mode) {
@@ -153,6 +249,7 @@ private:
     std::string path_;
     std::int64_t mtime_;
     int level_;
+    unsigned threads_;
     std::unique_ptr<zip_t, ZipWriterCloser> archive_;
     std::deque<std::string> buffers_;  // generated members, alive until commit
 };
@@ -215,7 +312,7 @@ RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& in
         writer.add_raw_copy(name, original, original_entry(original, name), mode);
         ++packed.copied;
     } else {
-        writer.add_file(name, disk_path, mode);
+        writer.add_file(name, disk_path, mode, now.size);
         ++packed.compressed;
     }
     return RecordRow{name, record_row_hash(now.sha256_hex), std::to_string(now.size)};
@@ -334,7 +431,7 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
     Tree tree = collect_tree(input, record_path);
     WorkDir staging = WorkDir::create_staging(fs::path(packed.path).parent_path(), "whl-pack");
     std::string staged = staging.path() + "/" + packed.filename;
-    WheelWriter writer(staged, packed.path, mtime, options.compression_level);
+    WheelWriter writer(staged, packed.path, mtime, options.compression_level, options.threads);
     std::vector<RecordRow> rows;
     for (const std::string& name : wheel_entry_order(tree.files, tree.directories)) {
         throw_if_interrupted();

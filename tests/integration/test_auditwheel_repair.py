@@ -499,6 +499,34 @@ class Repair(RepairTest):
         self.assertEqual(stack(tree / f"foo/_dep{EXT_SUFFIX}"), "RW")
         self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
 
+    def test_the_repaired_wheel_is_the_same_whatever_the_number_of_threads(self):
+        """whl-pack deflates a large member in 1 MiB chunks on every core (joined into one deflate
+        stream): the wheel must not depend on the number of threads, and the member must inflate
+        to its bytes with its CRC."""
+        self.build_libraries()
+        blob = self.tmp / "blob"
+        blob.write_bytes(os.urandom(3 << 20) + b"".join(b"line %d of some text\n" % i for i in range(200000)))
+        library = self.private / "libdep2.so.1.2.3"
+        subprocess.run(["objcopy", "--add-section", f".blob={blob}", str(library)], check=True)
+        wheel = self.foo_wheel()
+        built = {}
+        for threads in ("1", "4"):
+            env = dict(self.private_env(), AUDITWHEEL_THREADS=threads)
+            built[threads] = self.repair(wheel, env=env, wheel_dir=self.tmp / f"threads{threads}").read_bytes()
+        self.assertEqual(built["1"], built["4"], "the wheel depends on the number of threads")
+        repaired = next((self.tmp / "threads4").iterdir())
+        with zipfile.ZipFile(repaired) as z:
+            self.assertIsNone(z.testzip())  # every CRC matches
+            grafted = next(info for info in z.infolist() if info.filename.startswith("foo.libs/libdep2"))
+            self.assertGreater(grafted.file_size, 3 * (1 << 20))
+            self.assertEqual(grafted.compress_type, zipfile.ZIP_DEFLATED)
+            self.assertIn(blob.read_bytes(), z.read(grafted))
+        for bad in ("0", "x", "-2"):
+            refused = self.auditwheel("repair", "-w", self.tmp / "bad", wheel, expect=2,
+                                      env=dict(self.private_env(), AUDITWHEEL_THREADS=bad))
+            self.assertIn("AUDITWHEEL_THREADS must be a whole number", refused.stderr)
+        self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
+
     def test_the_sbom_names_the_host_package_of_a_grafted_system_library(self):
         libffi = Path("/usr/lib/x86_64-linux-gnu/libffi.so.8")
         if not shutil.which("dpkg-query") or not libffi.exists():
