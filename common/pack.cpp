@@ -2,7 +2,6 @@
 
 #include "diagnostics.hpp"
 #include "digest.hpp"
-#include "elf_rewrite.hpp"
 #include "file_io.hpp"
 #include "interrupt.hpp"
 #include "parallel_deflate.hpp"
@@ -81,21 +80,17 @@ struct ZipWriterCloser {
 
 extern "C" int cancel_on_signal(zip_t*, void*) { return pending_signal() != 0 ? 1 : 0; }
 
-// A file handed to libzip already deflated (ChunkedDeflate, on every core): its stat says
-// deflate, so libzip writes the bytes as they come and compresses nothing again; the CRC and
-// compressed size it asks for after the last read are the ones the chunks add up to. The file
-// is mapped only while libzip reads it, so the open files do not grow with the members.
+// A file handed to libzip already deflated (DeflatePipeline, on every core and ahead of libzip):
+// its stat says deflate, so libzip writes the bytes as they come and compresses nothing again;
+// the CRC and compressed size it asks for after the last read are the ones the chunks add up to.
 struct DeflatedFileSource {
-    std::string path;
+    DeflatePipeline* pipeline = nullptr;
+    std::size_t file = 0;
     std::uint64_t size = 0;
-    int level = 6;
-    unsigned threads = 1;
-    std::unique_ptr<MappedFile> file;
-    std::unique_ptr<ChunkedDeflate> chunks;
     DeflatedChunk current;
     std::size_t offset = 0;
     std::uint32_t crc = 0;
-    std::uint64_t read = 0, compressed = 0;
+    std::uint64_t compressed = 0;
     bool done = false;
     zip_error_t error{};
 
@@ -103,14 +98,12 @@ struct DeflatedFileSource {
         std::size_t given = 0;
         while (given < length && !done) {
             if (offset == current.bytes.size()) {
-                std::optional<DeflatedChunk> next = chunks->next();
+                std::optional<DeflatedChunk> next = pipeline->next(file);
                 if (!next) {
                     done = true;
-                    if (read != size) throw Error(fmt::format("{}: changed while it was compressed", path));
                     break;
                 }
                 crc = static_cast<std::uint32_t>(::crc32_combine(crc, next->crc, static_cast<z_off_t>(next->size)));
-                read += next->size;
                 compressed += next->bytes.size();
                 current = std::move(*next);
                 offset = 0;
@@ -128,17 +121,9 @@ extern "C" zip_int64_t deflated_file_callback(void* state, void* data, zip_uint6
     auto* source = static_cast<DeflatedFileSource*>(state);
     try {
         switch (command) {
-            case ZIP_SOURCE_OPEN:
-                source->file = std::make_unique<MappedFile>(source->path);
-                source->chunks = std::make_unique<ChunkedDeflate>(source->file->bytes(), source->level, source->threads);
-                source->current = {};
-                source->offset = 0, source->crc = 0, source->read = 0, source->compressed = 0, source->done = false;
-                return 0;
+            case ZIP_SOURCE_OPEN: return 0;
             case ZIP_SOURCE_READ: return source->fill(static_cast<unsigned char*>(data), static_cast<std::size_t>(length));
-            case ZIP_SOURCE_CLOSE:
-                source->chunks.reset();
-                source->file.reset();
-                return 0;
+            case ZIP_SOURCE_CLOSE: return 0;
             case ZIP_SOURCE_STAT: {
                 auto* stat = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, length, &source->error);
                 if (stat == nullptr) return -1;
@@ -170,7 +155,7 @@ class WheelWriter {
 public:
     // Writes `file`; messages name it `shown_as`, where it goes once complete.
     WheelWriter(const std::string& file, const std::string& shown_as, std::int64_t mtime, int level, unsigned threads)
-        : path_(shown_as), mtime_(mtime), level_(level), threads_(threads) {
+        : path_(shown_as), mtime_(mtime), level_(level), pipeline_(level, threads) {
         int code = 0;
         archive_.reset(zip_open(file.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
         if (!archive_) fail("{}: cannot create: {}", path_, libzip_error_text(code));
@@ -197,7 +182,7 @@ public:
             return;
         }
         auto* state = new DeflatedFileSource;
-        state->path = path, state->size = size, state->level = level_, state->threads = threads_;
+        state->pipeline = &pipeline_, state->file = pipeline_.add(path, size), state->size = size;
         zip_source_t* source = zip_source_function(archive_.get(), deflated_file_callback, state);
         if (source == nullptr) delete state;
         set_new_member_compression(add(name, source, mode), name);
@@ -249,7 +234,7 @@ private:
     std::string path_;
     std::int64_t mtime_;
     int level_;
-    unsigned threads_;
+    DeflatePipeline pipeline_;  // before archive_: libzip's sources use it until the archive is closed or discarded
     std::unique_ptr<zip_t, ZipWriterCloser> archive_;
     std::deque<std::string> buffers_;  // generated members, alive until commit
 };

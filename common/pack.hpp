@@ -37,7 +37,7 @@ PackInput read_pack_input(const std::vector<Record>& records);
 struct PackOptions {
     std::string wheel_dir = "wheelhouse";
     int compression_level = 6;  // 0 stores new members
-    unsigned threads = 1;       // deflating new members (ChunkedDeflate); the output does not depend on it
+    unsigned threads = 1;       // deflating new members (DeflatePipeline); the output does not depend on it
     std::optional<std::string> source_date_epoch;  // the variable's text, when set
 };
 

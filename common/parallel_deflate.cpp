@@ -1,6 +1,7 @@
 #include "parallel_deflate.hpp"
 
 #include "diagnostics.hpp"
+#include "elf_rewrite.hpp"
 
 #include <sched.h>
 #include <zlib.h>
@@ -44,23 +45,65 @@ DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t inde
     return chunk;
 }
 
-ChunkedDeflate::ChunkedDeflate(std::span<const unsigned char> all, int level, unsigned threads)
-    : all_(all), level_(level), threads_(std::max(1u, threads)), count_(deflate_chunk_count(all.size())) {
-    launch();
+struct DeflatePipeline::File {
+    std::string path;
+    std::uint64_t size = 0;
+    std::shared_ptr<MappedFile> mapped;  // while chunks of it are pending
+};
+
+struct DeflatePipeline::Job {
+    std::size_t file = 0;
+    bool last = false;
+    std::future<DeflatedChunk> result;
+};
+
+DeflatePipeline::DeflatePipeline(int level, unsigned threads) : level_(level), threads_(std::max(1u, threads)) {}
+
+DeflatePipeline::~DeflatePipeline() {
+    for (Job& job : pending_)
+        if (job.result.valid()) job.result.wait();
 }
 
-void ChunkedDeflate::launch() {
-    while (launched_ < count_ && pending_.size() < 2 * threads_) {
-        std::size_t index = launched_++;
-        auto job = [all = all_, index, level = level_] { return deflate_chunk(all, index, level); };
-        pending_.push_back(std::async(threads_ > 1 ? std::launch::async : std::launch::deferred, job));
+std::size_t DeflatePipeline::add(std::string path, std::uint64_t size) {
+    files_.push_back(File{std::move(path), size, nullptr});
+    launch();
+    return files_.size() - 1;
+}
+
+void DeflatePipeline::launch() {
+    while (launch_file_ < files_.size() && pending_.size() < 2 * threads_) {
+        File& file = files_[launch_file_];
+        if (!file.mapped && file.size > 0) {  // an empty file is not mapped: its one chunk is the stream's end
+            file.mapped = std::make_shared<MappedFile>(file.path);
+            if (file.mapped->bytes().size() != file.size)
+                fail("{}: changed while the wheel was written ({} bytes, then {})", file.path, file.size,
+                     file.mapped->bytes().size());
+        }
+        const std::size_t chunk = launch_chunk_;
+        const bool last = chunk + 1 == deflate_chunk_count(file.size);
+        auto job = [mapped = file.mapped, chunk, level = level_] {
+            return deflate_chunk(mapped ? mapped->bytes() : std::span<const unsigned char>(), chunk, level);
+        };
+        pending_.push_back(Job{launch_file_, last, std::async(threads_ > 1 ? std::launch::async : std::launch::deferred, job)});
+        if (last) {
+            file.mapped.reset();  // the jobs keep it mapped until they are done
+            ++launch_file_, launch_chunk_ = 0;
+        } else {
+            ++launch_chunk_;
+        }
     }
 }
 
-std::optional<DeflatedChunk> ChunkedDeflate::next() {
-    if (pending_.empty()) return std::nullopt;
-    DeflatedChunk chunk = pending_.front().get();
+std::optional<DeflatedChunk> DeflatePipeline::next(std::size_t file) {
+    if (file >= files_.size()) fail("internal error: deflate: no file {}", file);
+    launch();
+    if (pending_.empty() || pending_.front().file != file) {
+        if (pending_.empty() ? launch_file_ > file : pending_.front().file > file) return std::nullopt;
+        fail("internal error: deflate: {} read out of turn", files_[file].path);
+    }
+    Job job = std::move(pending_.front());
     pending_.pop_front();
+    DeflatedChunk chunk = job.result.get();
     launch();
     return chunk;
 }

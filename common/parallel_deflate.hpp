@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <future>
 #include <optional>
 #include <string>
@@ -31,22 +32,30 @@ std::size_t deflate_chunk_count(std::uint64_t size);
 // Chunk `index` of `all` at zlib `level` (-1: zlib's default); throws Error when zlib fails.
 DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t index, int level);
 
-// The chunks of `all`, deflated ahead on up to `threads` threads and handed out in order;
-// at most twice `threads` chunks are in memory at a time.
-class ChunkedDeflate {
+// The files of one archive, deflated chunk by chunk on up to `threads` threads, ahead of the
+// reader and across files (so many small members use every core too): `next` hands out each
+// file's chunks in order, and the files must be read in the order they were added. At most
+// twice `threads` chunks are in memory, and only the files they come from are mapped.
+class DeflatePipeline {
 public:
-    ChunkedDeflate(std::span<const unsigned char> all, int level, unsigned threads);
-    ChunkedDeflate(const ChunkedDeflate&) = delete;
-    ChunkedDeflate& operator=(const ChunkedDeflate&) = delete;
-    std::optional<DeflatedChunk> next();  // nullopt after the last
+    DeflatePipeline(int level, unsigned threads);
+    DeflatePipeline(const DeflatePipeline&) = delete;
+    DeflatePipeline& operator=(const DeflatePipeline&) = delete;
+    ~DeflatePipeline();
+    std::size_t add(std::string path, std::uint64_t size);  // returns the file's number
+    // The file's next chunk, nullopt after its last; throws Error when the file cannot be read,
+    // changed size since it was added, or is read out of turn.
+    std::optional<DeflatedChunk> next(std::size_t file);
 
 private:
+    struct File;
+    struct Job;
     void launch();
-    std::span<const unsigned char> all_;
     int level_;
     unsigned threads_;
-    std::size_t count_, launched_ = 0;
-    std::deque<std::future<DeflatedChunk>> pending_;
+    std::vector<File> files_;
+    std::size_t launch_file_ = 0, launch_chunk_ = 0;
+    std::deque<Job> pending_;
 };
 
 // The threads to use: `setting` when given (a whole number from 1 to 1024, from the option or
