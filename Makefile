@@ -28,7 +28,7 @@ DEB_PACKAGES := g++ make libelf-dev libzip-dev zlib1g-dev libyaml-cpp-dev libfmt
 CROSS_PACKAGES := qemu-user gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu \
 	libc6-dev-i386-cross libc6-dev-arm64-cross libc6-dev-ppc64-cross libc6-dev-s390x-cross
 
-.PHONY: all deps cross-deps cross-packages dist dist-deps portable-check check sanitize stress fuzz fuzz-deps fuzz-seeds unit integration demo bench install clean
+.PHONY: all bench-deps deps cross-deps cross-packages dist dist-deps portable-check check sanitize stress fuzz fuzz-deps fuzz-seeds unit integration demo bench install clean
 
 all: $(BINARIES) $(BUILD)/share/auditwheel/policies
 
@@ -257,6 +257,12 @@ demo: deps
 
 bench: all
 	$(PYTHON) tests/bench.py $(BUILD)
+
+# The Debian packages whose extensions make bench's nine repair wheels (tests/debian_wheels.py).
+BENCH_PACKAGES := python3-numpy python3-scipy python3-lxml python3-h5py-serial python3-pil python3-psycopg2 \
+	python3-zmq python3-yaml python3-cryptography
+bench-deps: deps
+	$(call install_missing,$(BENCH_PACKAGES))
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/auditwheel/policies/by-architecture \

@@ -14,6 +14,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
 from wheelkit import BIN, build_dep_libraries, dep_wheel, record_digest  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from debian_wheels import PACKAGES as DEBIAN_PACKAGES, debian_wheels  # noqa: E402
+
 MiB = 1 << 20
 
 
@@ -179,6 +182,47 @@ def bench_repair(scratch: Path, total_mib: int):
           f"peak {peak:.1f} MiB of its largest process; python zipfile extract + rewrite alone: {python_io:.2f} s")
 
 
+def pypa_auditwheel():
+    """pypa auditwheel to compare with, when AW_PYPA_SRC names a checkout's src/ (e.g. of
+    `git archive 6.8.1` of github.com/pypa/auditwheel, with an auditwheel-6.8.1.dist-info/METADATA
+    beside it) run by Debian's python3 with python3-pyelftools and python3-packaging, and a
+    patchelf >= 0.14.5 on PATH; else None."""
+    source = os.environ.get("AW_PYPA_SRC")
+    if not source:
+        return None
+    env = dict(os.environ, PYTHONPATH=source)
+    probe = subprocess.run(["/usr/bin/python3", "-m", "auditwheel", "--version"], capture_output=True, text=True, env=env)
+    return (["/usr/bin/python3", "-m", "auditwheel"], env) if probe.returncode == 0 else None
+
+
+def bench_debian_wheels(scratch: Path):
+    """Repairs of the nine wheels tests/debian_wheels.py lays out from Debian's own extension
+    packages (2 to 34 grafted libraries each), ours and, when available, pypa auditwheel's."""
+    missing = [package for package, *_ in DEBIAN_PACKAGES
+               if subprocess.run(["dpkg", "-s", package], capture_output=True).returncode != 0]
+    if missing:
+        print(f"\nnine Debian wheels: skipped ({' '.join(missing)} not installed; make bench-deps installs them)")
+        return
+    directory = scratch / "debian"
+    directory.mkdir()
+    pypa = pypa_auditwheel()
+    totals = {"ours": 0.0, "pypa": 0.0}
+    print(f"\n{'repair':34} {'ours s':>7} {'pypa s':>7}")
+    for wheel in debian_wheels(directory):
+        row = {}
+        runs = [("ours", [str(BIN / "auditwheel")], None)] + ([("pypa", *pypa)] if pypa else [])
+        for label, command, env in runs:
+            out = scratch / f"debian-{label}"
+            start = time.monotonic()
+            subprocess.run([*command, "repair", "-w", str(out), str(wheel)], check=True, capture_output=True, env=env)
+            row[label] = time.monotonic() - start
+            totals[label] += row[label]
+            shutil.rmtree(out)
+        print(f"{wheel.name[:34]:34} {row['ours']:7.2f} {row.get('pypa', float('nan')):7.2f}")
+    ratio = f", {totals['pypa'] / totals['ours']:.1f}x" if pypa else " (set AW_PYPA_SRC to compare with pypa auditwheel)"
+    print(f"{'all nine':34} {totals['ours']:7.2f} {totals['pypa'] if pypa else float('nan'):7.2f}{ratio}")
+
+
 def main():
     total = int(os.environ.get("BENCH_WHEEL_MIB", "300"))
     scratch = Path(tempfile.mkdtemp(prefix="aw-bench-"))
@@ -213,6 +257,7 @@ def main():
         bench_elf_analysis(scratch)
         bench_rewrite(scratch)
         bench_repair(scratch, total)
+        bench_debian_wheels(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
