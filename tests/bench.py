@@ -6,13 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
-from wheelkit import BIN, build_dep_libraries, dep_wheel, record_digest  # noqa: E402
+from elfkit import compile_shared  # noqa: E402
+from wheelkit import BIN, build_dep_extension, build_dep_libraries, dep_wheel, make_wheel, python_tag, record_digest  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from debian_wheels import PACKAGES as DEBIAN_PACKAGES, debian_wheels  # noqa: E402
@@ -182,6 +184,37 @@ def bench_repair(scratch: Path, total_mib: int):
           f"peak {peak:.1f} MiB of its largest process; python zipfile extract + rewrite alone: {python_io:.2f} s")
 
 
+def bench_hundred_libraries(scratch: Path):
+    """A wheel whose extension needs one library that needs 100 others (all private, all grafted,
+    all renamed): the shape where per-library costs add up (pypa auditwheel runs patchelf several
+    times per library)."""
+    private = scratch / "hundred"
+    names = [f"l{i:03}" for i in range(100)]
+    for name in names:
+        compile_shared(private / f"lib{name}.so", name)
+    compile_shared(private / "libhub.so", "hub", needs=[(private, name) for name in names])
+    extension = build_dep_extension(scratch / "hundred-build", "_dep", f"-L{private}", "-lhub", function="hub_value")
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    wheel = make_wheel(scratch, name="hundred", tag=f"{python_tag()}-{python_tag()}-linux_x86_64", purelib=False,
+                       files=[("hundred/__init__.py", b"from ._dep import value\n", 0o644),
+                              (f"hundred/_dep{suffix}", extension, 0o755)])
+    env = dict(os.environ, LD_LIBRARY_PATH=str(private))
+    row = {}
+    pypa = pypa_auditwheel()
+    for label, command, run_env in [("ours", [str(BIN / "auditwheel")], env)] + (
+            [("pypa", pypa[0], dict(pypa[1], LD_LIBRARY_PATH=str(private)))] if pypa else []):
+        out = scratch / f"hundred-{label}"
+        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command, "repair", "-w", str(out), str(wheel)],
+                                capture_output=True, text=True, env=run_env)
+        if result.returncode != 0:
+            sys.exit(f"bench: {label} repair of the 100-library wheel failed: {result.stderr[-500:]}")
+        seconds, kib = result.stderr.split()[-2:]
+        row[label] = (float(seconds), int(kib) / 1024)
+    ours = row["ours"]
+    theirs = f"; pypa {row['pypa'][0]:.2f} s, peak {row['pypa'][1]:.1f} MiB" if "pypa" in row else ""
+    print(f"\nauditwheel repair grafting 101 libraries: ours {ours[0]:.2f} s, peak {ours[1]:.1f} MiB{theirs}")
+
+
 def pypa_auditwheel():
     """pypa auditwheel to compare with, when AW_PYPA_SRC names a checkout's src/ (e.g. of
     `git archive 6.8.1` of github.com/pypa/auditwheel, with an auditwheel-6.8.1.dist-info/METADATA
@@ -257,6 +290,7 @@ def main():
         bench_elf_analysis(scratch)
         bench_rewrite(scratch)
         bench_repair(scratch, total)
+        bench_hundred_libraries(scratch)
         bench_debian_wheels(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
