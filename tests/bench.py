@@ -215,6 +215,48 @@ def bench_hundred_libraries(scratch: Path):
     print(f"\nauditwheel repair grafting 101 libraries: ours {ours[0]:.2f} s, peak {ours[1]:.1f} MiB{theirs}")
 
 
+def bench_large_wheel(scratch: Path, total_mib: int):
+    """A wheel of `total_mib` whose extension is three quarters of it and links a private library
+    (the shape of torch and CUDA wheels; pypa auditwheel's issue #545): the extension is edited,
+    so it is rewritten and deflated again. Time and peak memory, which must not grow with it."""
+    private = scratch / "large-private"
+    private.mkdir()
+    build_dep_libraries(private)
+    extension = scratch / "large-build" / f"_dep{sysconfig.get_config_var('EXT_SUFFIX')}"
+    extension.parent.mkdir()
+    extension.write_bytes(build_dep_extension(scratch / "large-build", "_dep", f"-L{private}", "-ldep"))
+    payload = scratch / "payload"
+    with open(payload, "wb") as out:  # half random, half text: a compiled library's mix
+        for i in range(total_mib * 3 // 4 // 16):
+            out.write(os.urandom(16 * MiB) if i % 2 else b"".join(b"kernel %08d of a large model\n" % j
+                                                                  for j in range(16 * MiB // 30)))
+    subprocess.run(["objcopy", "--add-section", f".payload={payload}", str(extension)], check=True)
+    payload.unlink()
+    blobs = [(f"foo/data/blob{i:03}.bin", os.urandom(16 * MiB), 0o644, zipfile.ZIP_STORED) for i in range(total_mib // 4 // 16)]
+    wheel = make_wheel(scratch, name="foo", tag=f"{python_tag()}-{python_tag()}-linux_x86_64", purelib=False,
+                       files=[("foo/__init__.py", b"from ._dep import value\n", 0o644),
+                              (f"foo/{extension.name}", extension.read_bytes(), 0o755, zipfile.ZIP_STORED), *blobs])
+    extension.unlink()
+    env = dict(os.environ, LD_LIBRARY_PATH=str(private))
+    runs = [("ours", [str(BIN / "auditwheel")], env)]
+    pypa = pypa_auditwheel()
+    if pypa:
+        runs.append(("pypa", pypa[0], dict(pypa[1], LD_LIBRARY_PATH=str(private))))
+    said = []
+    for label, command, run_env in runs:
+        out = scratch / f"large-{label}"
+        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command, "repair", "-w", str(out), str(wheel)],
+                                capture_output=True, text=True, env=run_env)
+        if result.returncode != 0:
+            sys.exit(f"bench: {label} repair of the large wheel failed: {result.stderr[-500:]}")
+        seconds, kib = result.stderr.split()[-2:]
+        said.append(f"{label} {float(seconds):.1f} s, peak RSS {int(kib) / 1024:.0f} MiB (mapped files included)")
+        shutil.rmtree(out)
+    print(f"\nauditwheel repair, {wheel.stat().st_size / MiB:.0f} MiB wheel whose {total_mib * 3 // 4} MiB extension "
+          f"links a private library: {'; '.join(said)}")
+    wheel.unlink()
+
+
 def pypa_auditwheel():
     """pypa auditwheel to compare with, when AW_PYPA_SRC names a checkout's src/ (e.g. of
     `git archive 6.8.1` of github.com/pypa/auditwheel, with an auditwheel-6.8.1.dist-info/METADATA
@@ -291,6 +333,8 @@ def main():
         bench_rewrite(scratch)
         bench_repair(scratch, total)
         bench_hundred_libraries(scratch)
+        if large := int(os.environ.get("BENCH_LARGE_MIB", "2048")):
+            bench_large_wheel(scratch, large)
         bench_debian_wheels(scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
