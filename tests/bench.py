@@ -184,6 +184,23 @@ def bench_repair(scratch: Path, total_mib: int):
           f"peak {peak:.1f} MiB of its largest process; python zipfile extract + rewrite alone: {python_io:.2f} s")
 
 
+def timed_repairs(wheel: Path, private: Path, out: Path) -> str:
+    """`auditwheel repair` of `wheel`, whose libraries are in `private`: ours and, when available,
+    pypa auditwheel's, each with its time and peak RSS (mapped files included)."""
+    pypa = pypa_auditwheel()
+    runs = [("ours", [str(BIN / "auditwheel")], os.environ)] + ([("pypa", *pypa)] if pypa else [])
+    said = []
+    for label, command, env in runs:
+        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command, "repair", "-w", str(out / label), str(wheel)],
+                                capture_output=True, text=True, env=dict(env, LD_LIBRARY_PATH=str(private)))
+        if result.returncode != 0:
+            sys.exit(f"bench: {label} repair of {wheel.name} failed: {result.stderr[-500:]}")
+        seconds, kib = result.stderr.split()[-2:]
+        said.append(f"{label} {float(seconds):.2f} s, peak RSS {int(kib) / 1024:.0f} MiB")
+        shutil.rmtree(out / label)
+    return "; ".join(said) + ("" if pypa else " (set AW_PYPA_SRC to compare with pypa auditwheel)")
+
+
 def bench_hundred_libraries(scratch: Path):
     """A wheel whose extension needs one library that needs 100 others (all private, all grafted,
     all renamed): the shape where per-library costs add up (pypa auditwheel runs patchelf several
@@ -198,21 +215,8 @@ def bench_hundred_libraries(scratch: Path):
     wheel = make_wheel(scratch, name="hundred", tag=f"{python_tag()}-{python_tag()}-linux_x86_64", purelib=False,
                        files=[("hundred/__init__.py", b"from ._dep import value\n", 0o644),
                               (f"hundred/_dep{suffix}", extension, 0o755)])
-    env = dict(os.environ, LD_LIBRARY_PATH=str(private))
-    row = {}
-    pypa = pypa_auditwheel()
-    for label, command, run_env in [("ours", [str(BIN / "auditwheel")], env)] + (
-            [("pypa", pypa[0], dict(pypa[1], LD_LIBRARY_PATH=str(private)))] if pypa else []):
-        out = scratch / f"hundred-{label}"
-        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command, "repair", "-w", str(out), str(wheel)],
-                                capture_output=True, text=True, env=run_env)
-        if result.returncode != 0:
-            sys.exit(f"bench: {label} repair of the 100-library wheel failed: {result.stderr[-500:]}")
-        seconds, kib = result.stderr.split()[-2:]
-        row[label] = (float(seconds), int(kib) / 1024)
-    ours = row["ours"]
-    theirs = f"; pypa {row['pypa'][0]:.2f} s, peak {row['pypa'][1]:.1f} MiB" if "pypa" in row else ""
-    print(f"\nauditwheel repair grafting 101 libraries: ours {ours[0]:.2f} s, peak {ours[1]:.1f} MiB{theirs}")
+    said = timed_repairs(wheel, private, scratch / "hundred")
+    print(f"\nauditwheel repair grafting 101 libraries: {said}")
 
 
 def bench_large_wheel(scratch: Path, total_mib: int):
@@ -237,23 +241,9 @@ def bench_large_wheel(scratch: Path, total_mib: int):
                        files=[("foo/__init__.py", b"from ._dep import value\n", 0o644),
                               (f"foo/{extension.name}", extension.read_bytes(), 0o755, zipfile.ZIP_STORED), *blobs])
     extension.unlink()
-    env = dict(os.environ, LD_LIBRARY_PATH=str(private))
-    runs = [("ours", [str(BIN / "auditwheel")], env)]
-    pypa = pypa_auditwheel()
-    if pypa:
-        runs.append(("pypa", pypa[0], dict(pypa[1], LD_LIBRARY_PATH=str(private))))
-    said = []
-    for label, command, run_env in runs:
-        out = scratch / f"large-{label}"
-        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command, "repair", "-w", str(out), str(wheel)],
-                                capture_output=True, text=True, env=run_env)
-        if result.returncode != 0:
-            sys.exit(f"bench: {label} repair of the large wheel failed: {result.stderr[-500:]}")
-        seconds, kib = result.stderr.split()[-2:]
-        said.append(f"{label} {float(seconds):.1f} s, peak RSS {int(kib) / 1024:.0f} MiB (mapped files included)")
-        shutil.rmtree(out)
+    said = timed_repairs(wheel, private, scratch / "large")
     print(f"\nauditwheel repair, {wheel.stat().st_size / MiB:.0f} MiB wheel whose {total_mib * 3 // 4} MiB extension "
-          f"links a private library: {'; '.join(said)}")
+          f"links a private library: {said}")
     wheel.unlink()
 
 
