@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 
 namespace aw {
@@ -108,12 +109,16 @@ std::optional<DeflatedChunk> DeflatePipeline::next(std::size_t file) {
     return chunk;
 }
 
-unsigned deflate_threads(const std::optional<std::string>& setting, std::string_view named) {
+unsigned deflate_threads(const std::optional<std::string>& option) {
+    const char* variable = std::getenv("AUDITWHEEL_THREADS");
+    std::optional<std::string> setting = option;
+    if (!setting && variable != nullptr && *variable != '\0') setting = variable;
     if (setting) {
         unsigned value = 0;
         auto [end, error] = std::from_chars(setting->data(), setting->data() + setting->size(), value);
         if (error != std::errc() || end != setting->data() + setting->size() || value == 0 || value > 1024)
-            fail_usage("{} must be a whole number from 1 to 1024, not '{}'", named, *setting);
+            fail_usage("{} must be a whole number from 1 to 1024, not '{}'", option ? "--threads" : "AUDITWHEEL_THREADS",
+                       *setting);
         return value;
     }
     cpu_set_t cpus;

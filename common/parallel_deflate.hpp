@@ -13,7 +13,6 @@
 #include <future>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace aw {
@@ -58,8 +57,9 @@ private:
     std::deque<Job> pending_;
 };
 
-// The threads to use: `setting` when given (a whole number from 1 to 1024, from the option or
-// variable `named`), else the cores this process may run on. A malformed value is a usage error.
-unsigned deflate_threads(const std::optional<std::string>& setting, std::string_view named);
+// The threads to use: `option` (--threads) when given, else AUDITWHEEL_THREADS when set, else
+// the cores this process may run on. Either setting must be a whole number from 1 to 1024; a
+// malformed one is a usage error naming it.
+unsigned deflate_threads(const std::optional<std::string>& option);
 
 }  // namespace aw

@@ -154,8 +154,8 @@ std::set<std::string> policy_architectures(const PolicyFamily& family) {
     return names;
 }
 
-std::string architecture_split(const std::string& family_file, const std::string& architecture) {
-    return compiled_text(family_json(load_policy_file(family_file), architecture), family_file);
+std::string architecture_split(const PolicyFamily& family, const std::string& family_file, const std::string& architecture) {
+    return compiled_text(family_json(family, architecture), family_file);
 }
 
 std::vector<PlatformPolicy> policies_for(const PolicyFamily& family, const std::string& architecture) {

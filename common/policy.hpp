@@ -40,10 +40,11 @@ std::vector<PolicyFamily> load_policies(const std::string& directory,
 // The policy family files load_policies reads, by stem.
 inline constexpr const char* kPolicyFamilyFiles[] = {"manylinux", "musllinux", "android"};
 
-// The split of `family_file` (directory/STEM.yaml) for `architecture`: the same
-// policies with only that architecture's symbol versions, compiled to JSON, naming
-// the full file's size and CRC-32 so that a split the full file no longer matches is ignored.
-std::string architecture_split(const std::string& family_file, const std::string& architecture);
+// The split of `family` (load_policy_file of `family_file`, directory/STEM.yaml) for
+// `architecture`: the same policies with only that architecture's symbol versions, compiled to
+// JSON, naming the full file's size and CRC-32 so that a split the full file no longer matches
+// is ignored.
+std::string architecture_split(const PolicyFamily& family, const std::string& family_file, const std::string& architecture);
 // Where load_policies looks for that split.
 std::string architecture_split_path(const std::string& directory, const std::string& stem, const std::string& architecture);
 // Every architecture a family file names.

@@ -525,6 +525,9 @@ class Repair(RepairTest):
             refused = self.auditwheel("repair", "-w", self.tmp / "bad", wheel, expect=2,
                                       env=dict(self.private_env(), AUDITWHEEL_THREADS=bad))
             self.assertIn("AUDITWHEEL_THREADS must be a whole number", refused.stderr)
+            flagged = subprocess.run([str(BIN / "whl-pack"), "-j", bad], capture_output=True, text=True, stdin=subprocess.DEVNULL)
+            self.assertEqual((flagged.returncode, flagged.stdout), (2, ""))
+            self.assertIn("--threads must be a whole number", flagged.stderr)
         self.assertEqual(self.run_installed(repaired, "import foo; print(foo.value())"), "42\n")
 
     def test_the_sbom_names_the_host_package_of_a_grafted_system_library(self):

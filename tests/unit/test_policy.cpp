@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(architecture_splits_hold_the_full_files_policies_and_stale_
         const std::string stem = family.family;
         for (const std::string& architecture : aw::policy_architectures(family))
             std::ofstream(aw::architecture_split_path(directory.string(), stem, architecture))
-                << aw::architecture_split((directory / (stem + ".yaml")).string(), architecture);
+                << aw::architecture_split(family, (directory / (stem + ".yaml")).string(), architecture);
     }
     for (std::size_t f = 0; f < full.size(); ++f)
         for (const std::string& architecture : aw::policy_architectures(full[f])) {

@@ -21,8 +21,9 @@ int main(int argc, char** argv) {
         };
         for (const char* stem : aw::kPolicyFamilyFiles) {
             const std::string full = source + "/" + stem + ".yaml";
-            for (const std::string& architecture : aw::policy_architectures(aw::load_policy_file(full)))
-                write(aw::architecture_split_path(output, stem, architecture), aw::architecture_split(full, architecture));
+            const aw::PolicyFamily family = aw::load_policy_file(full);
+            for (const std::string& architecture : aw::policy_architectures(family))
+                write(aw::architecture_split_path(output, stem, architecture), aw::architecture_split(family, full, architecture));
         }
         write(aw::compiled_stable_abi_path(output + "/stable-abi.yaml"), aw::compiled_stable_abi(source + "/stable-abi.yaml"));
         return aw::kExitOk;

@@ -36,10 +36,7 @@ int pack_main(int argc, char** argv) {
     aw::PackOptions options;
     if (auto dir = line.last("wheel-dir")) options.wheel_dir = *dir;
     if (auto level = line.last("zip-compression-level")) options.compression_level = parse_level(*level);
-    if (auto threads = line.last("threads")) options.threads = aw::deflate_threads(threads, "--threads");
-    else if (const char* setting = std::getenv("AUDITWHEEL_THREADS"); setting != nullptr && *setting != '\0')
-        options.threads = aw::deflate_threads(std::string(setting), "AUDITWHEEL_THREADS");
-    else options.threads = aw::deflate_threads(std::nullopt, "");
+    options.threads = aw::deflate_threads(line.last("threads"));
     bool keep_work = line.has("keep-work");
     if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) options.source_date_epoch = epoch;
 
