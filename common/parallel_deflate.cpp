@@ -3,10 +3,12 @@
 #include "diagnostics.hpp"
 #include "elf_rewrite.hpp"
 
+#include <libdeflate.h>
 #include <sched.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
@@ -17,32 +19,76 @@ std::size_t deflate_chunk_count(std::uint64_t size) {
     return std::max<std::size_t>(1, static_cast<std::size_t>((size + kDeflateChunk - 1) / kDeflateChunk));
 }
 
+namespace {
+
+struct CompressorFree {
+    void operator()(libdeflate_compressor* compressor) const { libdeflate_free_compressor(compressor); }
+};
+
+// Where the header of a deflate block starts: the byte and the bit in it (BFINAL, its first bit).
+struct BlockHeader {
+    std::size_t byte = 0;
+    unsigned char bit = 1;
+};
+
+// libdeflate ends every stream with a final block; to continue the stream after it, its
+// BFINAL bit is cleared and an empty stored block (a sync flush: 3 header bits, padding to the
+// byte, 00 00 FF FF) brings the stream to a byte boundary. zlib's inflate, stopping at each block
+// boundary (Z_BLOCK), finds that header: libdeflate does not say where its blocks begin.
+void continue_after(std::vector<unsigned char>& stream, std::size_t index, std::size_t expected_size) {
+    z_stream inflater{};
+    if (inflateInit2(&inflater, -15) != Z_OK) fail("deflate: cannot start zlib (out of memory)");
+    std::array<unsigned char, 65536> scratch;
+    BlockHeader last;  // the first block's header is the stream's first bit
+    std::optional<unsigned> end_unused;  // bits after the last block's end code, in its last byte
+    std::size_t produced = 0;
+    inflater.next_in = stream.data();
+    inflater.avail_in = static_cast<uInt>(stream.size());
+    int status = Z_OK;
+    while (status == Z_OK) {
+        inflater.next_out = scratch.data();
+        inflater.avail_out = static_cast<uInt>(scratch.size());
+        status = inflate(&inflater, Z_BLOCK);
+        produced += scratch.size() - inflater.avail_out;
+        if (status != Z_OK || (inflater.data_type & 128) == 0) continue;
+        // At the end of a block: the next header (if any) starts after the bits inflate has taken.
+        const unsigned unused = static_cast<unsigned>(inflater.data_type & 7);
+        if ((inflater.data_type & 64) != 0) {
+            end_unused = unused;
+        } else {
+            const std::size_t consumed = stream.size() - inflater.avail_in;
+            last = unused == 0 ? BlockHeader{consumed, 1}
+                               : BlockHeader{consumed - 1, static_cast<unsigned char>(0x100 >> unused)};
+        }
+    }
+    const bool whole = status == Z_STREAM_END && inflater.avail_in == 0 && produced == expected_size && end_unused;
+    inflateEnd(&inflater);
+    if (!whole || last.byte >= stream.size() || (stream[last.byte] & last.bit) == 0)
+        fail("deflate: chunk {} does not inflate to its {} bytes (zlib {})", index, expected_size, status);
+    const unsigned unused = *end_unused;
+    stream[last.byte] &= static_cast<unsigned char>(~last.bit);
+    stream.back() &= static_cast<unsigned char>((1u << (8 - unused)) - 1);  // padding bits are the next header's
+    if (unused < 3) stream.push_back(0);
+    for (unsigned char byte : {0x00, 0x00, 0xff, 0xff}) stream.push_back(byte);
+}
+
+}  // namespace
+
 DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t index, int level) {
-    constexpr std::size_t kWindow = 32768;
     const std::size_t start = std::min(all.size(), index * kDeflateChunk);
     const std::size_t end = std::min(all.size(), start + kDeflateChunk);
-    const bool last = end == all.size();
-    z_stream stream{};
-    if (deflateInit2(&stream, level < 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        fail("deflate: cannot start zlib (out of memory)");
+    std::unique_ptr<libdeflate_compressor, CompressorFree> compressor(
+        libdeflate_alloc_compressor(level < 0 ? kDefaultDeflateLevel : level));
+    if (!compressor) fail("deflate: cannot start libdeflate at level {} (out of memory)", level);
     DeflatedChunk chunk;
     chunk.size = end - start;
     chunk.crc = static_cast<std::uint32_t>(::crc32(0L, all.data() + start, static_cast<uInt>(chunk.size)));
-    if (start > 0) {
-        const std::size_t from = start > kWindow ? start - kWindow : 0;
-        deflateSetDictionary(&stream, all.data() + from, static_cast<uInt>(start - from));
-    }
-    // deflateBound is for a finished stream; a sync flush adds at most an empty stored block.
-    chunk.bytes.resize(deflateBound(&stream, static_cast<uLong>(chunk.size)) + 16);
-    stream.next_in = const_cast<Bytef*>(all.data() + start);
-    stream.avail_in = static_cast<uInt>(chunk.size);
-    stream.next_out = chunk.bytes.data();
-    stream.avail_out = static_cast<uInt>(chunk.bytes.size());
-    int status = deflate(&stream, last ? Z_FINISH : Z_SYNC_FLUSH);
-    bool complete = last ? status == Z_STREAM_END : status == Z_OK && stream.avail_in == 0 && stream.avail_out > 0;
-    chunk.bytes.resize(chunk.bytes.size() - stream.avail_out);
-    deflateEnd(&stream);
-    if (!complete) fail("deflate: zlib stopped at chunk {} ({})", index, status);
+    chunk.bytes.resize(libdeflate_deflate_compress_bound(compressor.get(), chunk.size));
+    std::size_t written = libdeflate_deflate_compress(compressor.get(), all.data() + start, chunk.size,
+                                                      chunk.bytes.data(), chunk.bytes.size());
+    if (written == 0) fail("deflate: libdeflate stopped at chunk {}", index);
+    chunk.bytes.resize(written);
+    if (end != all.size()) continue_after(chunk.bytes, index, chunk.size);
     return chunk;
 }
 
