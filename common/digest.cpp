@@ -1,6 +1,7 @@
 #include "digest.hpp"
 
 #include "diagnostics.hpp"
+#include "file_io.hpp"
 #include "interrupt.hpp"
 #include "unique_fd.hpp"
 
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace aw {
@@ -119,25 +121,47 @@ std::vector<unsigned char> from_record_base64(std::string_view text) {
     return bytes;
 }
 
-FileDigest digest_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!fd) fail("{}: cannot open: {}", path, std::strerror(errno));
+namespace {
+// Reads `fd` (`path`, for messages) to its end in 1 MiB blocks, hashing each and handing it to
+// `sink`.
+template <class Sink>
+FileDigest digest_blocks(int fd, const std::string& path, Sink&& sink) {
     Digest digest("sha256");
     FileDigest result;
-    std::array<std::byte, 1 << 16> buffer;
+    std::vector<std::byte> buffer(std::size_t{1} << 20);
     for (;;) {
-        ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+        ssize_t got = ::read(fd, buffer.data(), buffer.size());
         if (got < 0 && errno == EINTR) {
             throw_if_interrupted();
             continue;
         }
         if (got < 0) fail("{}: read error: {}", path, std::strerror(errno));
         if (got == 0) break;
-        digest.update(std::span(buffer.data(), static_cast<std::size_t>(got)));
+        std::span<const std::byte> block(buffer.data(), static_cast<std::size_t>(got));
+        digest.update(block);
+        sink(block);
         result.size += static_cast<std::uint64_t>(got);
     }
     result.sha256_hex = to_hex(digest.finish());
     return result;
+}
+}  // namespace
+
+FileDigest digest_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) fail("{}: cannot open: {}", path, std::strerror(errno));
+    return digest_blocks(fd.get(), path, [](std::span<const std::byte>) {});
+}
+
+FileDigest copy_digested(const std::string& source, const std::string& copy, unsigned mode) {
+    UniqueFd from(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!from) fail("{}: cannot open: {}", source, std::strerror(errno));
+    UniqueFd to(::open(copy.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode));
+    if (!to) fail("{}: cannot create: {}", copy, std::strerror(errno));
+    if (::fchmod(to.get(), mode) != 0) fail("{}: cannot set its mode: {}", copy, std::strerror(errno));
+    FileDigest digest = digest_blocks(from.get(), source, [&](std::span<const std::byte> block) { write_all(to.get(), block, copy); });
+    if (::close(to.release()) != 0) fail("{}: write error: {}", copy, std::strerror(errno));
+    return digest;
 }
 
 }  // namespace aw

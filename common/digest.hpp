@@ -36,11 +36,14 @@ std::vector<unsigned char> from_hex(std::string_view hex);  // empty on malforme
 // The inverse of to_record_base64; empty on malformed input.
 std::vector<unsigned char> from_record_base64(std::string_view text);
 
-// Hashes a whole file in 64 KiB blocks; hex of its sha256 and its size.
+// Hashes a whole file; hex of its sha256 and its size.
 struct FileDigest {
     std::string sha256_hex;
     std::uint64_t size = 0;
 };
 FileDigest digest_file(const std::string& path);
+// Copies `source` to `copy` (created or truncated, with `mode`), hashing the bytes as they pass:
+// one read of the source, none of the copy.
+FileDigest copy_digested(const std::string& source, const std::string& copy, unsigned mode);
 
 }  // namespace aw

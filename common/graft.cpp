@@ -49,15 +49,16 @@ std::pair<std::string, std::string> copy_hashed(const std::string& soname, const
         fail("cannot graft {}: {}: {}", soname, source, std::strerror(errno));
     if (!S_ISREG(status.st_mode)) fail("cannot graft {}: {} is not a regular file", soname, source);
     std::string staging = directory + "/.graft-" + file_name_of(source);
-    std::error_code error;
-    fs::copy_file(source, staging, fs::copy_options::overwrite_existing, error);
-    if (error) fail("cannot graft {}: copying {} into the wheel: {}", soname, source, error.message());
     // copy2 keeps the mode; the owner must be able to write it (pypa auditwheel's #237).
-    if (::chmod(staging.c_str(), (status.st_mode & 07777) | S_IWUSR) != 0)
-        fail("cannot graft {}: {}: {}", soname, staging, std::strerror(errno));
-    std::string sha256 = digest_file(staging).sha256_hex;
+    std::string sha256;
+    try {
+        sha256 = copy_digested(source, staging, (status.st_mode & 07777) | S_IWUSR).sha256_hex;
+    } catch (const Error& error) {
+        fail("cannot graft {}: copying {} into the wheel: {}", soname, source, error.what());
+    }
     std::string name = fixed_name.value_or(grafted_file_name(file_name_of(source), sha256.substr(0, 8)));
     std::string target = directory + "/" + name;
+    std::error_code error;
     if (fs::exists(target, error)) {
         fs::remove(staging, error);
     } else if (::rename(staging.c_str(), target.c_str()) != 0) {
@@ -384,15 +385,22 @@ std::string repaired_wheel_filename(const GraftTarget& target, const std::vector
     return name.filename_with_platforms(retagged.platforms);
 }
 
-std::optional<std::string> write_graft_sbom(const GraftTarget& target, const std::vector<GraftedLibrary>& libraries,
-                                            const std::string& wheel_filename, const std::string& tool_version) {
+std::vector<std::string> graft_sources(const GraftPlan& plan) {
     std::vector<std::string> sources;
-    for (const GraftedLibrary& library : libraries) sources.push_back(library.source);
-    std::map<std::string, PackageOwner> owners = package_owners(sources);
-    if (owners.empty()) return std::nullopt;
+    for (const auto& [soname, source] : plan.libraries) sources.push_back(source);
+    return sources;
+}
+
+std::optional<std::string> write_graft_sbom(const GraftTarget& target, const std::vector<GraftedLibrary>& libraries,
+                                            const std::map<std::string, PackageOwner>& owners,
+                                            const std::string& wheel_filename, const std::string& tool_version) {
     WheelName name = parse_wheel_filename(target.filename);
     SbomInput input{name.name, name.version, wheel_filename, tool_version, {}};
-    for (const auto& [source, owner] : owners) input.libraries.push_back(SbomLibrary{source, owner});
+    std::set<std::string> listed;  // one component per host file, however many sonames name it
+    for (const GraftedLibrary& library : libraries)
+        if (auto owner = owners.find(library.source); owner != owners.end() && listed.insert(library.source).second)
+            input.libraries.push_back(SbomLibrary{library.source, owner->second});
+    if (input.libraries.empty()) return std::nullopt;
     std::string path = target.dist_info + "/" + kSbomFile;
     std::error_code error;
     fs::create_directories(directory_of(target.workdir + "/" + path), error);

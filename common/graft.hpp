@@ -7,6 +7,7 @@
 #include "dynamic_edit.hpp"
 #include "elf_ident.hpp"
 #include "records.hpp"
+#include "sbom.hpp"
 #include "stage_stream.hpp"
 #include "wheel_metadata.hpp"
 
@@ -111,10 +112,14 @@ std::vector<LogLine> graft_log(const GraftTarget& target, const GraftPlan& plan,
 // as the WHEEL file in the work directory and `retags` say.
 std::string repaired_wheel_filename(const GraftTarget& target, const std::vector<Retag>& retags);
 
+// The host files the plan grafts, to ask the package managers about (ask_package_owners).
+std::vector<std::string> graft_sources(const GraftPlan& plan);
+
 // Writes <dist-info>/sboms/auditwheel.cdx.json naming the host package of each
-// grafted library the package managers know (sbom.hpp); returns its wheel
-// path, or nullopt (and writes nothing) when they know none.
+// grafted library that `owners` (package_owners) knows; returns its wheel
+// path, or nullopt (and writes nothing) when it knows none.
 std::optional<std::string> write_graft_sbom(const GraftTarget& target, const std::vector<GraftedLibrary>& libraries,
+                                            const std::map<std::string, PackageOwner>& owners,
                                             const std::string& wheel_filename, const std::string& tool_version);
 
 // Whether an elf record (elf-deps) describes a file the loader links (one

@@ -82,7 +82,7 @@ DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t inde
     if (!compressor) fail("deflate: cannot start libdeflate at level {} (out of memory)", level);
     DeflatedChunk chunk;
     chunk.size = end - start;
-    chunk.crc = static_cast<std::uint32_t>(::crc32(0L, all.data() + start, static_cast<uInt>(chunk.size)));
+    chunk.crc = libdeflate_crc32(0, all.data() + start, chunk.size);
     chunk.bytes.resize(libdeflate_deflate_compress_bound(compressor.get(), chunk.size));
     std::size_t written = libdeflate_deflate_compress(compressor.get(), all.data() + start, chunk.size,
                                                       chunk.bytes.data(), chunk.bytes.size());

@@ -4,9 +4,12 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
+#include <string_view>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -65,6 +68,22 @@ std::optional<ProgramOutput> run_program(const std::vector<std::string>& argv) {
     }
     result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
+}
+
+bool on_search_path(const std::string& program) {
+    const char* path = std::getenv("PATH");
+    std::string_view directories = path != nullptr ? path : "/bin:/usr/bin";  // posix_spawnp's default
+    for (;;) {
+        std::size_t colon = directories.find(':');
+        std::string_view directory = directories.substr(0, colon);
+        std::string candidate(directory.empty() ? "." : directory);  // an empty entry is the current directory
+        candidate.append(1, '/').append(program);
+        struct stat info {};
+        if (::stat(candidate.c_str(), &info) == 0 && S_ISREG(info.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+            return true;
+        if (colon == std::string_view::npos) return false;
+        directories.remove_prefix(colon + 1);
+    }
 }
 
 }  // namespace aw

@@ -18,4 +18,8 @@ struct ProgramOutput {
 // /dev/null; nullopt when it cannot be started.
 std::optional<ProgramOutput> run_program(const std::vector<std::string>& argv);
 
+// Whether `program` (no '/') is an executable file in a directory of PATH: asked once, instead of
+// failing to start it in every directory each time.
+bool on_search_path(const std::string& program);
+
 }  // namespace aw

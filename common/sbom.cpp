@@ -125,15 +125,21 @@ std::map<std::string, PackageOwner> package_owners(const std::vector<std::string
     std::optional<std::string> distro = os_release_id();
     if (!distro || paths.empty()) return owners;
     std::vector<std::string> left;
+    const bool apk = on_search_path("apk"), rpm = on_search_path("rpm");
     for (const std::string& path : paths) {
-        std::optional<PackageOwner> owner = apk_owning(path);
-        if (!owner) owner = rpm_owning(path);
+        std::optional<PackageOwner> owner;
+        if (apk) owner = apk_owning(path);
+        if (!owner && rpm) owner = rpm_owning(path);
         if (owner) owners[path] = *owner;
         else left.push_back(path);
     }
-    owners.merge(dpkg_owners(left));
+    if (on_search_path("dpkg-query")) owners.merge(dpkg_owners(left));
     for (auto& [path, owner] : owners) owner.distro = *distro;
     return owners;
+}
+
+std::future<std::map<std::string, PackageOwner>> ask_package_owners(std::vector<std::string> paths) {
+    return std::async(std::launch::async, [paths = std::move(paths)] { return package_owners(paths); });
 }
 
 std::string purl_quote(std::string_view text, std::string_view also_safe) {

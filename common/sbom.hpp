@@ -6,6 +6,7 @@
 
 #include "records.hpp"
 
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct PackageOwner {
 // when installed) which package owns each of `paths`; the paths none can tell
 // are missing from the result, which is empty when /etc/os-release has no ID.
 std::map<std::string, PackageOwner> package_owners(const std::vector<std::string>& paths);
+// package_owners on a thread of its own, so that the package managers answer while the caller
+// works (dpkg-query -S reads every installed package's file list: 70 ms on Debian 12).
+std::future<std::map<std::string, PackageOwner>> ask_package_owners(std::vector<std::string> paths);
 
 // The ID= value of an os-release file.
 std::optional<std::string> os_release_id(const std::string& os_release_path = "/etc/os-release");

@@ -58,6 +58,7 @@ int graft_main(int argc, char** argv) {
         grafted = true;
         aw::GraftPlan plan = aw::at_record(*record, [&] { return aw::read_graft_plan(record->value); });
         target->android = plan.policy.starts_with("android");
+        auto owners = aw::ask_package_owners(aw::graft_sources(plan));  // answered while the libraries are copied
         aw::GraftResult result = aw::graft_libraries(*target, plan, options);
         for (const aw::LogLine& entry : result.log) {
             if (entry.warning) aw::print_warning(entry.text);
@@ -74,7 +75,7 @@ int graft_main(int argc, char** argv) {
         for (const auto& [path, edits] : result.edits) stream.emit(aw::elf_edit_record(path, edits));
         if (!result.libraries.empty()) {
             std::string filename = aw::repaired_wheel_filename(*target, retags);
-            if (auto sbom = aw::write_graft_sbom(*target, result.libraries, filename, AW_VERSION))
+            if (auto sbom = aw::write_graft_sbom(*target, result.libraries, owners.get(), filename, AW_VERSION))
                 stream.emit(aw::Json{{"kind", "sbom"}, {"path", *sbom}});
         }
     }
