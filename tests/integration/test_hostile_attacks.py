@@ -288,10 +288,13 @@ class WrapperSignals(Untrusted):
 
     def slow_repair(self, out, **popen):
         """A repair whose whl-pack takes seconds: the extension it strips (so compresses anew, at
-        level 9) carries 48 MiB of random bytes in a section of their own."""
+        level 9) carries 96 MiB of text in a section of its own (random words: libdeflate makes
+        short work of random bytes, not of text at level 9)."""
         lib = self.library()
         blob = self.tmp / "blob"
-        blob.write_bytes(os.urandom(48 << 20))
+        words = [os.urandom(6).hex()[:2 + i % 7] for i in range(4096)]
+        block = " ".join(words[b % 4096] for b in os.urandom(1 << 18)).encode()[:1 << 20]
+        blob.write_bytes(block * 96)
         subprocess.run(["objcopy", "--add-section", f".blob={blob}", str(lib)], check=True)
         wheel = make_wheel(self.tmp, name="slow", tag="cp311-cp311-linux_x86_64", purelib=False,
                            files=[("slow/_x.cpython-311-x86_64-linux-gnu.so", lib.read_bytes(), 0o755)])
