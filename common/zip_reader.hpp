@@ -24,6 +24,7 @@ struct ZipEntry {
     std::string name;
     std::uint64_t size = 0;             // declared uncompressed size
     std::uint64_t compressed_size = 0;
+    std::uint32_t crc = 0;              // declared CRC-32 of the uncompressed bytes
     std::uint16_t method = 0;           // ZIP_CM_*
     std::uint16_t encryption = 0;       // ZIP_EM_*; 0 when not encrypted
     std::optional<std::uint32_t> unix_mode;  // st_mode bits when made on Unix

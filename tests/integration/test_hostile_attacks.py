@@ -257,6 +257,7 @@ class RawCopies(Untrusted):
         no_size = lambda record: record.replace(f",{len(text)}\r\n".encode(), b",\r\n").replace(f",{len(text)}\n".encode(), b",\n")
         lying_hash = lambda record: record.replace(record_digest(text).encode(), record_digest(b"other").encode())
         cases = {"crc": (dict(crc=True), None, "CRC"),
+                 "crc, stored": (dict(crc=True), None, "CRC"),  # read raw, its CRC checked by us
                  # whl-unpack compares the sizes with RECORD's; without one in RECORD the copy finds it
                  "size": (dict(size=10), None, "RECORD says 1160 bytes, the archive holds 10"),
                  "size, no RECORD size": (dict(size=10), no_size, "inflates past its declared size of 10 bytes"),
@@ -265,7 +266,8 @@ class RawCopies(Untrusted):
             with self.subTest(case=case):
                 directory = self.tmp / case.replace(" ", "-").replace(",", "")
                 directory.mkdir()
-                wheel = dep_wheel(directory, self.private, (name, text, 0o644))
+                method = zipfile.ZIP_STORED if "stored" in case else zipfile.ZIP_DEFLATED
+                wheel = dep_wheel(directory, self.private, (name, text, 0o644, method))
                 if record_change:
                     self.rewrite_record(wheel, record_change)
                 self.assert_refused(self.corrupt(wheel, name, **damage), name, message)
