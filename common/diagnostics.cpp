@@ -91,6 +91,9 @@ int run_stage(std::string_view tool, const std::function<int()>& body) {
     const char* command = std::getenv("AUDITWHEEL_COMMAND");
     g_tool_name = command != nullptr && *command != '\0' ? command : std::string(tool);
     install_interrupt_handlers();
+    // Records go through std::cin and std::cout alone (messages through stderr's FILE): without
+    // stdio's synchronisation they are buffered, not read and written a character at a time.
+    std::ios::sync_with_stdio(false);
     try {
         int status = body();
         flush_standard_output();

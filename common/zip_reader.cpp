@@ -234,6 +234,16 @@ namespace {
 struct InflaterEnd {
     void operator()(z_stream* stream) const { inflateEnd(stream); }
 };
+
+// A read or inflate buffer sized to what a member holds, up to `cap` bytes, and left unzeroed (each
+// read overwrites it): most members are small, and every page a buffer touches costs a fault.
+struct Block {
+    Block(std::uint64_t wanted, std::size_t cap)
+        : size(static_cast<std::size_t>(std::clamp<std::uint64_t>(wanted, 1, cap))),
+          bytes(std::make_unique_for_overwrite<std::byte[]>(size)) {}
+    std::size_t size;
+    std::unique_ptr<std::byte[]> bytes;
+};
 }  // namespace
 
 void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
@@ -251,7 +261,8 @@ void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
         if (inflateInit2(&inflater, -15) != Z_OK) fail("{}: member {}: cannot start zlib", path_, entry.name);
         inflating.reset(&inflater);
     }
-    std::vector<std::byte> input(std::size_t{1} << 18), output(deflated ? std::size_t{1} << 20 : 0);
+    Block input(raw ? entry.compressed_size : entry.size, std::size_t{1} << 18);
+    Block output(deflated ? entry.size : 0, std::size_t{1} << 20);
     std::uint64_t total = 0;
     std::uint32_t crc = 0;
     bool ended = !deflated;
@@ -264,10 +275,10 @@ void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
     };
     for (;;) {
         throw_if_interrupted();
-        zip_int64_t got = zip_fread(file.get(), input.data(), input.size());
+        zip_int64_t got = zip_fread(file.get(), input.bytes.get(), input.size);
         if (got < 0) fail("{}: member {}: {}", path_, entry.name, zip_file_strerror(file.get()));
         if (got == 0) break;
-        std::span<const std::byte> block(input.data(), static_cast<std::size_t>(got));
+        std::span<const std::byte> block(input.bytes.get(), static_cast<std::size_t>(got));
         if (!deflated) {
             take(block);
             continue;
@@ -275,13 +286,13 @@ void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
         inflater.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(block.data()));
         inflater.avail_in = static_cast<uInt>(block.size());
         while (inflater.avail_in > 0 && !ended) {
-            inflater.next_out = reinterpret_cast<Bytef*>(output.data());
-            inflater.avail_out = static_cast<uInt>(output.size());
+            inflater.next_out = reinterpret_cast<Bytef*>(output.bytes.get());
+            inflater.avail_out = static_cast<uInt>(output.size);
             int status = inflate(&inflater, Z_NO_FLUSH);
             if (status != Z_OK && status != Z_STREAM_END)
                 fail("{}: member {}: its deflate data is corrupt ({})", path_, entry.name,
                      inflater.msg != nullptr ? inflater.msg : "zlib error");
-            take(std::span(output.data(), output.size() - inflater.avail_out));
+            take(std::span<const std::byte>(output.bytes.get(), output.size - inflater.avail_out));
             ended = status == Z_STREAM_END;
         }
     }
