@@ -21,10 +21,6 @@ std::size_t deflate_chunk_count(std::uint64_t size) {
 
 namespace {
 
-struct CompressorFree {
-    void operator()(libdeflate_compressor* compressor) const { libdeflate_free_compressor(compressor); }
-};
-
 // Where the header of a deflate block starts: the byte and the bit in it (BFINAL, its first bit).
 struct BlockHeader {
     std::size_t byte = 0;
@@ -35,15 +31,17 @@ struct BlockHeader {
 // BFINAL bit is cleared and an empty stored block (a sync flush: 3 header bits, padding to the
 // byte, 00 00 FF FF) brings the stream to a byte boundary. zlib's inflate, stopping at each block
 // boundary (Z_BLOCK), finds that header: libdeflate does not say where its blocks begin.
-void continue_after(std::vector<unsigned char>& stream, std::size_t index, std::size_t expected_size) {
+// `stream` holds `size` bytes and room for kSyncFlushBytes more; returns the new size.
+constexpr std::size_t kSyncFlushBytes = 5;
+std::size_t continue_after(unsigned char* stream, std::size_t size, std::size_t index, std::size_t expected_size) {
     z_stream inflater{};
     if (inflateInit2(&inflater, -15) != Z_OK) fail("deflate: cannot start zlib (out of memory)");
     std::array<unsigned char, 65536> scratch;
     BlockHeader last;  // the first block's header is the stream's first bit
     std::optional<unsigned> end_unused;  // bits after the last block's end code, in its last byte
     std::size_t produced = 0;
-    inflater.next_in = stream.data();
-    inflater.avail_in = static_cast<uInt>(stream.size());
+    inflater.next_in = stream;
+    inflater.avail_in = static_cast<uInt>(size);
     int status = Z_OK;
     while (status == Z_OK) {
         inflater.next_out = scratch.data();
@@ -56,40 +54,54 @@ void continue_after(std::vector<unsigned char>& stream, std::size_t index, std::
         if ((inflater.data_type & 64) != 0) {
             end_unused = unused;
         } else {
-            const std::size_t consumed = stream.size() - inflater.avail_in;
+            const std::size_t consumed = size - inflater.avail_in;
             last = unused == 0 ? BlockHeader{consumed, 1}
                                : BlockHeader{consumed - 1, static_cast<unsigned char>(0x100 >> unused)};
         }
     }
     const bool whole = status == Z_STREAM_END && inflater.avail_in == 0 && produced == expected_size && end_unused;
     inflateEnd(&inflater);
-    if (!whole || last.byte >= stream.size() || (stream[last.byte] & last.bit) == 0)
+    if (!whole || last.byte >= size || (stream[last.byte] & last.bit) == 0)
         fail("deflate: chunk {} does not inflate to its {} bytes (zlib {})", index, expected_size, status);
     const unsigned unused = *end_unused;
     stream[last.byte] &= static_cast<unsigned char>(~last.bit);
-    stream.back() &= static_cast<unsigned char>((1u << (8 - unused)) - 1);  // padding bits are the next header's
-    if (unused < 3) stream.push_back(0);
-    for (unsigned char byte : {0x00, 0x00, 0xff, 0xff}) stream.push_back(byte);
+    stream[size - 1] &= static_cast<unsigned char>((1u << (8 - unused)) - 1);  // padding bits are the next header's
+    if (unused < 3) stream[size++] = 0;
+    for (unsigned char byte : {0x00, 0x00, 0xff, 0xff}) stream[size++] = byte;
+    return size;
 }
 
 }  // namespace
 
-DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t index, int level) {
+DeflateWorkspace::DeflateWorkspace(int level)
+    : compressor_(libdeflate_alloc_compressor(level < 0 ? kDefaultDeflateLevel : level)) {
+    if (!compressor_) fail("deflate: cannot start libdeflate at level {} (out of memory)", level);
+    room_ = libdeflate_deflate_compress_bound(compressor_.get(), kDeflateChunk) + kSyncFlushBytes;
+    out_ = std::make_unique_for_overwrite<unsigned char[]>(room_);
+}
+
+DeflateWorkspace::~DeflateWorkspace() = default;
+
+void DeflateWorkspace::CompressorFree::operator()(libdeflate_compressor* compressor) const {
+    libdeflate_free_compressor(compressor);
+}
+
+DeflatedChunk DeflateWorkspace::deflate(std::span<const unsigned char> all, std::size_t index) {
     const std::size_t start = std::min(all.size(), index * kDeflateChunk);
     const std::size_t end = std::min(all.size(), start + kDeflateChunk);
-    std::unique_ptr<libdeflate_compressor, CompressorFree> compressor(
-        libdeflate_alloc_compressor(level < 0 ? kDefaultDeflateLevel : level));
-    if (!compressor) fail("deflate: cannot start libdeflate at level {} (out of memory)", level);
     DeflatedChunk chunk;
     chunk.size = end - start;
     chunk.crc = libdeflate_crc32(0, all.data() + start, chunk.size);
-    chunk.bytes.resize(libdeflate_deflate_compress_bound(compressor.get(), chunk.size));
-    std::size_t written = libdeflate_deflate_compress(compressor.get(), all.data() + start, chunk.size,
-                                                      chunk.bytes.data(), chunk.bytes.size());
+    std::size_t written = libdeflate_deflate_compress(compressor_.get(), all.data() + start, chunk.size, out_.get(),
+                                                      room_ - kSyncFlushBytes);
     if (written == 0) fail("deflate: libdeflate stopped at chunk {}", index);
-    chunk.bytes.resize(written);
-    if (end != all.size()) continue_after(chunk.bytes, index, chunk.size);
+    if (end != all.size()) written = continue_after(out_.get(), written, index, chunk.size);
+    chunk.bytes.assign(out_.get(), out_.get() + written);
     return chunk;
+}
+
+DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t index, int level) {
+    return DeflateWorkspace(level).deflate(all, index);
 }
 
 struct DeflatePipeline::File {
@@ -107,8 +119,30 @@ struct DeflatePipeline::Job {
 DeflatePipeline::DeflatePipeline(int level, unsigned threads) : level_(level), threads_(std::max(1u, threads)) {}
 
 DeflatePipeline::~DeflatePipeline() {
-    for (Job& job : pending_)
-        if (job.result.valid()) job.result.wait();
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        queue_.clear();  // their futures, never read, hold broken promises
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+}
+
+// A worker deflates chunks in turn with one workspace, made at its first chunk (inside the task,
+// so that a failure to make it reaches the reader as that chunk's error).
+void DeflatePipeline::work() {
+    std::optional<DeflateWorkspace> workspace;
+    for (;;) {
+        Task task;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (stopping_) return;
+            task = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        task(workspace);
+    }
 }
 
 std::size_t DeflatePipeline::add(std::string path, std::uint64_t size) {
@@ -128,10 +162,17 @@ void DeflatePipeline::launch() {
         }
         const std::size_t chunk = launch_chunk_;
         const bool last = chunk + 1 == deflate_chunk_count(file.size);
-        auto job = [mapped = file.mapped, chunk, level = level_] {
-            return deflate_chunk(mapped ? mapped->bytes() : std::span<const unsigned char>(), chunk, level);
-        };
-        pending_.push_back(Job{launch_file_, last, std::async(threads_ > 1 ? std::launch::async : std::launch::deferred, job)});
+        Task task([mapped = file.mapped, chunk, level = level_](std::optional<DeflateWorkspace>& workspace) {
+            if (!workspace) workspace.emplace(level);
+            return workspace->deflate(mapped ? mapped->bytes() : std::span<const unsigned char>(), chunk);
+        });
+        pending_.push_back(Job{launch_file_, last, task.get_future()});
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(std::move(task));
+        }
+        wake_.notify_one();
+        if (workers_.size() < std::min<std::size_t>(threads_, pending_.size())) workers_.emplace_back(&DeflatePipeline::work, this);
         if (last) {
             file.mapped.reset();  // the jobs keep it mapped until they are done
             ++launch_file_, launch_chunk_ = 0;

@@ -8,13 +8,18 @@
 
 #include <span>
 
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <memory>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
+
+struct libdeflate_compressor;
 
 namespace aw {
 
@@ -30,11 +35,33 @@ struct DeflatedChunk {
 // How many chunks `size` bytes make (one for an empty file: the stream still needs its end).
 std::size_t deflate_chunk_count(std::uint64_t size);
 
-// Chunk `index` of `all` at `level` 1 to 9 (-1: kDefaultDeflateLevel); throws Error when
-// libdeflate or zlib fails, or the chunk does not inflate back to its size.
+// What deflating chunks at one level takes, made once per thread: a compressor and an output
+// buffer for the largest chunk (made afresh for each chunk they cost more page faults than the
+// compression of a small member).
+class DeflateWorkspace {
+public:
+    explicit DeflateWorkspace(int level);  // 1 to 9, -1: kDefaultDeflateLevel
+    ~DeflateWorkspace();
+    DeflateWorkspace(const DeflateWorkspace&) = delete;
+    DeflateWorkspace& operator=(const DeflateWorkspace&) = delete;
+    // Chunk `index` of `all`; throws Error when libdeflate or zlib fails, or the chunk does not
+    // inflate back to its size.
+    DeflatedChunk deflate(std::span<const unsigned char> all, std::size_t index);
+
+private:
+    struct CompressorFree {
+        void operator()(libdeflate_compressor* compressor) const;
+    };
+    std::unique_ptr<libdeflate_compressor, CompressorFree> compressor_;
+    std::unique_ptr<unsigned char[]> out_;
+    std::size_t room_ = 0;
+};
+
+// Chunk `index` of `all` at `level`, with a workspace of its own.
 DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t index, int level);
 
-// The files of one archive, deflated chunk by chunk on up to `threads` threads, ahead of the
+// The files of one archive, deflated chunk by chunk on up to `threads` worker threads (started as
+// chunks wait for them), ahead of the
 // reader and across files (so many small members use every core too): `next` hands out each
 // file's chunks in order, and the files must be read in the order they were added. At most
 // twice `threads` chunks are in memory, and only the files they come from are mapped.
@@ -52,12 +79,19 @@ public:
 private:
     struct File;
     struct Job;
+    using Task = std::packaged_task<DeflatedChunk(std::optional<DeflateWorkspace>&)>;
     void launch();
+    void work();
     int level_;
     unsigned threads_;
     std::vector<File> files_;
     std::size_t launch_file_ = 0, launch_chunk_ = 0;
     std::deque<Job> pending_;
+    std::mutex mutex_;  // guards queue_ and stopping_
+    std::condition_variable wake_;
+    std::deque<Task> queue_;
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
 };
 
 // The threads to use: `option` (--threads) when given, else AUDITWHEEL_THREADS when set, else
