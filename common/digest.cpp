@@ -8,10 +8,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -122,22 +124,26 @@ std::vector<unsigned char> from_record_base64(std::string_view text) {
 }
 
 namespace {
-// Reads `fd` (`path`, for messages) to its end in 1 MiB blocks, hashing each and handing it to
-// `sink`.
+// Reads `fd` (`path`, for messages) to its end in blocks of up to 1 MiB, hashing each and handing
+// it to `sink`. The buffer fits the file (one byte more, to see its end in the second read) and is
+// not zeroed: most files are small, and each page a buffer touches costs a fault.
 template <class Sink>
 FileDigest digest_blocks(int fd, const std::string& path, Sink&& sink) {
     Digest digest("sha256");
     FileDigest result;
-    std::vector<std::byte> buffer(std::size_t{1} << 20);
+    struct stat status {};
+    const std::uint64_t wanted = ::fstat(fd, &status) == 0 && status.st_size >= 0 ? std::uint64_t(status.st_size) + 1 : 1;
+    const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, std::size_t{1} << 20));
+    auto buffer = std::make_unique_for_overwrite<std::byte[]>(size);
     for (;;) {
-        ssize_t got = ::read(fd, buffer.data(), buffer.size());
+        ssize_t got = ::read(fd, buffer.get(), size);
         if (got < 0 && errno == EINTR) {
             throw_if_interrupted();
             continue;
         }
         if (got < 0) fail("{}: read error: {}", path, std::strerror(errno));
         if (got == 0) break;
-        std::span<const std::byte> block(buffer.data(), static_cast<std::size_t>(got));
+        std::span<const std::byte> block(buffer.get(), static_cast<std::size_t>(got));
         digest.update(block);
         sink(block);
         result.size += static_cast<std::uint64_t>(got);

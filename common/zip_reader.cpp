@@ -244,39 +244,53 @@ struct Block {
     std::size_t size;
     std::unique_ptr<std::byte[]> bytes;
 };
+
+// Members up to this size (most of any wheel's) are inflated whole by libdeflate, twice zlib's
+// speed; larger ones stream through zlib in bounded memory.
+constexpr std::uint64_t kWholeInflateLimit = std::uint64_t{8} << 20;
+
+struct DecompressorFree {
+    void operator()(libdeflate_decompressor* decompressor) const { libdeflate_free_decompressor(decompressor); }
+};
 }  // namespace
 
-void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
-    // The member's bytes as they lie in the archive, inflated here (raw zlib, which skips
-    // zlib's CRC) and their CRC-32 checked by libdeflate (several times zlib's speed, which
-    // libzip would use); an encrypted or otherwise compressed one libzip reads and checks.
-    const bool stored = entry.method == ZIP_CM_STORE && entry.encryption == 0;
-    const bool deflated = entry.method == ZIP_CM_DEFLATE && entry.encryption == 0;
-    const bool raw = stored || deflated;
-    ZipFile file(zip_fopen_index(archive_.get(), entry.index, raw ? ZIP_FL_COMPRESSED : 0));
-    if (!file) fail("{}: member {}: cannot read: {}", path_, entry.name, zip_strerror(archive_.get()));
+void ZipReader::inflate_whole(zip_file_t* file, const ZipEntry& entry, const ByteSink& take) const {
+    Block input(entry.compressed_size, kWholeInflateLimit), output(entry.size, kWholeInflateLimit);
+    std::size_t filled = 0;
+    while (filled < input.size) {
+        throw_if_interrupted();
+        zip_int64_t got = zip_fread(file, input.bytes.get() + filled, input.size - filled);
+        if (got < 0) fail("{}: member {}: {}", path_, entry.name, zip_file_strerror(file));
+        if (got == 0) break;
+        filled += static_cast<std::size_t>(got);
+    }
+    std::unique_ptr<libdeflate_decompressor, DecompressorFree> decompressor(libdeflate_alloc_decompressor());
+    if (!decompressor) fail("{}: member {}: cannot start libdeflate (out of memory)", path_, entry.name);
+    std::size_t used = 0, produced = 0;
+    switch (libdeflate_deflate_decompress_ex(decompressor.get(), input.bytes.get(), filled, output.bytes.get(),
+                                             entry.size, &used, &produced)) {
+        case LIBDEFLATE_SUCCESS: break;
+        case LIBDEFLATE_INSUFFICIENT_SPACE:
+            fail("{}: member {}: inflates past its declared size of {} bytes", path_, entry.name, entry.size);
+        default: fail("{}: member {}: its deflate data is corrupt or ends early", path_, entry.name);
+    }
+    take(std::span<const std::byte>(output.bytes.get(), produced));
+}
+
+void ZipReader::stream_member(zip_file_t* file, const ZipEntry& entry, bool deflated, const ByteSink& take) const {
     z_stream inflater{};
     std::unique_ptr<z_stream, InflaterEnd> inflating;
     if (deflated) {
         if (inflateInit2(&inflater, -15) != Z_OK) fail("{}: member {}: cannot start zlib", path_, entry.name);
         inflating.reset(&inflater);
     }
-    Block input(raw ? entry.compressed_size : entry.size, std::size_t{1} << 18);
+    Block input(std::max(entry.compressed_size, entry.size), std::size_t{1} << 18);
     Block output(deflated ? entry.size : 0, std::size_t{1} << 20);
-    std::uint64_t total = 0;
-    std::uint32_t crc = 0;
     bool ended = !deflated;
-    auto take = [&](std::span<const std::byte> block) {
-        total += block.size();
-        if (total > entry.size)
-            fail("{}: member {}: inflates past its declared size of {} bytes", path_, entry.name, entry.size);
-        if (raw) crc = libdeflate_crc32(crc, block.data(), block.size());
-        sink(block);
-    };
     for (;;) {
         throw_if_interrupted();
-        zip_int64_t got = zip_fread(file.get(), input.bytes.get(), input.size);
-        if (got < 0) fail("{}: member {}: {}", path_, entry.name, zip_file_strerror(file.get()));
+        zip_int64_t got = zip_fread(file, input.bytes.get(), input.size);
+        if (got < 0) fail("{}: member {}: {}", path_, entry.name, zip_file_strerror(file));
         if (got == 0) break;
         std::span<const std::byte> block(input.bytes.get(), static_cast<std::size_t>(got));
         if (!deflated) {
@@ -297,6 +311,30 @@ void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
         }
     }
     if (!ended) fail("{}: member {}: its deflate data ends early", path_, entry.name);
+}
+
+void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
+    // The member's bytes as they lie in the archive, inflated here (raw zlib, which skips
+    // zlib's CRC) and their CRC-32 checked by libdeflate (several times zlib's speed, which
+    // libzip would use); an encrypted or otherwise compressed one libzip reads and checks.
+    const bool stored = entry.method == ZIP_CM_STORE && entry.encryption == 0;
+    const bool deflated = entry.method == ZIP_CM_DEFLATE && entry.encryption == 0;
+    const bool raw = stored || deflated;
+    ZipFile file(zip_fopen_index(archive_.get(), entry.index, raw ? ZIP_FL_COMPRESSED : 0));
+    if (!file) fail("{}: member {}: cannot read: {}", path_, entry.name, zip_strerror(archive_.get()));
+    std::uint64_t total = 0;
+    std::uint32_t crc = 0;
+    auto take = [&](std::span<const std::byte> block) {
+        total += block.size();
+        if (total > entry.size)
+            fail("{}: member {}: inflates past its declared size of {} bytes", path_, entry.name, entry.size);
+        if (raw) crc = libdeflate_crc32(crc, block.data(), block.size());
+        sink(block);
+    };
+    if (deflated && entry.size <= kWholeInflateLimit && entry.compressed_size <= kWholeInflateLimit)
+        inflate_whole(file.get(), entry, take);
+    else
+        stream_member(file.get(), entry, deflated, take);
     if (total != entry.size)
         fail("{}: member {}: holds {} bytes, its header declares {}", path_, entry.name, total, entry.size);
     if (raw && crc != entry.crc)

@@ -1,5 +1,5 @@
 // Reading wheels with libzip: entries, their declared sizes and modes, and
-// streamed member data with the size and CRC checks libzip does.
+// member data with the size and CRC checks libzip does, inflated whole or streamed.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,7 @@
 #include <vector>
 
 typedef struct zip zip_t;
+typedef struct zip_file zip_file_t;
 
 namespace aw {
 
@@ -61,6 +62,11 @@ public:
 
 private:
     void locate_member_data(int fd);
+    // read_member's two ways to the bytes of a member opened raw (or, not deflated, as libzip
+    // gives it), each handing them to `take`: the whole member inflated in memory by libdeflate, or
+    // block by block.
+    void inflate_whole(zip_file_t* file, const ZipEntry& entry, const ByteSink& take) const;
+    void stream_member(zip_file_t* file, const ZipEntry& entry, bool deflated, const ByteSink& take) const;
 
     std::string path_;
     struct Discard {
