@@ -25,6 +25,18 @@ void write_all(int fd, std::span<const std::byte> bytes, const std::string& path
     }
 }
 
+std::string read_all_at(int fd, std::span<std::byte> bytes, std::uint64_t offset) {
+    while (!bytes.empty()) {
+        ssize_t got = ::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return std::strerror(errno);
+        if (got == 0) return "end of file";
+        bytes = bytes.subspan(static_cast<std::size_t>(got));
+        offset += static_cast<std::uint64_t>(got);
+    }
+    return {};
+}
+
 std::string file_type_name(unsigned mode) {
     switch (mode & S_IFMT) {
         case S_IFREG: return "a regular file";

@@ -1,4 +1,4 @@
-// Writing to file descriptors the way every stage must: all of it, or an error.
+// Reading and writing file descriptors the way every stage must: all of it, or an error.
 #pragma once
 
 #include "unique_fd.hpp"
@@ -13,6 +13,10 @@ namespace aw {
 // Writes all of `bytes` to `fd`, retrying short writes and EINTR (but
 // stopping for a pending Ctrl-C); throws Error naming `path` on failure.
 void write_all(int fd, std::span<const std::byte> bytes, const std::string& path);
+
+// Fills `bytes` from `offset` of `fd` with pread, retrying short reads and EINTR; returns why it
+// could not (errno's text, or "end of file"), or an empty string when it did.
+std::string read_all_at(int fd, std::span<std::byte> bytes, std::uint64_t offset);
 
 // True when `length` bytes from `offset` lie inside `size` bytes, with no sum
 // that can wrap around (three of the fuzzer's findings were such sums).

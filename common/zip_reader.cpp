@@ -62,13 +62,8 @@ public:
     std::vector<unsigned char> read(std::uint64_t offset, std::size_t count, const char* what) const {
         if (!range_inside(offset, count, size_)) fail("{}: {} at {:#x} lies past the end of the file", path_, what, offset);
         std::vector<unsigned char> bytes(count);
-        std::size_t done = 0;
-        while (done < count) {
-            ssize_t got = ::pread(fd_, bytes.data() + done, count - done, static_cast<off_t>(offset + done));
-            if (got < 0 && errno == EINTR) continue;
-            if (got <= 0) fail("{}: cannot read {}: {}", path_, what, got < 0 ? std::strerror(errno) : "end of file");
-            done += static_cast<std::size_t>(got);
-        }
+        std::string error = read_all_at(fd_, std::as_writable_bytes(std::span(bytes)), offset);
+        if (!error.empty()) fail("{}: cannot read {}: {}", path_, what, error);
         return bytes;
     }
     static std::uint64_t number(const std::vector<unsigned char>& bytes, std::size_t at, std::size_t width) {
@@ -156,12 +151,13 @@ private:
 void ZipReader::Discard::operator()(zip_t* archive) const { zip_discard(archive); }
 
 ZipReader::ZipReader(const std::string& path) : path_(path) {
-    UniqueFd fd = open_regular_file(path);
+    fd_ = open_regular_file(path);
+    const int fd = fd_.get();
     struct stat info {};
-    if (::fstat(fd.get(), &info) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
+    if (::fstat(fd, &info) != 0) fail("{}: cannot open: {}", path, std::strerror(errno));
     file_size_ = static_cast<std::uint64_t>(info.st_size);
     file_mtime_ns_ = static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1000000000 + info.st_mtim.tv_nsec;
-    UniqueFd for_libzip(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0));
+    UniqueFd for_libzip(::fcntl(fd, F_DUPFD_CLOEXEC, 0));
     if (!for_libzip) fail("{}: cannot open: {}", path, std::strerror(errno));
     int code = 0;
     archive_.reset(zip_fdopen(for_libzip.get(), ZIP_CHECKCONS, &code));
@@ -189,14 +185,14 @@ ZipReader::ZipReader(const std::string& path) : path_(path) {
         index_by_name_.emplace(entry.name, entries_.size());
         entries_.push_back(std::move(entry));
     }
-    locate_member_data(fd.get());
+    locate_member_data();
 }
 
 // libzip checks each entry's local header against its central one, but not that entries stay
 // apart: several central entries may point into the same compressed bytes, each under the
 // deflate ratio, so a small archive inflates to any size (an "overlapping" zip bomb).
-void ZipReader::locate_member_data(int fd) {
-    RawZip raw(fd, file_size_, path_);
+void ZipReader::locate_member_data() {
+    RawZip raw(fd_.get(), file_size_, path_);
     std::uint64_t central_start = 0;
     std::vector<RawZip::CentralEntry> central = raw.central_entries(central_start);
     if (central.size() != entries_.size())
@@ -254,15 +250,14 @@ struct DecompressorFree {
 };
 }  // namespace
 
-void ZipReader::inflate_whole(zip_file_t* file, const ZipEntry& entry, const ByteSink& take) const {
+void ZipReader::inflate_whole(const MemberBytes& read, const ZipEntry& entry, const ByteSink& take) const {
     Block input(entry.compressed_size, kWholeInflateLimit), output(entry.size, kWholeInflateLimit);
     std::size_t filled = 0;
     while (filled < input.size) {
         throw_if_interrupted();
-        zip_int64_t got = zip_fread(file, input.bytes.get() + filled, input.size - filled);
-        if (got < 0) fail("{}: member {}: {}", path_, entry.name, zip_file_strerror(file));
+        std::size_t got = read(std::span(input.bytes.get() + filled, input.size - filled));
         if (got == 0) break;
-        filled += static_cast<std::size_t>(got);
+        filled += got;
     }
     std::unique_ptr<libdeflate_decompressor, DecompressorFree> decompressor(libdeflate_alloc_decompressor());
     if (!decompressor) fail("{}: member {}: cannot start libdeflate (out of memory)", path_, entry.name);
@@ -277,7 +272,7 @@ void ZipReader::inflate_whole(zip_file_t* file, const ZipEntry& entry, const Byt
     take(std::span<const std::byte>(output.bytes.get(), produced));
 }
 
-void ZipReader::stream_member(zip_file_t* file, const ZipEntry& entry, bool deflated, const ByteSink& take) const {
+void ZipReader::stream_member(const MemberBytes& read, const ZipEntry& entry, bool deflated, const ByteSink& take) const {
     z_stream inflater{};
     std::unique_ptr<z_stream, InflaterEnd> inflating;
     if (deflated) {
@@ -289,10 +284,9 @@ void ZipReader::stream_member(zip_file_t* file, const ZipEntry& entry, bool defl
     bool ended = !deflated;
     for (;;) {
         throw_if_interrupted();
-        zip_int64_t got = zip_fread(file, input.bytes.get(), input.size);
-        if (got < 0) fail("{}: member {}: {}", path_, entry.name, zip_file_strerror(file));
+        std::size_t got = read(std::span(input.bytes.get(), input.size));
         if (got == 0) break;
-        std::span<const std::byte> block(input.bytes.get(), static_cast<std::size_t>(got));
+        std::span<const std::byte> block(input.bytes.get(), got);
         if (!deflated) {
             take(block);
             continue;
@@ -314,14 +308,33 @@ void ZipReader::stream_member(zip_file_t* file, const ZipEntry& entry, bool defl
 }
 
 void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
-    // The member's bytes as they lie in the archive, inflated here (raw zlib, which skips
-    // zlib's CRC) and their CRC-32 checked by libdeflate (several times zlib's speed, which
-    // libzip would use); an encrypted or otherwise compressed one libzip reads and checks.
+    // The member's bytes as they lie in the archive, read with pread from where the constructor
+    // found and checked them, in large blocks (libzip reads 8 KiB at a time, seeking before each,
+    // and checks a stored member's CRC with zlib's), inflated here and their CRC-32 checked by
+    // libdeflate (several times zlib's speed); an encrypted or otherwise compressed one libzip
+    // reads and checks.
     const bool stored = entry.method == ZIP_CM_STORE && entry.encryption == 0;
     const bool deflated = entry.method == ZIP_CM_DEFLATE && entry.encryption == 0;
     const bool raw = stored || deflated;
-    ZipFile file(zip_fopen_index(archive_.get(), entry.index, raw ? ZIP_FL_COMPRESSED : 0));
-    if (!file) fail("{}: member {}: cannot read: {}", path_, entry.name, zip_strerror(archive_.get()));
+    ZipFile file;
+    std::uint64_t offset = 0;
+    MemberBytes read;
+    if (raw) {
+        read = [&](std::span<std::byte> into) {
+            std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), entry.compressed_size - offset));
+            std::string error = read_all_at(fd_.get(), into.first(count), entry.data_offset + offset);
+            if (!error.empty()) fail("{}: member {}: cannot read its data: {}", path_, entry.name, error);
+            offset += count;
+            return count;
+        };
+    } else {
+        file = open_member(*this, entry);
+        read = [&](std::span<std::byte> into) {
+            zip_int64_t got = zip_fread(file.get(), into.data(), into.size());
+            if (got < 0) fail("{}: member {}: {}", path_, entry.name, zip_file_strerror(file.get()));
+            return static_cast<std::size_t>(got);
+        };
+    }
     std::uint64_t total = 0;
     std::uint32_t crc = 0;
     auto take = [&](std::span<const std::byte> block) {
@@ -332,9 +345,9 @@ void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
         sink(block);
     };
     if (deflated && entry.size <= kWholeInflateLimit && entry.compressed_size <= kWholeInflateLimit)
-        inflate_whole(file.get(), entry, take);
+        inflate_whole(read, entry, take);
     else
-        stream_member(file.get(), entry, deflated, take);
+        stream_member(read, entry, deflated, take);
     if (total != entry.size)
         fail("{}: member {}: holds {} bytes, its header declares {}", path_, entry.name, total, entry.size);
     if (raw && crc != entry.crc)

@@ -1,6 +1,9 @@
-// Reading wheels with libzip: entries, their declared sizes and modes, and
-// member data with the size and CRC checks libzip does, inflated whole or streamed.
+// Reading wheels with libzip: entries, their declared sizes and modes, and member data with the
+// size and CRC checks libzip does, read raw from where the entries' headers place it and inflated
+// whole or streamed.
 #pragma once
+
+#include "unique_fd.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +16,6 @@
 #include <vector>
 
 typedef struct zip zip_t;
-typedef struct zip_file zip_file_t;
 
 namespace aw {
 
@@ -61,14 +63,17 @@ public:
     std::vector<std::byte> read_head(const ZipEntry& entry, std::size_t count) const;
 
 private:
-    void locate_member_data(int fd);
-    // read_member's two ways to the bytes of a member opened raw (or, not deflated, as libzip
-    // gives it), each handing them to `take`: the whole member inflated in memory by libdeflate, or
-    // block by block.
-    void inflate_whole(zip_file_t* file, const ZipEntry& entry, const ByteSink& take) const;
-    void stream_member(zip_file_t* file, const ZipEntry& entry, bool deflated, const ByteSink& take) const;
+    void locate_member_data();
+    // Fills the start of `into` with a member's next bytes (raw, or as libzip decodes them);
+    // returns how many, 0 at its end.
+    using MemberBytes = std::function<std::size_t(std::span<std::byte> into)>;
+    // read_member's two ways from those bytes to `take`: the whole member inflated in memory by
+    // libdeflate, or block by block (inflated by zlib when `deflated`).
+    void inflate_whole(const MemberBytes& read, const ZipEntry& entry, const ByteSink& take) const;
+    void stream_member(const MemberBytes& read, const ZipEntry& entry, bool deflated, const ByteSink& take) const;
 
     std::string path_;
+    UniqueFd fd_;  // for reading members raw; libzip has a descriptor of its own
     struct Discard {
         void operator()(zip_t* archive) const;  // zip_discard
     };
