@@ -17,9 +17,15 @@
 #include <cstring>
 #include <ctime>
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <sys/stat.h>
 
 namespace aw {
@@ -78,7 +84,12 @@ struct ZipWriterCloser {
     void operator()(zip_t* archive) const { zip_discard(archive); }
 };
 
-extern "C" int cancel_on_signal(zip_t*, void*) { return pending_signal() != 0 ? 1 : 0; }
+// libzip asks between blocks whether to stop writing: at a signal, or once `state` (a flag, when
+// given) says the wheel cannot be finished.
+extern "C" int cancel_writing(zip_t*, void* state) {
+    const auto* give_up = static_cast<const std::atomic<bool>*>(state);
+    return pending_signal() != 0 || (give_up != nullptr && give_up->load()) ? 1 : 0;
+}
 
 // A file handed to libzip already deflated (DeflatePipeline, on every core and ahead of libzip):
 // its stat says deflate, so libzip writes the bytes as they come and compresses nothing again;
@@ -151,15 +162,73 @@ extern "C" zip_int64_t deflated_file_callback(void* state, void* data, zip_uint6
     }
 }
 
+// A member whose bytes are known only once the members before it are written: RECORD, which
+// needs every hash. libzip asks for its size when it comes to write it, and `make` runs then
+// (waiting, if need be, for the hashes); a failure is kept for WheelWriter::commit to throw.
+struct DeferredBytesSource {
+    std::function<std::string()> make;
+    std::exception_ptr* failure = nullptr;
+    std::optional<std::string> bytes;
+    std::size_t offset = 0;
+    zip_error_t error{};
+
+    bool made() {
+        if (bytes) return true;
+        try {
+            bytes = make();
+            return true;
+        } catch (...) {
+            *failure = std::current_exception();
+            zip_error_set(&error, ZIP_ER_READ, 0);
+            return false;
+        }
+    }
+};
+
+extern "C" zip_int64_t deferred_bytes_callback(void* state, void* data, zip_uint64_t length, zip_source_cmd_t command) {
+    auto* source = static_cast<DeferredBytesSource*>(state);
+    switch (command) {
+        case ZIP_SOURCE_OPEN:
+            source->offset = 0;
+            return source->made() ? 0 : -1;
+        case ZIP_SOURCE_READ: {
+            if (!source->made()) return -1;
+            std::size_t take = std::min<std::size_t>(length, source->bytes->size() - source->offset);
+            std::memcpy(data, source->bytes->data() + source->offset, take);
+            source->offset += take;
+            return static_cast<zip_int64_t>(take);
+        }
+        case ZIP_SOURCE_CLOSE: return 0;
+        case ZIP_SOURCE_STAT: {
+            auto* stat = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, length, &source->error);
+            if (stat == nullptr || !source->made()) return -1;
+            zip_stat_init(stat);
+            stat->valid = ZIP_STAT_COMP_METHOD | ZIP_STAT_SIZE;
+            stat->comp_method = ZIP_CM_STORE;
+            stat->size = source->bytes->size();
+            return sizeof(zip_stat_t);
+        }
+        case ZIP_SOURCE_ERROR: return zip_error_to_data(&source->error, data, length);
+        case ZIP_SOURCE_FREE: delete source; return 0;
+        case ZIP_SOURCE_SUPPORTS:
+            return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE, ZIP_SOURCE_STAT,
+                                                  ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE, -1);
+        default: zip_error_set(&source->error, ZIP_ER_OPNOTSUPP, 0); return -1;
+    }
+}
+
 class WheelWriter {
 public:
-    // Writes `file`; messages name it `shown_as`, where it goes once complete.
-    WheelWriter(const std::string& file, const std::string& shown_as, std::int64_t mtime, int level, unsigned threads)
+    // Writes `file`; messages name it `shown_as`, where it goes once complete. Writing stops
+    // early when `give_up` becomes true.
+    WheelWriter(const std::string& file, const std::string& shown_as, std::int64_t mtime, int level, unsigned threads,
+                const std::atomic<bool>& give_up)
         : path_(shown_as), mtime_(mtime), level_(level), pipeline_(level, threads) {
         int code = 0;
         archive_.reset(zip_open(file.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &code));
         if (!archive_) fail("{}: cannot create: {}", path_, libzip_error_text(code));
-        zip_register_cancel_callback_with_state(archive_.get(), cancel_on_signal, nullptr, nullptr);
+        zip_register_cancel_callback_with_state(archive_.get(), cancel_writing, nullptr,
+                                                const_cast<std::atomic<bool>*>(&give_up));
     }
 
     void add_directory(const std::string& name) {
@@ -193,10 +262,20 @@ public:
         set_new_member_compression(add(name, zip_source_buffer(archive_.get(), kept.data(), kept.size(), 0), mode), name);
     }
 
+    // A member whose bytes `make` gives when libzip comes to write it (see DeferredBytesSource).
+    void add_deferred(const std::string& name, std::function<std::string()> make, std::uint32_t mode) {
+        auto* state = new DeferredBytesSource;
+        state->make = std::move(make), state->failure = &deferred_failure_;
+        zip_source_t* source = zip_source_function(archive_.get(), deferred_bytes_callback, state);
+        if (source == nullptr) delete state;
+        set_new_member_compression(add(name, source, mode), name);
+    }
+
     // Writes the archive (libzip writes a temp file beside it and renames).
     void commit() {
         if (zip_close(archive_.get()) != 0) {
             throw_if_interrupted();
+            if (deferred_failure_) std::rethrow_exception(deferred_failure_);
             fail("{}: cannot write: {}", path_, zip_strerror(archive_.get()));
         }
         archive_.release();
@@ -237,6 +316,7 @@ private:
     DeflatePipeline pipeline_;  // before archive_: libzip's sources use it until the archive is closed or discarded
     std::unique_ptr<zip_t, ZipWriterCloser> archive_;
     std::deque<std::string> buffers_;  // generated members, alive until commit
+    std::exception_ptr deferred_failure_;
 };
 
 std::string record_row_hash(const std::string& sha256_hex) {
@@ -267,10 +347,104 @@ std::string verified_sha256(const ZipReader& original, const ZipEntry& entry, co
     return digest.finish(original.path(), entry.name);
 }
 
+// Checks the members copied without having been extracted (verified_sha256) in turn on a thread
+// of its own, while libzip copies and writes the wheel on the caller's: their hashes are needed
+// only for RECORD, the last member. The thread reads members with pread alone, leaving the
+// original's libzip handle to the caller; one libzip must decode is checked at once, on the caller's.
+class CopyVerifier {
+public:
+    explicit CopyVerifier(const ZipReader& original) : original_(original) {}
+    CopyVerifier(const CopyVerifier&) = delete;
+    CopyVerifier& operator=(const CopyVerifier&) = delete;
+    ~CopyVerifier() { stop(); }
+
+    // Queues the member; returns its number for hashes().
+    std::size_t add(const ZipEntry& entry, std::optional<std::string> record_hash) {
+        std::optional<std::string> checked;
+        if (!ZipReader::reads_without_libzip(entry)) checked = verified_sha256(original_, entry, record_hash);
+        std::size_t number = 0;
+        {
+            std::lock_guard lock(mutex_);
+            number = jobs_.size();
+            jobs_.push_back(Job{&entry, std::move(record_hash), checked.value_or(""), checked.has_value()});
+        }
+        if (!worker_.joinable()) worker_ = std::thread(&CopyVerifier::work, this);
+        wake_.notify_one();
+        return number;
+    }
+
+    // True once a member failed: the wheel cannot be finished.
+    const std::atomic<bool>& failed() const { return failed_; }
+
+    // Waits for every queued member and gives their sha256 (hex) in the order added; throws the
+    // first member's failure.
+    std::vector<std::string> hashes() {
+        stop();
+        if (failure_) std::rethrow_exception(failure_);
+        std::vector<std::string> found;
+        for (Job& job : jobs_) found.push_back(std::move(job.sha256));
+        return found;
+    }
+
+private:
+    struct Job {
+        const ZipEntry* entry;
+        std::optional<std::string> record_hash;
+        std::string sha256;
+        bool checked;  // already, by add()
+    };
+
+    void work() {
+        for (std::size_t next = 0;; ++next) {
+            Job* job = nullptr;
+            {
+                std::unique_lock lock(mutex_);
+                wake_.wait(lock, [&] { return next < jobs_.size() || added_all_; });
+                if (next == jobs_.size() || failure_) return;
+                job = &jobs_[next];  // a deque's elements stay put as it grows
+            }
+            if (job->checked) continue;
+            try {
+                job->sha256 = verified_sha256(original_, *job->entry, job->record_hash);
+            } catch (...) {
+                std::lock_guard lock(mutex_);
+                failure_ = std::current_exception();
+                failed_ = true;
+                return;
+            }
+        }
+    }
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            added_all_ = true;
+        }
+        wake_.notify_one();
+        if (worker_.joinable()) worker_.join();
+    }
+
+    const ZipReader& original_;
+    std::mutex mutex_;  // guards jobs_'s size, added_all_ and failure_ while the worker runs
+    std::condition_variable wake_;
+    std::deque<Job> jobs_;
+    bool added_all_ = false;
+    std::exception_ptr failure_;
+    std::atomic<bool> failed_ = false;
+    std::thread worker_;
+};
+
+// A RECORD row, and the CopyVerifier number of the member whose hash it still waits for.
+struct PackedFile {
+    RecordRow row;
+    std::optional<std::size_t> pending_hash;
+};
+
 // Adds one file the cheapest way its content allows: the original's
 // compressed bytes when unchanged, else compressed anew. Returns its RECORD row.
-RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& input, const ZipReader& original,
-                   const std::string& name, const std::optional<WheelMetadata>& new_wheel_metadata) {
+PackedFile add_file(WheelWriter& writer, PackedWheel& packed, CopyVerifier& verifier, const PackInput& input,
+                    const ZipReader& original, const std::string& name,
+                    const std::optional<WheelMetadata>& new_wheel_metadata) {
     auto member = input.members.find(name);
     const OriginalMember* before = member == input.members.end() ? nullptr : &member->second;
     std::string disk_path = (fs::path(input.wheel.workdir) / name).string();
@@ -280,14 +454,14 @@ RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& in
         RecordRow row{name, record_row_hash(sha256_hex_of(text)), std::to_string(text.size())};
         writer.add_bytes(name, std::move(text), before != nullptr ? before->mode : 0644);
         ++packed.compressed;
-        return row;
+        return {row, std::nullopt};
     }
     if (before != nullptr && !before->extracted && !fs::exists(disk_path)) {
         const ZipEntry& entry = original_entry(original, name);
-        std::string sha256 = verified_sha256(original, entry, before->record_hash);
+        std::size_t pending = verifier.add(entry, before->record_hash);
         writer.add_raw_copy(name, original, entry, before->mode);
         ++packed.copied;
-        return RecordRow{name, record_row_hash(sha256), std::to_string(entry.size)};
+        return {RecordRow{name, "", std::to_string(entry.size)}, pending};
     }
     FileDigest now = digest_file(disk_path);
     struct stat info {};
@@ -300,7 +474,7 @@ RecordRow add_file(WheelWriter& writer, PackedWheel& packed, const PackInput& in
         writer.add_file(name, disk_path, mode, now.size);
         ++packed.compressed;
     }
-    return RecordRow{name, record_row_hash(now.sha256_hex), std::to_string(now.size)};
+    return {RecordRow{name, record_row_hash(now.sha256_hex), std::to_string(now.size)}, std::nullopt};
 }
 
 void refuse_non_regular_output(const std::string& output) {
@@ -416,8 +590,10 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
     Tree tree = collect_tree(input, record_path);
     WorkDir staging = WorkDir::create_staging(fs::path(packed.path).parent_path(), "whl-pack");
     std::string staged = staging.path() + "/" + packed.filename;
-    WheelWriter writer(staged, packed.path, mtime, options.compression_level, options.threads);
+    CopyVerifier verifier(original);  // before the writer: its thread reads while the writer writes
+    WheelWriter writer(staged, packed.path, mtime, options.compression_level, options.threads, verifier.failed());
     std::vector<RecordRow> rows;
+    std::vector<std::pair<std::size_t, std::size_t>> pending_rows;  // row, CopyVerifier number
     for (const std::string& name : wheel_entry_order(tree.files, tree.directories)) {
         throw_if_interrupted();
         if (name.back() == '/') {
@@ -425,14 +601,24 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
             continue;
         }
         if (name == record_path) continue;  // written last, once every hash is known
-        rows.push_back(add_file(writer, packed, input, original, name, retag.metadata));
+        PackedFile file = add_file(writer, packed, verifier, input, original, name, retag.metadata);
+        if (file.pending_hash) pending_rows.emplace_back(rows.size(), *file.pending_hash);
+        rows.push_back(std::move(file.row));
     }
     rows.push_back(RecordRow{record_path, "", ""});
     auto record_member = input.members.find(record_path);
-    writer.add_bytes(record_path, format_record_file(rows),
-                     record_member != input.members.end() ? record_member->second.mode : 0644);
+    writer.add_deferred(record_path, [&] {
+        std::vector<std::string> hashes = verifier.hashes();
+        for (auto [row, pending] : pending_rows) rows[row].hash = record_row_hash(hashes[pending]);
+        return format_record_file(rows);
+    }, record_member != input.members.end() ? record_member->second.mode : 0644);
     ++packed.compressed;
-    writer.commit();
+    try {
+        writer.commit();
+    } catch (const Error&) {
+        static_cast<void>(verifier.hashes());  // a member's failure stopped the writing: that is the error
+        throw;
+    }
     throw_if_interrupted();  // a signal during libzip's last writes must not let the wheel into place
     if (::rename(staged.c_str(), packed.path.c_str()) != 0)
         fail("{}: cannot rename the new wheel into place: {}", packed.path, std::strerror(errno));

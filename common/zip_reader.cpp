@@ -307,15 +307,18 @@ void ZipReader::stream_member(const MemberBytes& read, const ZipEntry& entry, bo
     if (!ended) fail("{}: member {}: its deflate data ends early", path_, entry.name);
 }
 
+bool ZipReader::reads_without_libzip(const ZipEntry& entry) {
+    return (entry.method == ZIP_CM_STORE || entry.method == ZIP_CM_DEFLATE) && entry.encryption == 0;
+}
+
 void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
     // The member's bytes as they lie in the archive, read with pread from where the constructor
     // found and checked them, in large blocks (libzip reads 8 KiB at a time, seeking before each,
     // and checks a stored member's CRC with zlib's), inflated here and their CRC-32 checked by
     // libdeflate (several times zlib's speed); an encrypted or otherwise compressed one libzip
     // reads and checks.
-    const bool stored = entry.method == ZIP_CM_STORE && entry.encryption == 0;
-    const bool deflated = entry.method == ZIP_CM_DEFLATE && entry.encryption == 0;
-    const bool raw = stored || deflated;
+    const bool raw = reads_without_libzip(entry);
+    const bool deflated = raw && entry.method == ZIP_CM_DEFLATE;
     ZipFile file;
     std::uint64_t offset = 0;
     MemberBytes read;

@@ -59,6 +59,9 @@ public:
     // Streams the whole member to `sink`; fails if it inflates past its
     // declared size or its CRC does not match.
     void read_member(const ZipEntry& entry, const ByteSink& sink) const;
+    // True when read_member reads the member with pread alone, without libzip's handle (stored or
+    // deflated, not encrypted): such reads may run on another thread than libzip's.
+    static bool reads_without_libzip(const ZipEntry& entry);
     // At most `count` bytes from the start of the member.
     std::vector<std::byte> read_head(const ZipEntry& entry, std::size_t count) const;
 

@@ -68,17 +68,19 @@ USAGE
 # A scratch directory removed on every exit, error and signal, in the first temporary folder
 # that takes one (as Python's tempfile). It names its owner (pid and host), so a later run removes
 # those a kill -9 left behind.
+# The traps come first and mktemp runs with the signals ignored, so a signal at any moment finds
+# the directory either not made or named in $scratch (the trap runs once the assignment is done).
 make_scratch() {
     scratch=""
-    for folder in "${TMPDIR-}" "${TEMP-}" "${TMP-}" /tmp /var/tmp /usr/tmp "$PWD"; do
-        [ -n "$folder" ] && [ -d "$folder" ] && [ -w "$folder" ] || continue
-        scratch=$(mktemp -d "$folder/auditwheel-XXXXXX" 2>/dev/null) && break
-    done
-    [ -n "$scratch" ] || die "cannot create a temporary directory in \$TMPDIR, /tmp, /var/tmp, /usr/tmp or here"
-    trap 'rm -rf "$scratch" ${partial:+"$partial"}' EXIT
+    trap 'rm -rf ${scratch:+"$scratch"} ${partial:+"$partial"}' EXIT
     trap 'on_signal INT 2' INT
     trap 'on_signal TERM 15' TERM
     trap 'on_signal HUP 1' HUP
+    for folder in "${TMPDIR-}" "${TEMP-}" "${TMP-}" /tmp /var/tmp /usr/tmp "$PWD"; do
+        [ -n "$folder" ] && [ -d "$folder" ] && [ -w "$folder" ] || continue
+        scratch=$(trap '' INT TERM HUP; mktemp -d "$folder/auditwheel-XXXXXX" 2>/dev/null) && break
+    done
+    [ -n "$scratch" ] || die "cannot create a temporary directory in \$TMPDIR, /tmp, /var/tmp, /usr/tmp or here"
     read -r host </proc/sys/kernel/hostname 2>/dev/null || host=$(uname -n)
     printf '%s %s\n' "$$" "$host" >"$scratch/owner"
     remove_stale_scratch "$folder"
@@ -105,7 +107,7 @@ on_signal() {
         if [ "$1" = INT ]; then kill -s TERM $child 2>/dev/null || :; else kill -s "$1" $child 2>/dev/null || :; fi
         wait $child 2>/dev/null || :
     fi
-    rm -rf "$scratch" ${partial:+"$partial"}
+    rm -rf ${scratch:+"$scratch"} ${partial:+"$partial"}
     trap - EXIT
     exit $((128 + $2))
 }
@@ -258,7 +260,7 @@ copy_unchanged() {
     mkdir -p -- "$wheel_dir"
     [ "$(CDPATH= cd -- "$(dirname -- "$1")" && pwd -P)/$(basename -- "$1")" = \
       "$(CDPATH= cd -- "$wheel_dir" && pwd -P)/$(basename -- "$1")" ] && return
-    partial=$(mktemp "$wheel_dir/.$(basename -- "$1").auditwheel-XXXXXX") || exit 1
+    partial=$(trap "" INT TERM HUP; mktemp "$wheel_dir/.$(basename -- "$1").auditwheel-XXXXXX") || exit 1  # as in make_scratch
     cp -p -- "$1" "$partial" && mv -f -- "$partial" "$target" || exit 1
     partial=""
     printf 'Copied the pure wheel unchanged to %s\n' "$target" >&2
