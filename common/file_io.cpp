@@ -37,6 +37,18 @@ std::string read_all_at(int fd, std::span<std::byte> bytes, std::uint64_t offset
     return {};
 }
 
+int write_all_at(int fd, std::span<const std::byte> bytes, std::uint64_t offset) {
+    while (!bytes.empty()) {
+        ssize_t written = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+        if (written < 0 && errno == EINTR) continue;
+        if (written < 0) return errno;
+        if (written == 0) return ENOSPC;  // a regular file that takes nothing more is full
+        bytes = bytes.subspan(static_cast<std::size_t>(written));
+        offset += static_cast<std::uint64_t>(written);
+    }
+    return 0;
+}
+
 std::string file_type_name(unsigned mode) {
     switch (mode & S_IFMT) {
         case S_IFREG: return "a regular file";

@@ -18,6 +18,10 @@ void write_all(int fd, std::span<const std::byte> bytes, const std::string& path
 // could not (errno's text, or "end of file"), or an empty string when it did.
 std::string read_all_at(int fd, std::span<std::byte> bytes, std::uint64_t offset);
 
+// Writes all of `bytes` at `offset` of `fd` with pwrite, retrying short writes and EINTR; returns
+// the errno that stopped it, or 0 when it did (for callers that report through libzip).
+int write_all_at(int fd, std::span<const std::byte> bytes, std::uint64_t offset);
+
 // True when `length` bytes from `offset` lie inside `size` bytes, with no sum
 // that can wrap around (three of the fuzzer's findings were such sums).
 constexpr bool range_inside(std::uint64_t offset, std::uint64_t length, std::uint64_t size) {

@@ -307,6 +307,14 @@ void ZipReader::stream_member(const MemberBytes& read, const ZipEntry& entry, bo
     if (!ended) fail("{}: member {}: its deflate data ends early", path_, entry.name);
 }
 
+void ZipReader::read_compressed(const ZipEntry& entry, std::uint64_t offset, std::span<std::byte> into) const {
+    if (!range_inside(offset, into.size(), entry.compressed_size))
+        fail("{}: member {}: {} bytes from {} lie past its {} compressed bytes", path_, entry.name, into.size(), offset,
+             entry.compressed_size);
+    std::string error = read_all_at(fd_.get(), into, entry.data_offset + offset);
+    if (!error.empty()) fail("{}: member {}: cannot read its data: {}", path_, entry.name, error);
+}
+
 bool ZipReader::reads_without_libzip(const ZipEntry& entry) {
     return (entry.method == ZIP_CM_STORE || entry.method == ZIP_CM_DEFLATE) && entry.encryption == 0;
 }
@@ -325,8 +333,7 @@ void ZipReader::read_member(const ZipEntry& entry, const ByteSink& sink) const {
     if (raw) {
         read = [&](std::span<std::byte> into) {
             std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), entry.compressed_size - offset));
-            std::string error = read_all_at(fd_.get(), into.first(count), entry.data_offset + offset);
-            if (!error.empty()) fail("{}: member {}: cannot read its data: {}", path_, entry.name, error);
+            read_compressed(entry, offset, into.first(count));
             offset += count;
             return count;
         };

@@ -62,6 +62,9 @@ public:
     // True when read_member reads the member with pread alone, without libzip's handle (stored or
     // deflated, not encrypted): such reads may run on another thread than libzip's.
     static bool reads_without_libzip(const ZipEntry& entry);
+    // Fills `into` with the member's bytes as they lie in the archive (compressed), from `offset`
+    // into them, where the constructor found and checked them; pread, so any thread may.
+    void read_compressed(const ZipEntry& entry, std::uint64_t offset, std::span<std::byte> into) const;
     // At most `count` bytes from the start of the member.
     std::vector<std::byte> read_head(const ZipEntry& entry, std::size_t count) const;
 

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "diagnostics.hpp"
+#include "zip_fixtures.hpp"
 #include "zip_reader.hpp"
 
 #include <zip.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 BOOST_AUTO_TEST_SUITE(zip_reader)
+
+using aw::test::numbered_lines, aw::test::read_whole_member, aw::test::write_zip;
 
 namespace {
 aw::ZipEntry deflated(std::uint64_t size, std::uint64_t compressed_size) {
@@ -37,38 +40,6 @@ BOOST_AUTO_TEST_CASE(a_total_that_overflows_is_implausible) {
     std::vector<aw::ZipEntry> entries(3, deflated(UINT64_MAX / 2, 1));
     BOOST_TEST(aw::implausible_total_size_reason(entries, 1 << 20).has_value());
 }
-
-namespace {
-// Text that deflates well and differs throughout, so that a damaged byte anywhere shows.
-std::string numbered_lines(std::size_t bytes) {
-    std::string text;
-    for (std::size_t line = 0; text.size() < bytes; ++line) text += "line " + std::to_string(line) + " of the member\n";
-    text.resize(bytes);
-    return text;
-}
-
-// A zip of `members` (name, bytes), deflated by libzip, at `path`.
-void write_zip(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members) {
-    int error = 0;
-    zip_t* archive = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
-    BOOST_REQUIRE(archive != nullptr);
-    for (const auto& [name, bytes] : members) {
-        zip_source_t* source = zip_source_buffer(archive, bytes.data(), bytes.size(), 0);
-        BOOST_REQUIRE(zip_file_add(archive, name.c_str(), source, 0) >= 0);
-        BOOST_REQUIRE(zip_set_file_compression(archive, zip_uint64_t(zip_name_locate(archive, name.c_str(), 0)),
-                                               ZIP_CM_DEFLATE, 6) == 0);
-    }
-    BOOST_REQUIRE(zip_close(archive) == 0);
-}
-
-std::string read_whole_member(const aw::ZipReader& reader, const std::string& name) {
-    std::string bytes;
-    reader.read_member(*reader.find(name), [&](std::span<const std::byte> block) {
-        bytes.append(reinterpret_cast<const char*>(block.data()), block.size());
-    });
-    return bytes;
-}
-}  // namespace
 
 // A small member is inflated whole by libdeflate, one past 8 MiB streamed through zlib: both give
 // back the bytes, and both refuse deflate data damaged in its middle.
