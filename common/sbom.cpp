@@ -5,10 +5,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
+#include <unordered_map>
 
 namespace aw {
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -49,28 +54,23 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 // dpkg knows a file by the path its package installed it at; with merged /usr
-// a library found under /usr/lib may be listed under /lib, and back. One query
-// for every path (each costs a scan of dpkg's file lists).
+// a library found under /usr/lib may be listed under /lib, and back: both are looked for.
 std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& paths) {
     if (paths.empty()) return {};  // apk or rpm knew them all
     std::map<std::string, std::string> asked;  // path as asked -> path as given
-    std::vector<std::string> argv{"dpkg-query", "-S"};
     for (const std::string& path : paths) {
         std::string other = path.starts_with("/usr/") ? path.substr(4) : "/usr" + path;
-        for (const std::string& candidate : {path, other})
-            if (asked.emplace(candidate, path).second) argv.push_back(candidate);
+        for (const std::string& candidate : {path, other}) asked.emplace(candidate, path);
     }
     std::map<std::string, PackageOwner> owners;
-    auto run = run_program(argv);  // exits 1 when some path is not found: the others are still listed
-    if (!run) return owners;
+    const char* admin_dir = std::getenv("DPKG_ADMINDIR");  // as dpkg-query honours it
+    std::vector<std::string> candidates;
+    for (const auto& [candidate, path] : asked) candidates.push_back(candidate);
     std::map<std::string, std::string> packages;  // path as given -> "name:arch"
-    for (const std::string& line : lines_of(run->out)) {
-        // "libffi8:amd64: /usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"; skip diversions and shared files.
-        std::size_t colon = line.find(": ");
-        if (colon == std::string::npos || line.starts_with("diversion by") || line.find(", ") < colon) continue;
-        auto found = asked.find(line.substr(colon + 2));
-        if (found != asked.end()) packages.emplace(found->second, line.substr(0, colon));
-    }
+    for (const auto& [candidate, package] :
+         dpkg_list_owners(std::string(admin_dir != nullptr && *admin_dir != '\0' ? admin_dir : "/var/lib/dpkg") + "/info",
+                          candidates))
+        packages.emplace(asked.at(candidate), package);
     if (packages.empty()) return owners;
     std::vector<std::string> query{"dpkg-query", "-W", "-f=${binary:Package} ${Version}\n"};
     for (const auto& [path, package] : packages) query.push_back(package);
@@ -90,6 +90,29 @@ std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& 
 }
 
 }  // namespace
+
+std::map<std::string, std::string> dpkg_list_owners(const std::string& info_dir, const std::vector<std::string>& paths) {
+    std::map<std::string, std::string> owners;
+    if (paths.empty()) return owners;
+    std::unordered_map<std::string_view, std::size_t> wanted;  // path -> packages listing it
+    for (const std::string& path : paths) wanted.emplace(path, 0);
+    std::map<std::string_view, std::string> found;
+    std::error_code error;  // an unreadable directory tells nothing, as dpkg-query would not
+    for (fs::directory_iterator it(info_dir, error), end; !error && it != end; it.increment(error)) {
+        const fs::path& list = it->path();
+        if (list.extension() != ".list") continue;
+        std::ifstream in(list, std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        for (std::size_t start = 0, end; start < text.size(); start = end + 1) {
+            end = std::min(text.find('\n', start), text.size());
+            auto hit = wanted.find(std::string_view(text).substr(start, end - start));
+            if (hit != wanted.end() && ++hit->second == 1) found[hit->first] = list.stem().string();
+        }
+    }
+    for (const auto& [path, package] : found)
+        if (wanted.at(path) == 1) owners.emplace(std::string(path), package);
+    return owners;
+}
 
 std::string PackageOwner::purl() const {
     return "pkg:" + type + "/" + distro + "/" + purl_quote(name, ":") + "@" + purl_quote(version, ":");

@@ -1,4 +1,4 @@
-// The SBOM's pieces: purl quoting, apk's answer, the document's order.
+// The SBOM's pieces: purl quoting, apk's and dpkg's answers, the document's order.
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
@@ -66,6 +66,25 @@ BOOST_AUTO_TEST_CASE(the_document_lists_libraries_in_path_order) {
     BOOST_TEST(document["metadata"]["tools"][0]["name"] == "C++ auditwheel, matching pypa auditwheel 6.8.1");
     std::swap(input.libraries[0], input.libraries[1]);
     BOOST_TEST(aw::cyclonedx_sbom(input).dump() == document.dump());
+}
+
+// dpkg's file lists answer as dpkg-query -S: the package named by the list file, ":arch" and all;
+// a path two packages list belongs to neither; a path no list names is missing.
+BOOST_AUTO_TEST_CASE(dpkg_file_lists_name_the_owner) {
+    namespace fs = std::filesystem;
+    fs::path info = fs::temp_directory_path() / ("aw-dpkg-" + std::to_string(::getpid()));
+    fs::create_directories(info);
+    std::ofstream(info / "libffi8:amd64.list") << "/.\n/usr\n/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2\n";
+    std::ofstream(info / "zlib1g.list") << "/usr\n/lib/x86_64-linux-gnu/libz.so.1.2.13";  // no final newline
+    std::ofstream(info / "zlib1g.md5sums") << "/usr/lib/x86_64-linux-gnu/libnot.so\n";     // not a list
+    auto owners = aw::dpkg_list_owners(info.string(), {"/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2",
+                                                       "/lib/x86_64-linux-gnu/libz.so.1.2.13", "/usr",
+                                                       "/usr/lib/x86_64-linux-gnu/libnot.so"});
+    fs::remove_all(info);
+    BOOST_TEST(owners.size() == 2u);
+    BOOST_TEST(owners["/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"] == "libffi8:amd64");
+    BOOST_TEST(owners["/lib/x86_64-linux-gnu/libz.so.1.2.13"] == "zlib1g");
+    BOOST_TEST(aw::dpkg_list_owners("/nonexistent/info", {"/usr"}).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
