@@ -43,14 +43,20 @@ std::optional<PackageOwner> rpm_owning(const std::string& path) {
                         line.substr(first + 1, second - first - 1) + "-" + line.substr(second + 1)};
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
+// The lines of `text`, which must outlive them; a last line without '\n' counts too.
+std::vector<std::string_view> lines_of(std::string_view text) {
+    std::vector<std::string_view> lines;
     for (std::size_t start = 0, end; start < text.size(); start = end + 1) {
-        end = text.find('\n', start);
-        if (end == std::string::npos) end = text.size();
+        end = std::min(text.find('\n', start), text.size());
         lines.push_back(text.substr(start, end - start));
     }
     return lines;
+}
+
+// dpkg's <admindir>/info, where its file lists are: DPKG_ADMINDIR, as dpkg-query honours it.
+std::string dpkg_info_dir() {
+    const char* admin_dir = std::getenv("DPKG_ADMINDIR");
+    return std::string(admin_dir != nullptr && *admin_dir != '\0' ? admin_dir : "/var/lib/dpkg") + "/info";
 }
 
 // dpkg knows a file by the path its package installed it at; with merged /usr
@@ -63,13 +69,10 @@ std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& 
         for (const std::string& candidate : {path, other}) asked.emplace(candidate, path);
     }
     std::map<std::string, PackageOwner> owners;
-    const char* admin_dir = std::getenv("DPKG_ADMINDIR");  // as dpkg-query honours it
     std::vector<std::string> candidates;
     for (const auto& [candidate, path] : asked) candidates.push_back(candidate);
     std::map<std::string, std::string> packages;  // path as given -> "name:arch"
-    for (const auto& [candidate, package] :
-         dpkg_list_owners(std::string(admin_dir != nullptr && *admin_dir != '\0' ? admin_dir : "/var/lib/dpkg") + "/info",
-                          candidates))
+    for (const auto& [candidate, package] : dpkg_list_owners(dpkg_info_dir(), candidates))
         packages.emplace(asked.at(candidate), package);
     if (packages.empty()) return owners;
     std::vector<std::string> query{"dpkg-query", "-W", "-f=${binary:Package} ${Version}\n"};
@@ -77,8 +80,9 @@ std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& 
     auto versions = successful(query);
     if (!versions) return owners;
     std::map<std::string, std::string> version_of;
-    for (const std::string& line : lines_of(versions->out))
-        if (std::size_t space = line.find(' '); space != std::string::npos) version_of[line.substr(0, space)] = line.substr(space + 1);
+    for (std::string_view line : lines_of(versions->out))
+        if (std::size_t space = line.find(' '); space != std::string_view::npos)
+            version_of[std::string(line.substr(0, space))] = line.substr(space + 1);
     for (const auto& [path, package] : packages) {
         // dpkg-query names a package of the native architecture without its ":arch".
         auto version = version_of.find(package);
@@ -94,23 +98,24 @@ std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& 
 std::map<std::string, std::string> dpkg_list_owners(const std::string& info_dir, const std::vector<std::string>& paths) {
     std::map<std::string, std::string> owners;
     if (paths.empty()) return owners;
-    std::unordered_map<std::string_view, std::size_t> wanted;  // path -> packages listing it
-    for (const std::string& path : paths) wanted.emplace(path, 0);
-    std::map<std::string_view, std::string> found;
+    struct Listing {
+        std::size_t lists = 0;  // naming the path
+        std::string package;    // the first of them
+    };
+    std::unordered_map<std::string_view, Listing> wanted;
+    for (const std::string& path : paths) wanted.emplace(path, Listing{});
     std::error_code error;  // an unreadable directory tells nothing, as dpkg-query would not
     for (fs::directory_iterator it(info_dir, error), end; !error && it != end; it.increment(error)) {
         const fs::path& list = it->path();
         if (list.extension() != ".list") continue;
         std::ifstream in(list, std::ios::binary);
         std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        for (std::size_t start = 0, end; start < text.size(); start = end + 1) {
-            end = std::min(text.find('\n', start), text.size());
-            auto hit = wanted.find(std::string_view(text).substr(start, end - start));
-            if (hit != wanted.end() && ++hit->second == 1) found[hit->first] = list.stem().string();
-        }
+        for (std::string_view line : lines_of(text))
+            if (auto hit = wanted.find(line); hit != wanted.end() && ++hit->second.lists == 1)
+                hit->second.package = list.stem().string();
     }
-    for (const auto& [path, package] : found)
-        if (wanted.at(path) == 1) owners.emplace(std::string(path), package);
+    for (auto& [path, listing] : wanted)
+        if (listing.lists == 1) owners.emplace(std::string(path), std::move(listing.package));
     return owners;
 }
 

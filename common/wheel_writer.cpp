@@ -43,9 +43,15 @@ struct SourceState {
         zip_error_set(&error, zip_code, system_code);
         return -1;
     }
-    zip_stat_t* stat_args(void* data, zip_uint64_t length) {
+    // STAT's answer, giving the method the bytes are in and their size uncompressed; nullptr when
+    // libzip's buffer is wrong.
+    zip_stat_t* stat_args(void* data, zip_uint64_t length, zip_uint16_t method, zip_uint64_t size) {
         zip_stat_t* stat = ZIP_SOURCE_GET_ARGS(zip_stat_t, data, length, &error);
-        if (stat != nullptr) zip_stat_init(stat);
+        if (stat == nullptr) return nullptr;
+        zip_stat_init(stat);
+        stat->valid = ZIP_STAT_COMP_METHOD | ZIP_STAT_SIZE;
+        stat->comp_method = method;
+        stat->size = size;
         return stat;
     }
 };
@@ -183,11 +189,9 @@ struct RawCopySource : SourceState {
             case ZIP_SOURCE_READ: return read(static_cast<std::byte*>(data), static_cast<std::size_t>(length));
             case ZIP_SOURCE_CLOSE: block.reset(); return 0;
             case ZIP_SOURCE_STAT: {
-                zip_stat_t* stat = stat_args(data, length);
+                zip_stat_t* stat = stat_args(data, length, entry->method, entry->size);
                 if (stat == nullptr) return -1;
-                stat->valid = ZIP_STAT_COMP_METHOD | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC;
-                stat->comp_method = entry->method;
-                stat->size = entry->size;
+                stat->valid |= ZIP_STAT_COMP_SIZE | ZIP_STAT_CRC;
                 stat->comp_size = entry->compressed_size;
                 stat->crc = entry->crc;
                 return sizeof(zip_stat_t);
@@ -239,11 +243,8 @@ struct DeflatedFileSource : SourceState {
             case ZIP_SOURCE_READ: return fill(static_cast<unsigned char*>(data), static_cast<std::size_t>(length));
             case ZIP_SOURCE_CLOSE: return 0;
             case ZIP_SOURCE_STAT: {
-                zip_stat_t* stat = stat_args(data, length);
+                zip_stat_t* stat = stat_args(data, length, ZIP_CM_DEFLATE, size);
                 if (stat == nullptr) return -1;
-                stat->valid = ZIP_STAT_COMP_METHOD | ZIP_STAT_SIZE;
-                stat->comp_method = ZIP_CM_DEFLATE;
-                stat->size = size;
                 if (done) {
                     stat->valid |= ZIP_STAT_CRC | ZIP_STAT_COMP_SIZE;
                     stat->crc = crc;
@@ -280,12 +281,7 @@ struct DeferredBytesSource : SourceState {
             }
             case ZIP_SOURCE_CLOSE: return 0;
             case ZIP_SOURCE_STAT: {
-                zip_stat_t* stat = stat_args(data, length);
-                if (stat == nullptr) return -1;
-                stat->valid = ZIP_STAT_COMP_METHOD | ZIP_STAT_SIZE;
-                stat->comp_method = ZIP_CM_STORE;
-                stat->size = made().size();
-                return sizeof(zip_stat_t);
+                return stat_args(data, length, ZIP_CM_STORE, made().size()) != nullptr ? sizeof(zip_stat_t) : -1;
             }
             case ZIP_SOURCE_SUPPORTS: return kReadCommands;
             default: return fail_with(ZIP_ER_OPNOTSUPP, 0);
@@ -308,9 +304,12 @@ WheelWriter::WheelWriter(const std::string& file, const std::string& shown_as, s
         archive_.reset(zip_open_from_source(source, ZIP_CREATE | ZIP_TRUNCATE, &error));
         if (!archive_) zip_source_free(source);
     }
-    std::string why = zip_error_strerror(&error);
+    if (!archive_) {
+        std::string why = zip_error_strerror(&error);
+        zip_error_fini(&error);
+        fail("{}: cannot create: {}", path_, why);
+    }
     zip_error_fini(&error);
-    if (!archive_) fail("{}: cannot create: {}", path_, why);
     zip_register_cancel_callback_with_state(archive_.get(), cancel_writing, nullptr,
                                             const_cast<std::atomic<bool>*>(&give_up));
 }
