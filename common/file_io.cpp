@@ -49,6 +49,20 @@ int write_all_at(int fd, std::span<const std::byte> bytes, std::uint64_t offset)
     return 0;
 }
 
+std::optional<std::string_view> read_whole_file(int dir_fd, const char* name, std::vector<char>& buffer) {
+    UniqueFd fd(::openat(dir_fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!fd) return std::nullopt;
+    if (buffer.size() < 64 * 1024) buffer.resize(64 * 1024);
+    std::size_t used = 0;
+    for (;;) {
+        if (used == buffer.size()) buffer.resize(2 * buffer.size());
+        ssize_t got = ::read(fd.get(), buffer.data() + used, buffer.size() - used);
+        if (got > 0) used += static_cast<std::size_t>(got);
+        else if (got == 0 || errno == EAGAIN) return std::string_view(buffer.data(), used);
+        else if (errno != EINTR) return std::nullopt;
+    }
+}
+
 std::string file_type_name(unsigned mode) {
     switch (mode & S_IFMT) {
         case S_IFREG: return "a regular file";

@@ -1,19 +1,21 @@
 #include "sbom.hpp"
 
 #include "digest.hpp"
+#include "file_io.hpp"
 #include "process.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
+#include <dirent.h>
+#include <fcntl.h>
+
 namespace aw {
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -53,10 +55,10 @@ std::vector<std::string_view> lines_of(std::string_view text) {
     return lines;
 }
 
-// dpkg's <admindir>/info, where its file lists are: DPKG_ADMINDIR, as dpkg-query honours it.
-std::string dpkg_info_dir() {
+// dpkg's database directory: DPKG_ADMINDIR, as dpkg-query honours it.
+std::string dpkg_admin_dir() {
     const char* admin_dir = std::getenv("DPKG_ADMINDIR");
-    return std::string(admin_dir != nullptr && *admin_dir != '\0' ? admin_dir : "/var/lib/dpkg") + "/info";
+    return admin_dir != nullptr && *admin_dir != '\0' ? admin_dir : "/var/lib/dpkg";
 }
 
 // dpkg knows a file by the path its package installed it at; with merged /usr
@@ -68,28 +70,21 @@ std::map<std::string, PackageOwner> dpkg_owners(const std::vector<std::string>& 
         std::string other = path.starts_with("/usr/") ? path.substr(4) : "/usr" + path;
         for (const std::string& candidate : {path, other}) asked.emplace(candidate, path);
     }
-    std::map<std::string, PackageOwner> owners;
     std::vector<std::string> candidates;
     for (const auto& [candidate, path] : asked) candidates.push_back(candidate);
-    std::map<std::string, std::string> packages;  // path as given -> "name:arch"
-    for (const auto& [candidate, package] : dpkg_list_owners(dpkg_info_dir(), candidates))
+    const std::string admin_dir = dpkg_admin_dir();
+    std::map<std::string, std::string> packages;  // path as given -> package, as its list is named
+    for (const auto& [candidate, package] : dpkg_list_owners(admin_dir + "/info", candidates))
         packages.emplace(asked.at(candidate), package);
+    std::map<std::string, PackageOwner> owners;
     if (packages.empty()) return owners;
-    std::vector<std::string> query{"dpkg-query", "-W", "-f=${binary:Package} ${Version}\n"};
-    for (const auto& [path, package] : packages) query.push_back(package);
-    auto versions = successful(query);
-    if (!versions) return owners;
-    std::map<std::string, std::string> version_of;
-    for (std::string_view line : lines_of(versions->out))
-        if (std::size_t space = line.find(' '); space != std::string_view::npos)
-            version_of[std::string(line.substr(0, space))] = line.substr(space + 1);
-    for (const auto& [path, package] : packages) {
-        // dpkg-query names a package of the native architecture without its ":arch".
-        auto version = version_of.find(package);
-        if (version == version_of.end()) version = version_of.find(package.substr(0, package.find(':')));
-        if (version != version_of.end() && !version->second.empty())
+    std::vector<char> buffer;
+    std::optional<std::string_view> status = read_whole_file(AT_FDCWD, (admin_dir + "/status").c_str(), buffer);
+    if (!status) return owners;
+    std::map<std::string, std::string> version_of = dpkg_status_versions(*status);
+    for (const auto& [path, package] : packages)
+        if (auto version = version_of.find(package); version != version_of.end())
             owners[path] = PackageOwner{"deb", "", package.substr(0, package.find(':')), version->second};
-    }
     return owners;
 }
 
@@ -103,20 +98,65 @@ std::map<std::string, std::string> dpkg_list_owners(const std::string& info_dir,
         std::string package;    // the first of them
     };
     std::unordered_map<std::string_view, Listing> wanted;
-    for (const std::string& path : paths) wanted.emplace(path, Listing{});
-    std::error_code error;  // an unreadable directory tells nothing, as dpkg-query would not
-    for (fs::directory_iterator it(info_dir, error), end; !error && it != end; it.increment(error)) {
-        const fs::path& list = it->path();
-        if (list.extension() != ".list") continue;
-        std::ifstream in(list, std::ios::binary);
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        for (std::string_view line : lines_of(text))
+    std::vector<bool> wanted_length;  // most lines are skipped by their length alone, unhashed
+    for (const std::string& path : paths) {
+        wanted.emplace(path, Listing{});
+        if (path.size() >= wanted_length.size()) wanted_length.resize(path.size() + 1);
+        wanted_length[path.size()] = true;
+    }
+    // An unreadable directory or list tells nothing, as dpkg-query would not. About 900 lists on
+    // Debian 12: each is read with one open, one or two reads and a close into the same buffer.
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(info_dir.c_str()), ::closedir);
+    if (!dir) return owners;
+    std::vector<char> buffer;
+    while (const dirent* entry = ::readdir(dir.get())) {
+        std::string_view name(entry->d_name);
+        if (!name.ends_with(".list")) continue;
+        std::optional<std::string_view> text = read_whole_file(::dirfd(dir.get()), entry->d_name, buffer);
+        if (!text) continue;
+        for (std::string_view line : lines_of(*text)) {
+            if (line.size() >= wanted_length.size() || !wanted_length[line.size()]) continue;
             if (auto hit = wanted.find(line); hit != wanted.end() && ++hit->second.lists == 1)
-                hit->second.package = list.stem().string();
+                hit->second.package = name.substr(0, name.size() - 5);
+        }
     }
     for (auto& [path, listing] : wanted)
         if (listing.lists == 1) owners.emplace(std::string(path), std::move(listing.package));
     return owners;
+}
+
+std::map<std::string, std::string> dpkg_status_versions(std::string_view status) {
+    std::map<std::string, std::string> versions;
+    struct Stanza {
+        std::string_view package, architecture, version, multi_arch, status;
+    } stanza;
+    auto finish = [&] {
+        if (!stanza.package.empty() && !stanza.version.empty() && !stanza.status.ends_with(" not-installed")) {
+            std::string version(stanza.version);
+            if (!stanza.architecture.empty())
+                versions[std::string(stanza.package) + ":" + std::string(stanza.architecture)] = version;
+            if (stanza.multi_arch != "same") versions[std::string(stanza.package)] = version;
+        }
+        stanza = Stanza{};
+    };
+    for (std::string_view line : lines_of(status)) {
+        if (line.empty()) {
+            finish();
+            continue;
+        }
+        std::size_t colon = line.find(':');
+        if (line.front() == ' ' || line.front() == '\t' || colon == std::string_view::npos) continue;  // a continuation
+        std::string_view field = line.substr(0, colon), value = line.substr(colon + 1);
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        if (field == "Package") stanza.package = value;
+        else if (field == "Architecture") stanza.architecture = value;
+        else if (field == "Version") stanza.version = value;
+        else if (field == "Multi-Arch") stanza.multi_arch = value;
+        else if (field == "Status") stanza.status = value;
+    }
+    finish();
+    return versions;
 }
 
 std::string PackageOwner::purl() const {

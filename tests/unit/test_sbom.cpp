@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 BOOST_AUTO_TEST_SUITE(sbom)
@@ -85,6 +86,49 @@ BOOST_AUTO_TEST_CASE(dpkg_file_lists_name_the_owner) {
     BOOST_TEST(owners["/usr/lib/x86_64-linux-gnu/libffi.so.8.1.2"] == "libffi8:amd64");
     BOOST_TEST(owners["/lib/x86_64-linux-gnu/libz.so.1.2.13"] == "zlib1g");
     BOOST_TEST(aw::dpkg_list_owners("/nonexistent/info", {"/usr"}).empty());
+}
+
+// dpkg's status file names versions as dpkg-query -W does, under the names of the packages' lists.
+BOOST_AUTO_TEST_CASE(dpkg_status_names_versions_as_dpkg_query) {
+    auto versions = aw::dpkg_status_versions(
+        "Package: libffi8\nStatus: install ok installed\nArchitecture: amd64\nMulti-Arch: same\n"
+        "Version: 3.4.4-1\nDescription: Foreign Function Interface library runtime\n"
+        " Version: 9.9 is a continuation line, not a field\n\n"
+        "Package: libxml2\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.9.14+dfsg-1.3~deb12u6\n\n"
+        "Package: gone\nStatus: purge ok not-installed\nArchitecture: amd64\nVersion: 1.0\n\n"
+        "Package: epoch\nStatus: install ok installed\nArchitecture: all\nVersion:  1:2.3-4 \n");  // no final blank line
+    BOOST_TEST(versions.size() == 5u);
+    BOOST_TEST(versions["libffi8:amd64"] == "3.4.4-1");
+    BOOST_TEST(!versions.contains("libffi8"));  // a Multi-Arch: same list is always "name:arch"
+    BOOST_TEST(versions["libxml2"] == "2.9.14+dfsg-1.3~deb12u6");
+    BOOST_TEST(versions["libxml2:amd64"] == "2.9.14+dfsg-1.3~deb12u6");
+    BOOST_TEST(versions["epoch"] == "1:2.3-4");
+    BOOST_TEST(!versions.contains("gone:amd64"));
+}
+
+// On a host with dpkg, every installed package's version is what dpkg-query -W prints.
+BOOST_AUTO_TEST_CASE(dpkg_status_agrees_with_dpkg_query_on_this_host) {
+    std::ifstream status("/var/lib/dpkg/status");
+    FILE* query = ::popen("dpkg-query -W -f='${Package}:${Architecture} ${Version} ${db:Status-Status}\\n' 2>/dev/null", "r");
+    if (!status || query == nullptr) {
+        if (query != nullptr) ::pclose(query);
+        BOOST_TEST_MESSAGE("skipped: no dpkg on this host");
+        return;
+    }
+    std::string text((std::istreambuf_iterator<char>(status)), {});
+    auto versions = aw::dpkg_status_versions(text);
+    std::size_t compared = 0;
+    char line[4096];
+    while (std::fgets(line, sizeof line, query) != nullptr) {
+        std::string entry(line);
+        entry.pop_back();
+        std::size_t first = entry.find(' '), last = entry.rfind(' ');
+        if (entry.substr(last + 1) == "not-installed" || first == last) continue;
+        BOOST_TEST(versions[entry.substr(0, first)] == entry.substr(first + 1, last - first - 1), entry);
+        ++compared;
+    }
+    ::pclose(query);
+    BOOST_TEST_MESSAGE("compared " << compared << " packages with dpkg-query");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
