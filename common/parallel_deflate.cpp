@@ -73,8 +73,15 @@ std::size_t continue_after(unsigned char* stream, std::size_t size, std::size_t 
 
 }  // namespace
 
-DeflateWorkspace::DeflateWorkspace(int level)
-    : compressor_(libdeflate_alloc_compressor(level < 0 ? kDefaultDeflateLevel : level)) {
+int libdeflate_level(int zlib_level) {
+    // Measured on those 113 libraries (115 MB), zlib's level -> libdeflate's, in 1 MiB chunks:
+    // 1, 2, 3 -> 2 (its 1 is 2 % larger than zlib's 1 on lxml's libicudata); 4 -> 4 (its 3 is
+    // larger on PyYAML's libyaml); 5, 6 -> 5 (its 4 is 2 % larger than zlib's 5 on scipy's); 7, 8, 9 -> 6.
+    static constexpr int kLevels[] = {0, 2, 2, 2, 4, 5, 5, 6, 6, 6};
+    return kLevels[zlib_level < 1 || zlib_level > 9 ? kDefaultDeflateLevel : zlib_level];
+}
+
+DeflateWorkspace::DeflateWorkspace(int level) : compressor_(libdeflate_alloc_compressor(libdeflate_level(level))) {
     if (!compressor_) fail("deflate: cannot start libdeflate at level {} (out of memory)", level);
     room_ = libdeflate_deflate_compress_bound(compressor_.get(), kDeflateChunk) + kSyncFlushBytes;
     out_ = std::make_unique_for_overwrite<unsigned char[]>(room_);

@@ -6,6 +6,9 @@
 #include <zlib.h>
 
 #include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 namespace {
@@ -70,6 +73,35 @@ BOOST_AUTO_TEST_CASE(chunks_in_order_are_one_stream_of_the_input) {
                 BOOST_TEST(crc == static_cast<std::uint32_t>(crc32(0L, input.data(), static_cast<uInt>(input.size()))));
             }
         }
+}
+
+// A real shared library, the C++ runtime this test runs on (found in /proc/self/maps).
+std::vector<unsigned char> loaded_libstdcxx() {
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);)
+        if (std::size_t at = line.find('/'); at != std::string::npos && line.find("/libstdc++.so", at) != std::string::npos) {
+            std::ifstream library(line.substr(at), std::ios::binary);
+            return {std::istreambuf_iterator<char>(library), {}};
+        }
+    return {};
+}
+
+// Each level's lower libdeflate level still deflates a library no larger than zlib's own level
+// (pypa auditwheel's zipfile) does, within the 1 % issue 15 allows.
+BOOST_AUTO_TEST_CASE(each_level_is_as_small_as_zlibs) {
+    std::vector<unsigned char> library = loaded_libstdcxx();
+    BOOST_REQUIRE_MESSAGE(library.size() > aw::kDeflateChunk, "libstdc++ not found in /proc/self/maps");
+    for (int level = 1; level <= 9; ++level) {
+        std::size_t ours = 0;
+        for (std::size_t index = 0; index < aw::deflate_chunk_count(library.size()); ++index)
+            ours += aw::deflate_chunk(library, index, level).bytes.size();
+        uLongf zlibs = compressBound(static_cast<uLong>(library.size()));
+        std::vector<unsigned char> out(zlibs);
+        BOOST_REQUIRE(compress2(out.data(), &zlibs, library.data(), static_cast<uLong>(library.size()), level) == Z_OK);
+        BOOST_TEST_CONTEXT("level " << level << ": " << ours << " bytes, zlib " << zlibs) {
+            BOOST_TEST(ours <= zlibs + zlibs / 100);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(many_chunk_ends_continue_the_stream) {
