@@ -125,16 +125,18 @@ std::vector<unsigned char> from_record_base64(std::string_view text) {
 
 namespace {
 // Reads `fd` (`path`, for messages) to its end in blocks of up to 1 MiB, hashing each and handing
-// it to `sink`. The buffer fits the file (one byte more, to see its end in the second read) and is
-// not zeroed: most files are small, and each page a buffer touches costs a fault.
+// it to `sink`. Reads fill as much of the buffer as the file needs (one byte more, to see its end
+// in the second read); the buffer is the thread's, never zeroed and kept: each page a buffer
+// touches costs a fault, and lib-graft copies tens of libraries one after the other.
 template <class Sink>
 FileDigest digest_blocks(int fd, const std::string& path, Sink&& sink) {
+    constexpr std::size_t kBlock = std::size_t{1} << 20;
+    thread_local const std::unique_ptr<std::byte[]> buffer = std::make_unique_for_overwrite<std::byte[]>(kBlock);
     Digest digest("sha256");
     FileDigest result;
     struct stat status {};
     const std::uint64_t wanted = ::fstat(fd, &status) == 0 && status.st_size >= 0 ? std::uint64_t(status.st_size) + 1 : 1;
-    const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, std::size_t{1} << 20));
-    auto buffer = std::make_unique_for_overwrite<std::byte[]>(size);
+    const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, kBlock));
     for (;;) {
         ssize_t got = ::read(fd, buffer.get(), size);
         if (got < 0 && errno == EINTR) {

@@ -3,6 +3,7 @@
 #include "diagnostics.hpp"
 #include "interrupt.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <vector>
@@ -51,11 +52,18 @@ int write_all_at(int fd, std::span<const std::byte> bytes, std::uint64_t offset)
 
 std::optional<std::string_view> read_whole_file(int dir_fd, const char* name, std::vector<char>& buffer) {
     UniqueFd fd(::openat(dir_fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-    if (!fd) return std::nullopt;
-    if (buffer.size() < 64 * 1024) buffer.resize(64 * 1024);
+    struct stat status {};
+    if (!fd || ::fstat(fd.get(), &status) != 0) return std::nullopt;
+    // Room for the size it has now and one byte more, to see its end; cleared first, so that a
+    // larger file does not copy the last one's bytes when the buffer grows.
+    const std::size_t room = static_cast<std::size_t>(std::max<off_t>(status.st_size, 0)) + 1;
+    if (room > buffer.size()) {
+        buffer.clear();
+        buffer.resize(room);
+    }
     std::size_t used = 0;
     for (;;) {
-        if (used == buffer.size()) buffer.resize(2 * buffer.size());
+        if (used == buffer.size()) buffer.resize(2 * buffer.size());  // it grew meanwhile
         ssize_t got = ::read(fd.get(), buffer.data() + used, buffer.size() - used);
         if (got > 0) used += static_cast<std::size_t>(got);
         else if (got == 0 || errno == EAGAIN) return std::string_view(buffer.data(), used);

@@ -26,9 +26,9 @@ std::string read_all_at(int fd, std::span<std::byte> bytes, std::uint64_t offset
 int write_all_at(int fd, std::span<const std::byte> bytes, std::uint64_t offset);
 
 // Reads all of the file `name` (relative to the directory `dir_fd`, or AT_FDCWD) into `buffer`,
-// which only grows, so that one buffer serves a directory of small files with an open, a read or
-// two and a close each; returns a view of the contents in `buffer`, or nothing when the file
-// cannot be opened or read. Never blocks: a FIFO reads as what it holds.
+// which only grows, so that one buffer serves a directory of small files with an open, a stat,
+// a read or two and a close each; returns a view of the contents in `buffer`, or nothing when the
+// file cannot be opened or read. Never blocks: a FIFO reads as what it holds.
 std::optional<std::string_view> read_whole_file(int dir_fd, const char* name, std::vector<char>& buffer);
 
 // True when `length` bytes from `offset` lie inside `size` bytes, with no sum
