@@ -100,9 +100,4 @@ private:
     std::vector<std::thread> workers_;
 };
 
-// The threads to use: `option` (--threads) when given, else AUDITWHEEL_THREADS when set, else
-// the cores this process may run on. Either setting must be a whole number from 1 to 1024; a
-// malformed one is a usage error naming it.
-unsigned deflate_threads(const std::optional<std::string>& option);
-
 }  // namespace aw

@@ -18,6 +18,7 @@ struct UnpackOptions {
     std::string wheel_path;
     std::optional<std::string> dest;  // default: a fresh temporary directory
     bool elf_only = false;            // extract only ELF members and the dist-info
+    unsigned threads = 1;             // extracting members at once
 };
 
 struct UnpackedMember {

@@ -6,7 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from wheelkit import StageTest, make_wheel, records_of, shared_wheels, spam_wheel, stored_bytes
+from wheelkit import StageTest, make_wheel, record_digest, records_of, shared_wheels, spam_wheel, stored_bytes
 
 
 class RoundTrip(StageTest):
@@ -78,6 +78,30 @@ class RoundTrip(StageTest):
         self.assertEqual(first, second)
         with zipfile.ZipFile(self.tmp / "a" / wheel.name) as z:
             self.assertEqual({i.date_time for i in z.infolist()}, {(1980, 1, 1, 0, 0, 0)})
+
+    def test_unpacking_is_the_same_whatever_the_number_of_threads(self):
+        """Members are extracted on several threads: the records and files must not depend on
+        how many, and of two bad members the first in the wheel's order is the one named."""
+        files = [(f"many/m{i:02}.bin", bytes([i]) * (1000 + 7919 * i), 0o644) for i in range(40)]
+        wheel = make_wheel(self.tmp, name="many", files=files)
+        seen = {}
+        for threads in ("1", "4"):
+            dest = self.tmp / f"unpacked{threads}"
+            records = records_of(self.unpack(wheel, "-j", threads, "--dest", dest))
+            for record in records:
+                record.pop("workdir", None)
+            on_disk = {str(p.relative_to(dest)): p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+            seen[threads] = (records, on_disk)
+        self.assertEqual(seen["1"], seen["4"])
+        rows = [(name, record_digest(b"not this" if i in (11, 30) else data), str(len(data)))
+                for i, (name, data, _) in enumerate(files)]
+        (self.tmp / "bad").mkdir()
+        bad = make_wheel(self.tmp / "bad", name="many", files=files, record_rows=rows)
+        for threads in ("1", "2", "4"):
+            failed = self.run_stage("whl-unpack", "-j", threads, bad, expect=1)
+            self.assertIn("many/m11.bin", failed.stderr, threads)
+            self.assertNotIn("m30", failed.stderr, threads)
+        self.assert_nothing_left()
 
     def test_source_date_epoch(self):
         wheel = spam_wheel(self.tmp)

@@ -3,7 +3,7 @@
 #include "diagnostics.hpp"
 #include "options.hpp"
 #include "pack.hpp"
-#include "parallel_deflate.hpp"
+#include "worker_threads.hpp"
 #include "records.hpp"
 #include "work_dir.hpp"
 
@@ -18,8 +18,8 @@ const aw::OptionTable kOptions(
     {{"wheel-dir", 'w', 1, "DIR", "where to write the wheel (default: wheelhouse)"},
      {"zip-compression-level", 'z', 1, "LEVEL", "deflate level 0-9 for new members (default and -1: 6; 0 stores)"},
      {"threads", 'j', 1, "N",
-      "deflate new members on N threads (default: $AUDITWHEEL_THREADS, else every core); the wheel is the same "
-      "whatever N"},
+      "hash and deflate new members on N threads (default: $AUDITWHEEL_THREADS, else every core); the wheel is the "
+      "same whatever N"},
      {"keep-work", 0, 0, "", "keep the work directory after packing"},
      {"log", 0, 0, "", "print pypa auditwheel's log of the retag and where the wheel went on stderr"}});
 
@@ -36,7 +36,7 @@ int pack_main(int argc, char** argv) {
     aw::PackOptions options;
     if (auto dir = line.last("wheel-dir")) options.wheel_dir = *dir;
     if (auto level = line.last("zip-compression-level")) options.compression_level = parse_level(*level);
-    options.threads = aw::deflate_threads(line.last("threads"));
+    options.threads = aw::worker_threads(line.last("threads"));
     bool keep_work = line.has("keep-work");
     if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) options.source_date_epoch = epoch;
 

@@ -5,6 +5,7 @@
 #include "records.hpp"
 #include "unpack.hpp"
 #include "work_dir.hpp"
+#include "worker_threads.hpp"
 
 #include <iostream>
 
@@ -12,7 +13,9 @@ namespace {
 const aw::OptionTable kOptions(
     "whl-unpack", "WHEEL", "Checks WHEEL, extracts it into a work directory and writes its records to stdout.",
     {{"dest", 0, 1, "DIR", "extract into DIR (new or empty) instead of a temporary directory"},
-     {"elf-only", 0, 0, "", "extract only ELF members and the .dist-info; list the rest"}});
+     {"elf-only", 0, 0, "", "extract only ELF members and the .dist-info; list the rest"},
+     {"threads", 'j', 1, "N",
+      "extract on N threads (default: $AUDITWHEEL_THREADS, else every core); the records are the same whatever N"}});
 
 int unpack_main(int argc, char** argv) {
     aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
@@ -20,6 +23,7 @@ int unpack_main(int argc, char** argv) {
     aw::UnpackOptions options;
     if (auto dest = line.last("dest")) options.dest = *dest;
     options.elf_only = line.has("elf-only");
+    options.threads = aw::worker_threads(line.last("threads"));
     options.wheel_path = line.operands().front();
 
     aw::UnpackedWheel wheel = aw::unpack_wheel(options);
