@@ -203,10 +203,9 @@ struct ExtractedFacts {
     std::vector<std::byte> head;  // the first kElfIdentBytes
 };
 
-// Streams one member to disk, hashing it with sha256 and with RECORD's
-// algorithm, and checks RECORD's digest.
-// Its directory must exist. Safe on several threads at once: the member's bytes are read with
-// pread and inflated here, never through libzip.
+// Streams one member to disk (its directory must exist), hashing it with sha256 and with
+// RECORD's algorithm, and checks RECORD's digest. Safe on several threads at once: the member's
+// bytes are read with pread and inflated here, never through libzip.
 ExtractedFacts extract_member(const ZipReader& reader, const ZipEntry& entry, const std::string& workdir,
                               std::uint32_t mode, const RecordRow* row) {
     std::filesystem::path target = std::filesystem::path(workdir) / entry.name;
