@@ -328,7 +328,10 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
         }
         wheel.members.push_back(std::move(member));
     }
-    parallel_for(extractions.size(), options.threads, [&](std::size_t index) {
+    // A member is inflated whole in up to 16 MiB (8 in, 8 out; larger ones stream): three at
+    // once keep whl-unpack within the 64 MiB issue 15 allows, however many cores there are.
+    constexpr unsigned kMaxExtractions = 3;
+    parallel_for(extractions.size(), std::min(options.threads, kMaxExtractions), [&](std::size_t index) {
         throw_if_interrupted();
         Extraction& extraction = extractions[index];
         extraction.facts = extract_member(reader, *extraction.entry, wheel.workdir,

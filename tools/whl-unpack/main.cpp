@@ -15,7 +15,8 @@ const aw::OptionTable kOptions(
     {{"dest", 0, 1, "DIR", "extract into DIR (new or empty) instead of a temporary directory"},
      {"elf-only", 0, 0, "", "extract only ELF members and the .dist-info; list the rest"},
      {"threads", 'j', 1, "N",
-      "extract on N threads (default: $AUDITWHEEL_THREADS, else every core); the records are the same whatever N"}});
+      "extract on N threads, at most 3 (default: $AUDITWHEEL_THREADS, else every core); the records are the same "
+      "whatever N"}});
 
 int unpack_main(int argc, char** argv) {
     aw::CommandLine line = kOptions.parse_stage_arguments(argc, argv);
