@@ -328,9 +328,9 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
         }
         wheel.members.push_back(std::move(member));
     }
-    // A member is inflated whole in up to 16 MiB (8 in, 8 out; larger ones stream): three at
-    // once keep whl-unpack within the 64 MiB issue 15 allows, however many cores there are.
-    constexpr unsigned kMaxExtractions = 3;
+    // Each extraction may hold ZipReader::kReadMemory (16 MiB): 48 MiB of them, three, keep
+    // whl-unpack within the 64 MiB issue 15 allows, however many cores there are.
+    constexpr unsigned kMaxExtractions = (std::uint64_t{48} << 20) / ZipReader::kReadMemory;
     parallel_for(extractions.size(), std::min(options.threads, kMaxExtractions), [&](std::size_t index) {
         throw_if_interrupted();
         Extraction& extraction = extractions[index];

@@ -241,10 +241,6 @@ struct Block {
     std::unique_ptr<std::byte[]> bytes;
 };
 
-// Members up to this size (most of any wheel's) are inflated whole by libdeflate, twice zlib's
-// speed; larger ones stream through zlib in bounded memory.
-constexpr std::uint64_t kWholeInflateLimit = std::uint64_t{8} << 20;
-
 struct DecompressorFree {
     void operator()(libdeflate_decompressor* decompressor) const { libdeflate_free_decompressor(decompressor); }
 };

@@ -56,6 +56,12 @@ public:
     // The entry named `name`, or nullptr.
     const ZipEntry* find(const std::string& name) const;
 
+    // Members up to this size (most of any wheel's) are inflated whole by libdeflate, twice zlib's
+    // speed; larger ones stream through zlib in bounded memory.
+    static constexpr std::uint64_t kWholeInflateLimit = std::uint64_t{8} << 20;
+    // The most memory one read_member holds: a member inflated whole, its input and its output.
+    static constexpr std::uint64_t kReadMemory = 2 * kWholeInflateLimit;
+
     // Streams the whole member to `sink`; fails if it inflates past its
     // declared size or its CRC does not match.
     void read_member(const ZipEntry& entry, const ByteSink& sink) const;
