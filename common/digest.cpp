@@ -130,13 +130,12 @@ namespace {
 // touches costs a fault, and lib-graft copies tens of libraries one after the other.
 template <class Sink>
 FileDigest digest_blocks(int fd, const std::string& path, Sink&& sink) {
-    constexpr std::size_t kBlock = std::size_t{1} << 20;
-    thread_local const std::unique_ptr<std::byte[]> buffer = std::make_unique_for_overwrite<std::byte[]>(kBlock);
+    thread_local const std::unique_ptr<std::byte[]> buffer = std::make_unique_for_overwrite<std::byte[]>(kDigestBlock);
     Digest digest("sha256");
     FileDigest result;
     struct stat status {};
     const std::uint64_t wanted = ::fstat(fd, &status) == 0 && status.st_size >= 0 ? std::uint64_t(status.st_size) + 1 : 1;
-    const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, kBlock));
+    const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, kDigestBlock));
     for (;;) {
         ssize_t got = ::read(fd, buffer.get(), size);
         if (got < 0 && errno == EINTR) {

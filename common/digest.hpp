@@ -42,6 +42,8 @@ struct FileDigest {
     std::uint64_t size = 0;
 };
 FileDigest digest_file(const std::string& path);
+// The buffer each thread that hashes files keeps: files are read in blocks of this size.
+inline constexpr std::size_t kDigestBlock = std::size_t{1} << 20;
 // Copies `source` to `copy` (created or truncated, with `mode`), hashing the bytes as they pass:
 // one read of the source, none of the copy.
 FileDigest copy_digested(const std::string& source, const std::string& copy, unsigned mode);

@@ -244,7 +244,7 @@ PackedFile add_file(WheelWriter& writer, PackedWheel& packed, CopyVerifier& veri
 std::map<std::string, FileDigest> digest_work_files(const std::string& workdir, const std::vector<std::string>& names,
                                                     unsigned threads) {
     std::vector<std::optional<FileDigest>> digests(names.size());
-    parallel_for(names.size(), threads, [&](std::size_t index) {
+    parallel_for(names.size(), threads_within_memory(threads, kDigestBlock), [&](std::size_t index) {
         std::string path = (fs::path(workdir) / names[index]).string();
         struct stat info {};
         if (::lstat(path.c_str(), &info) == 0 || errno != ENOENT) digests[index] = digest_file(path);

@@ -1,7 +1,10 @@
 #include "parallel_deflate.hpp"
 
+#include "worker_threads.hpp"
+
 #include "diagnostics.hpp"
 #include "elf_rewrite.hpp"
+#include "worker_threads.hpp"
 
 #include <libdeflate.h>
 #include <zlib.h>
@@ -121,7 +124,15 @@ struct DeflatePipeline::Job {
     std::future<DeflatedChunk> result;
 };
 
-DeflatePipeline::DeflatePipeline(int level, unsigned threads) : level_(level), threads_(std::max(1u, threads)) {}
+namespace {
+// What a worker holds: its workspace (an output buffer of a chunk's bound and libdeflate's
+// compressor, under 1 MiB at the levels to 6 that libdeflate_level gives) and the window's two
+// chunks of output per thread, each up to a chunk's bound when the data does not compress.
+constexpr std::size_t kWorkerMemory = 4 * kDeflateChunk;
+}  // namespace
+
+DeflatePipeline::DeflatePipeline(int level, unsigned threads)
+    : level_(level), threads_(threads_within_memory(threads, kWorkerMemory)) {}
 
 DeflatePipeline::~DeflatePipeline() {
     {

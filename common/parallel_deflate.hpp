@@ -67,10 +67,10 @@ private:
 DeflatedChunk deflate_chunk(std::span<const unsigned char> all, std::size_t index, int level);
 
 // The files of one archive, deflated chunk by chunk on up to `threads` worker threads (started as
-// chunks wait for them), ahead of the
-// reader and across files (so many small members use every core too): `next` hands out each
-// file's chunks in order, and the files must be read in the order they were added. At most
-// twice `threads` chunks are in memory, and only the files they come from are mapped.
+// chunks wait for them; no more than fit in kThreadsMemory, a dozen), ahead of the reader and
+// across files (so many small members use every core too): `next` hands out each file's chunks
+// in order, and the files must be read in the order they were added. At most twice that many
+// chunks are in memory, and only the files they come from are mapped.
 class DeflatePipeline {
 public:
     DeflatePipeline(int level, unsigned threads);

@@ -328,10 +328,8 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
         }
         wheel.members.push_back(std::move(member));
     }
-    // Each extraction may hold ZipReader::kReadMemory (16 MiB): 48 MiB of them, three, keep
-    // whl-unpack within the 64 MiB issue 15 allows, however many cores there are.
-    constexpr unsigned kMaxExtractions = (std::uint64_t{48} << 20) / ZipReader::kReadMemory;
-    parallel_for(extractions.size(), std::min(options.threads, kMaxExtractions), [&](std::size_t index) {
+    // Each extraction may hold ZipReader::kReadMemory (16 MiB): three at once.
+    parallel_for(extractions.size(), threads_within_memory(options.threads, ZipReader::kReadMemory), [&](std::size_t index) {
         throw_if_interrupted();
         Extraction& extraction = extractions[index];
         extraction.facts = extract_member(reader, *extraction.entry, wheel.workdir,

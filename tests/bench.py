@@ -303,6 +303,20 @@ def bench_hundred_libraries(scratch: Path):
     timed_repairs(wheel, private, scratch / "hundred", "repair grafting 101 libraries")
 
 
+def bench_many_cores(scratch: Path):
+    """whl-pack deflating 192 MiB that does not compress with --threads 64, the cores of a large
+    CI runner (each deflate thread holds chunks): its memory must stay within the budget anyway."""
+    wheel = make_wheel(scratch, name="noise", tag="py3-none-any", purelib=True, files=[("noise/blob.bin", b"x", 0o644)])
+    work, records = scratch / "noise-work", scratch / "noise.jsonl"
+    with open(records, "w") as out:
+        subprocess.run([BIN / "whl-unpack", "--dest", work, wheel], stdout=out, check=True)
+    (work / "noise/blob.bin").write_bytes(os.urandom(192 * MiB))
+    seconds, memory = measured(["sh", "-c", f'"$0" --threads 64 -w "$1" <"$2" >/dev/null',
+                                BIN / "whl-pack", scratch / "noise-out", records])
+    print(f"\nwhl-pack --threads 64, 192 MiB that does not compress: {seconds:.2f} s, peak anonymous {memory:.1f} MiB")
+    summarize("whl-pack --threads 64, 192 MiB of noise", None, seconds, memory=memory)
+
+
 def bench_large_wheel(scratch: Path, total_mib: int):
     """A wheel of `total_mib` whose extension is three quarters of it and links a private library
     (the shape of torch and CUDA wheels; pypa auditwheel's issue #545): the extension is edited,
@@ -419,6 +433,7 @@ def main():
         bench_rewrite(scratch)
         bench_repair(scratch, total)
         bench_hundred_libraries(scratch)
+        bench_many_cores(scratch)
         if large := int(os.environ.get("BENCH_LARGE_MIB", "2048")):
             bench_large_wheel(scratch, large)
         bench_debian_wheels(scratch)

@@ -33,4 +33,14 @@ BOOST_AUTO_TEST_CASE(the_lowest_failure_is_thrown) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(threads_are_capped_by_what_each_holds) {
+    const std::size_t mib = std::size_t{1} << 20;
+    BOOST_TEST(aw::threads_within_memory(2, mib) == 2u);
+    BOOST_TEST(aw::threads_within_memory(64, 4 * mib) == 12u);
+    BOOST_TEST(aw::threads_within_memory(64, 16 * mib) == 3u);
+    BOOST_TEST(aw::threads_within_memory(64, 64 * mib) == 1u);  // never none
+    BOOST_TEST(aw::threads_within_memory(1024, 0) == 1024u);
+    BOOST_TEST(aw::threads_within_memory(64, 4 * mib) * 4 * mib <= aw::kThreadsMemory);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
