@@ -8,8 +8,6 @@
 #include <string_view>
 #include <vector>
 
-typedef struct evp_md_ctx_st EVP_MD_CTX;
-
 namespace aw {
 
 class Digest {
@@ -26,7 +24,7 @@ public:
     static bool is_supported(std::string_view algorithm);
 
 private:
-    EVP_MD_CTX* context_;
+    std::unique_ptr<struct DigestState> state_;
 };
 
 std::string to_hex(std::span<const unsigned char> bytes);
