@@ -12,6 +12,7 @@
 #include <cctype>
 #include <glob.h>
 #include <sys/utsname.h>
+#include <utility>
 
 namespace aw {
 namespace {
@@ -144,6 +145,24 @@ std::vector<PolicyFamily> load_policies(const std::string& directory, const std:
         std::optional<PolicyFamily> compiled = split ? family_from_json(*split) : std::nullopt;
         families.push_back(compiled ? std::move(*compiled) : load_policy_file(full));
     }
+    return families;
+}
+
+PreloadedPolicies::PreloadedPolicies(std::string directory, std::string architecture)
+    : directory_(std::move(directory)), architecture_(std::move(architecture)) {
+    try {
+        families_ = load_policies(directory_, architecture_);
+    } catch (const Error&) {
+        failure_ = std::current_exception();
+    }
+}
+
+std::vector<PolicyFamily> PreloadedPolicies::take(const std::string& architecture) {
+    if (architecture != architecture_) return load_policies(directory_, architecture);
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+    if (!families_) return load_policies(directory_, architecture);
+    std::vector<PolicyFamily> families = std::move(*families_);
+    families_.reset();
     return families;
 }
 

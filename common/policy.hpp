@@ -2,6 +2,7 @@
 // musllinux_X_Y or android_N may require of the system.
 #pragma once
 
+#include <exception>
 #include <map>
 #include <optional>
 #include <set>
@@ -36,6 +37,22 @@ PolicyFamily load_policy_file(const std::string& path);
 // policy-split), so a wheel's analysis parses no YAML; the full file otherwise.
 std::vector<PolicyFamily> load_policies(const std::string& directory,
                                         const std::optional<std::string>& architecture = std::nullopt);
+
+// load_policies for one architecture done ahead, before the wheel is known: policy-check loads
+// the host's while the stages before it work, so a show does not wait for it. A failure is kept
+// for the caller that needs those policies, so the errors come in the order they did.
+class PreloadedPolicies {
+public:
+    PreloadedPolicies(std::string directory, std::string architecture);
+    // load_policies(directory, architecture): the preloaded families (once) when they are that
+    // architecture's, else loaded now.
+    std::vector<PolicyFamily> take(const std::string& architecture);
+
+private:
+    std::string directory_, architecture_;
+    std::optional<std::vector<PolicyFamily>> families_;
+    std::exception_ptr failure_;
+};
 
 // The policy family files load_policies reads, by stem.
 inline constexpr const char* kPolicyFamilyFiles[] = {"manylinux", "musllinux", "android"};

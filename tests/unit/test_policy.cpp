@@ -180,4 +180,25 @@ BOOST_AUTO_TEST_CASE(architecture_splits_hold_the_full_files_policies_and_stale_
     fs::remove_all(directory);
 }
 
+// What policy-check loads ahead is what it would have loaded when the wheel came, and a failure
+// to load waits for the caller that needs the policies.
+BOOST_AUTO_TEST_CASE(preloaded_policies_are_the_loaded_ones_and_keep_their_failure) {
+    const fs::path directory = fs::temp_directory_path() / ("aw-policy-preload-" + std::to_string(::getpid()));
+    fs::remove_all(directory);
+    fs::create_directories(directory);
+    for (const char* stem : aw::kPolicyFamilyFiles) fs::copy_file(fmt::format("policies/{}.yaml", stem), directory / (std::string(stem) + ".yaml"));
+    aw::PreloadedPolicies preloaded(directory.string(), "x86_64");
+    for (const char* architecture : {"x86_64", "aarch64", "x86_64"}) {  // the second x86_64 is loaded afresh
+        std::vector<aw::PolicyFamily> taken = preloaded.take(architecture), loaded = aw::load_policies(directory.string(), architecture);
+        BOOST_REQUIRE_EQUAL(taken.size(), loaded.size());
+        for (std::size_t f = 0; f < taken.size(); ++f)
+            BOOST_TEST((aw::policies_for(taken[f], architecture) == aw::policies_for(loaded[f], architecture)), architecture);
+    }
+    std::ofstream(directory / "manylinux.yaml", std::ios::app) << "policies: [unclosed\n";
+    aw::PreloadedPolicies broken(directory.string(), "x86_64");  // does not throw yet
+    BOOST_CHECK_THROW(broken.take("x86_64"), aw::Error);
+    BOOST_CHECK_THROW(broken.take("aarch64"), aw::Error);
+    fs::remove_all(directory);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

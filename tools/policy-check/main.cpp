@@ -77,10 +77,11 @@ int check_main(int argc, char** argv) {
     if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
     if (plat) options.requested_base = aw::strip_architecture_suffix(*plat);
     options.host_musl_version = aw::host_musl_version();
+    aw::PreloadedPolicies policies(policies_dir, aw::host_architecture());
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
     aw::AnalysisInput input = aw::read_analysis_input(records);
     aw::Verdict verdict = aw::analyze_wheel(
-        input, [&](const std::string& architecture) { return aw::load_policies(policies_dir, architecture); }, options);
+        input, [&](const std::string& architecture) { return policies.take(architecture); }, options);
     if (!verdict.error) verdict.abi3 = aw::abi3_report(input, policies_dir + "/stable-abi.yaml");
     for (const aw::LogLine& entry : verdict.log) {
         if (entry.warning) aw::warn("{}: {}", verdict.wheel, entry.text);
