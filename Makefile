@@ -255,8 +255,9 @@ demo: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	$(PYTHON) tests/demo.py $(BUILD)
 
-bench: all
-	$(PYTHON) tests/bench.py $(BUILD)
+# make bench BENCH_DIST=yes also times show with make dist's static programs, as pip installs them.
+bench: all $(if $(filter yes,$(BENCH_DIST)),dist)
+	$(if $(filter yes,$(BENCH_DIST)),AW_DIST_TREE=$(DIST_TREE)) $(PYTHON) tests/bench.py $(BUILD)
 
 # The Debian packages whose extensions make bench's nine repair wheels (tests/debian_wheels.py).
 BENCH_PACKAGES := python3-numpy python3-scipy python3-lxml python3-h5py-serial python3-pil python3-psycopg2 \

@@ -423,6 +423,11 @@ def main():
               f"{(pypa_show or float('nan')) * 1000:.0f} ms), peak {rss_show:.1f} MiB "
               f"(it reads the {elf_bytes / 1024:.0f} KiB of ELF members, not the {size:.0f} MiB wheel)")
         summarize(f"show, the {size:.0f} MiB wheel", pypa_show, t_show, 50)
+        if dist := os.environ.get("AW_DIST_TREE"):
+            t_dist = fastest([Path(dist) / "bin/auditwheel", "show", wheel], 10)
+            print(f"auditwheel show with make dist's static programs (what pip installs), fastest of 10: "
+                  f"{t_dist * 1000:.1f} ms")
+            summarize(f"show, the {size:.0f} MiB wheel, static (make dist)", pypa_show, t_dist, 50)
         many = generate_many_members(scratch, 20000)
         t_unpack, _ = timed([BIN / "whl-unpack", many], stdout_path=records)
         t_pack, _ = timed([BIN / "whl-pack", "-w", scratch / "out"], stdin_path=records, stdout_path=scratch / "out.jsonl")
