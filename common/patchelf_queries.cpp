@@ -2,6 +2,7 @@
 
 #include "elf_file.hpp"
 #include "header_edits.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 
@@ -34,9 +35,7 @@ constexpr OsAbiName kOsAbis[] = {
 }  // namespace
 
 std::optional<std::uint8_t> parse_os_abi(const std::string& name) {
-    std::string key = name;
-    key.erase(0, std::min(key.find_first_not_of(" \t\n\r"), key.size()));
-    key.erase(key.find_last_not_of(" \t\n\r") + 1);
+    std::string key(trim_blanks(name));
     std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
     for (const OsAbiName& abi : kOsAbis)
         for (const char* accepted : abi.accepted)

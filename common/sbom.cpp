@@ -3,6 +3,7 @@
 #include "digest.hpp"
 #include "file_io.hpp"
 #include "process.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -146,9 +147,7 @@ std::map<std::string, std::string> dpkg_status_versions(std::string_view status)
         }
         std::size_t colon = line.find(':');
         if (line.front() == ' ' || line.front() == '\t' || colon == std::string_view::npos) continue;  // a continuation
-        std::string_view field = line.substr(0, colon), value = line.substr(colon + 1);
-        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        std::string_view field = line.substr(0, colon), value = trim_blanks(line.substr(colon + 1));
         if (field == "Package") stanza.package = value;
         else if (field == "Architecture") stanza.architecture = value;
         else if (field == "Version") stanza.version = value;

@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 
 #include "diagnostics.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <strings.h>
@@ -22,12 +23,6 @@ void append_unique(std::vector<std::string>& items, const std::string& item) {
     if (!contains(items, item)) items.push_back(item);
 }
 
-std::string trim(std::string_view text) {
-    std::size_t begin = text.find_first_not_of(" \t");
-    if (begin == std::string_view::npos) return {};
-    std::size_t end = text.find_last_not_of(" \t\r");
-    return std::string(text.substr(begin, end - begin + 1));
-}
 }  // namespace
 
 WheelMetadata WheelMetadata::parse(std::string_view text, std::string_view where) {
@@ -43,13 +38,13 @@ WheelMetadata WheelMetadata::parse(std::string_view text, std::string_view where
         if (line.empty()) break;  // headers end at the first blank line
         if (line.front() == ' ' || line.front() == '\t') {
             if (metadata.headers_.empty()) fail("{}: line {}: continuation line before any header", where, line_number);
-            metadata.headers_.back().second += ' ' + trim(line);
+            metadata.headers_.back().second += ' ' + std::string(trim_blanks(line));
             continue;
         }
         std::size_t colon = line.find(':');
         if (colon == std::string_view::npos || colon == 0)
             fail("{}: line {}: expected 'Name: value'", where, line_number);
-        metadata.headers_.emplace_back(std::string(line.substr(0, colon)), trim(line.substr(colon + 1)));
+        metadata.headers_.emplace_back(std::string(line.substr(0, colon)), std::string(trim_blanks(line.substr(colon + 1))));
     }
     return metadata;
 }
