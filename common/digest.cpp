@@ -165,7 +165,9 @@ FileDigest digest_blocks(int fd, const std::string& path, Sink&& sink) {
     Digest digest("sha256");
     FileDigest result;
     struct stat status {};
-    const std::uint64_t wanted = ::fstat(fd, &status) == 0 && status.st_size >= 0 ? std::uint64_t(status.st_size) + 1 : 1;
+    if (::fstat(fd, &status) != 0) fail("{}: cannot stat: {}", path, std::strerror(errno));
+    result.mode = status.st_mode & 0777;
+    const std::uint64_t wanted = status.st_size >= 0 ? std::uint64_t(status.st_size) + 1 : 1;
     const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(wanted, kDigestBlock));
     for (;;) {
         ssize_t got = ::read(fd, buffer.get(), size);

@@ -34,10 +34,11 @@ std::vector<unsigned char> from_hex(std::string_view hex);  // empty on malforme
 // The inverse of to_record_base64; empty on malformed input.
 std::vector<unsigned char> from_record_base64(std::string_view text);
 
-// Hashes a whole file; hex of its sha256 and its size.
+// Hashes a whole file; hex of its sha256, its size and its permission bits.
 struct FileDigest {
     std::string sha256_hex;
     std::uint64_t size = 0;
+    unsigned mode = 0;
 };
 FileDigest digest_file(const std::string& path);
 // The buffer each thread that hashes files keeps: files are read in blocks of this size.

@@ -225,9 +225,7 @@ PackedFile add_file(WheelWriter& writer, PackedWheel& packed, CopyVerifier& veri
         return {RecordRow{name, "", std::to_string(entry.size)}, pending};
     }
     FileDigest now = digest != digests.end() ? digest->second : digest_file(disk_path);
-    struct stat info {};
-    if (::stat(disk_path.c_str(), &info) != 0) fail("{}: cannot stat: {}", disk_path, std::strerror(errno));
-    std::uint32_t mode = info.st_mode & 0777;
+    const std::uint32_t mode = now.mode;
     if (before != nullptr && before->sha256 == now.sha256_hex) {
         writer.add_raw_copy(name, original, original_entry(original, name), mode);
         ++packed.copied;
