@@ -216,7 +216,7 @@ std::string not_a_platform_wheel(const AnalysisInput& input, const Members& memb
 // member needs a library (static programs), which fits as well.
 std::optional<std::string> default_libc(Members& members, const std::vector<PolicyFamily>& families,
                                         const AnalysisOptions& options, std::vector<LogLine>& log) {
-    members.libc = options.host_musl_version ? "musl" : "glibc";
+    members.libc = options.host_musl_version() ? "musl" : "glibc";
     log.push_back({true, "couldn't detect wheel libc, defaulting to " + *members.libc});
     const std::string other = *members.libc == "musl" ? "manylinux" : "musllinux";
     std::optional<std::string> no_libc_tag;
@@ -242,7 +242,7 @@ std::vector<PlatformPolicy> policies_to_judge(const AnalysisInput& input, const 
         if (family.family == family_name) policies = policies_for(family, *members.architecture);
     if (family_name == "musllinux") {
         std::vector<std::string> warnings;
-        policies = musl_policies_for_host(std::move(policies), options.host_musl_version, warnings);
+        policies = musl_policies_for_host(std::move(policies), options.host_musl_version(), warnings);
         auto at = log.begin() + static_cast<std::ptrdiff_t>(members.policies_logged_at.value_or(log.size()));
         for (const std::string& warning : warnings) at = log.insert(at, LogLine{true, warning}) + 1;
     }

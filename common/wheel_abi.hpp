@@ -25,9 +25,10 @@ struct AnalysisOptions {
     // The policy base name a repair asks for ("manylinux_2_17", an alias, or
     // "auto"); decides how many grafted libraries the graft tag may need.
     std::string requested_base = "auto";
-    // The host's musl version (host_musl_version()), which decides the one
-    // musllinux policy musl wheels are judged by.
-    std::optional<std::string> host_musl_version;
+    // The host's musl version (host_musl_version() runs musl's libc where /lib has one), which
+    // decides the one musllinux policy musl wheels are judged by, and the libc of a wheel that
+    // nothing else tells it of; asked for only then, so a manylinux wheel's analysis runs nothing.
+    std::function<std::optional<std::string>()> host_musl_version = [] { return std::optional<std::string>(); };
 };
 
 // Per policy, what stands between the wheel and that tag.

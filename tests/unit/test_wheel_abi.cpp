@@ -248,7 +248,7 @@ BOOST_AUTO_TEST_CASE(without_a_libc_tag_the_first_member_tells_it) {
     aw::ElfMember musl = extension("spam/_musl.so", {"libc.musl-x86_64.so.1"});
     musl.libc = "musl";
     aw::AnalysisOptions options;
-    options.host_musl_version = "1.2.4";  // judged by musllinux_1_2, as on a musl 1.2 host
+    options.host_musl_version = [] { return std::optional<std::string>("1.2.4"); };  // judged by musllinux_1_2, as on a musl 1.2 host
     aw::Verdict verdict = analyze(wheel_of({musl, extension("spam/_core.so", {"libc.so.6"})}), options);
     BOOST_TEST(verdict.libc == "musl");
     BOOST_TEST(verdict.family == "musllinux");
@@ -261,6 +261,25 @@ BOOST_AUTO_TEST_CASE(without_a_libc_tag_the_first_member_tells_it) {
     options.requested_base = "musllinux_1_2";  // a --plat of a family sets the libc before: no INFO line
     verdict = analyze(wheel_of({musl}), options);
     BOOST_TEST(printed(verdict.log).empty());
+}
+
+// Finding the host's musl runs its libc: only the wheels whose analysis needs it ask.
+BOOST_AUTO_TEST_CASE(only_musl_wheels_and_wheels_of_no_known_libc_ask_for_the_host_musl) {
+    int asked = 0;
+    aw::AnalysisOptions options;
+    options.host_musl_version = [&] {
+        ++asked;
+        return std::optional<std::string>("1.2.4");
+    };
+    analyze(wheel_of({extension("spam/_core.so", {"libc.so.6"})}), options);
+    BOOST_TEST(asked == 0);
+    aw::ElfMember musl = extension("spam/_musl.so", {"libc.musl-x86_64.so.1"});
+    musl.libc = "musl";
+    BOOST_TEST(analyze(wheel_of({musl}), options).overall_tag == "musllinux_1_2_x86_64");
+    BOOST_TEST(asked > 0);
+    asked = 0;
+    BOOST_TEST(analyze(wheel_of({static_program("spam/bin/tool")}), options).libc == "musl");
+    BOOST_TEST(asked > 0);
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_host_musl_is_warned_where_the_libc_became_known) {
@@ -286,7 +305,7 @@ BOOST_AUTO_TEST_CASE(static_members_under_two_libc_tags_fit_the_other_family_too
     BOOST_TEST(printed(verdict.log) == Strings{"WARNING: couldn't detect wheel libc, defaulting to glibc"});
 
     aw::AnalysisOptions on_musl;
-    on_musl.host_musl_version = "1.1.24";
+    on_musl.host_musl_version = [] { return std::optional<std::string>("1.1.24"); };
     verdict = analyze(wheel_of({static_program("spam/bin/tool")}, tags), on_musl);
     BOOST_TEST(verdict.libc == "musl");
     BOOST_TEST(verdict.overall_tag == "musllinux_1_1_x86_64");

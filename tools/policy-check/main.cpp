@@ -76,7 +76,10 @@ int check_main(int argc, char** argv) {
 
     if (plat && format != "records") aw::fail_usage("--plat plans a repair: it goes with --format records");
     if (plat) options.requested_base = aw::strip_architecture_suffix(*plat);
-    options.host_musl_version = aw::host_musl_version();
+    options.host_musl_version = [found = std::optional<std::optional<std::string>>()]() mutable {
+        if (!found) found = aw::host_musl_version();
+        return *found;
+    };
     aw::PreloadedPolicies policies(policies_dir, aw::host_architecture());
     std::vector<aw::Record> records = aw::RecordReader(std::cin).read_all();
     aw::AnalysisInput input = aw::read_analysis_input(records);
