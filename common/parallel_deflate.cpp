@@ -1,7 +1,5 @@
 #include "parallel_deflate.hpp"
 
-#include "worker_threads.hpp"
-
 #include "diagnostics.hpp"
 #include "elf_rewrite.hpp"
 #include "worker_threads.hpp"
