@@ -70,29 +70,24 @@ void Digest::update(std::span<const std::byte> bytes) {
     if (!updated) fail("digest update failed");
 }
 
-std::vector<unsigned char> Digest::finish() {
-    std::vector<unsigned char> out;
-    int finished = 0;
-    switch (state_->algorithm) {
-        case DigestState::Algorithm::sha224:
-            out.resize(SHA224_DIGEST_LENGTH);
-            finished = SHA224_Final(out.data(), &std::get<SHA256_CTX>(state_->context));
-            break;
-        case DigestState::Algorithm::sha256:
-            out.resize(SHA256_DIGEST_LENGTH);
-            finished = SHA256_Final(out.data(), &std::get<SHA256_CTX>(state_->context));
-            break;
-        case DigestState::Algorithm::sha384:
-            out.resize(SHA384_DIGEST_LENGTH);
-            finished = SHA384_Final(out.data(), &std::get<SHA512_CTX>(state_->context));
-            break;
-        case DigestState::Algorithm::sha512:
-            out.resize(SHA512_DIGEST_LENGTH);
-            finished = SHA512_Final(out.data(), &std::get<SHA512_CTX>(state_->context));
-            break;
-    }
-    if (finished != 1) fail("digest finish failed");
+namespace {
+template <class Context>
+std::vector<unsigned char> final_digest(int (*final)(unsigned char*, Context*), std::size_t length, Context& context) {
+    std::vector<unsigned char> out(length);
+    if (final(out.data(), &context) != 1) fail("digest finish failed");
     return out;
+}
+}  // namespace
+
+std::vector<unsigned char> Digest::finish() {
+    auto& context = state_->context;
+    switch (state_->algorithm) {
+        case DigestState::Algorithm::sha224: return final_digest(SHA224_Final, SHA224_DIGEST_LENGTH, std::get<SHA256_CTX>(context));
+        case DigestState::Algorithm::sha256: return final_digest(SHA256_Final, SHA256_DIGEST_LENGTH, std::get<SHA256_CTX>(context));
+        case DigestState::Algorithm::sha384: return final_digest(SHA384_Final, SHA384_DIGEST_LENGTH, std::get<SHA512_CTX>(context));
+        case DigestState::Algorithm::sha512: return final_digest(SHA512_Final, SHA512_DIGEST_LENGTH, std::get<SHA512_CTX>(context));
+    }
+    fail("digest finish failed");
 }
 
 std::string to_hex(std::span<const unsigned char> bytes) {
