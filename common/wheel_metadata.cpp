@@ -22,7 +22,6 @@ bool contains(const std::vector<T>& items, const T& item) {
 void append_unique(std::vector<std::string>& items, const std::string& item) {
     if (!contains(items, item)) items.push_back(item);
 }
-
 }  // namespace
 
 WheelMetadata WheelMetadata::parse(std::string_view text, std::string_view where) {
