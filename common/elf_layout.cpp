@@ -61,6 +61,31 @@ void read_version_strings(Bytes bytes, Layout& layout, std::uint64_t entry, std:
     }
 }
 
+// Refuses a DT_STRTAB that shares bytes with the ELF header, the program or section headers or
+// the dynamic table, which a rewrite writes anew (found by the fuzzer: a string table at offset 1,
+// which the grown file then zeroed as the old .dynstr, ELF header and all). No linker puts the
+// strings there; such a table is no string table.
+void refuse_strtab_over_headers(Elf* elf, const Layout& layout, std::uint64_t section_count, const std::string& path) {
+    const GElf_Ehdr& header = layout.ehdr;
+    struct Table {
+        const char* name;
+        std::uint64_t offset, size;
+    };
+    const Table tables[] = {
+        {"the ELF header", 0, gelf_fsize(elf, ELF_T_EHDR, 1, EV_CURRENT)},
+        {"the program headers", header.e_phoff, std::uint64_t{header.e_phentsize} * layout.program_headers.size()},
+        {"the section headers", header.e_shoff, std::uint64_t{header.e_shentsize} * section_count},
+        {"the dynamic table", layout.dynamic_offset,
+         layout.dynamic_slots * gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT)},
+    };
+    // All lie inside the file, read_layout has checked: no end wraps around.
+    for (const Table& table : tables)
+        if (layout.strtab_size > 0 && table.size > 0 && layout.strtab_offset < table.offset + table.size &&
+            table.offset < layout.strtab_offset + layout.strtab_size)
+            fail_elf(path, "DT_STRTAB ({} bytes at {:#x}) overlaps {} ({} bytes at {:#x}): it is no string table",
+                     layout.strtab_size, layout.strtab_offset, table.name, table.size, table.offset);
+}
+
 }  // namespace
 
 bool is_string_tag(std::int64_t tag) {
@@ -130,6 +155,7 @@ Layout read_layout(const std::string& path, Bytes bytes) {
         // Found by the fuzzer: a DT_STRSZ near 2^64 made offset + size wrap around.
         if (!range_inside(layout.strtab_offset, layout.strtab_size, bytes.size()))
             fail_elf(path, "DT_STRTAB ({} bytes at {:#x}) runs past the end of the file", *strsz, layout.strtab_offset);
+        refuse_strtab_over_headers(elf, layout, section_count, path);
     }
     if (verneed && verneednum)
         read_version_strings(bytes, layout, to_offset(headers, *verneed, path, "DT_VERNEED"), *verneednum, true, path);

@@ -544,6 +544,21 @@ class FuzzFindings(Untrusted):
                 self.assertIn(result.returncode, (0, 1), result.stderr)
                 self.assertNotIn("internal error", result.stderr)
 
+    def test_a_string_table_over_the_elf_header_is_refused(self):
+        """rpath_set_fuzz: a DT_STRTAB at offset 1 passed every bounds check; growing the file then
+        zeroed the old string table there, and with it the ELF header (a file that was no ELF file,
+        written without an error)."""
+        lib = self.library()
+        elf = Elf64(lib)
+        first_load = next(h for _, h in elf.program_headers() if h[0] == 1 and h[2] == 0)
+        slot = next(at for at, t, _ in elf.dynamic() if t == 5)  # DT_STRTAB
+        elf.set_entry(slot, 5, first_load[3] + 1)
+        elf.save()
+        before = snapshot(self.tmp)
+        result = self.tool("rpath-set", "--set-soname", "libfuzzed-0a1b2c3d.so", lib)
+        self.assert_one_error(result, "rpath-set", 1, "DT_STRTAB", "overlaps the ELF header")
+        self.assertEqual(snapshot(self.tmp), before)
+
     def test_a_fractional_or_huge_number_in_a_record_is_refused(self):
         """records_fuzz: a number field holding 7.37e77 reached nlohmann's get<uint64_t>, a
         conversion with undefined behaviour (UBSan); each such field is now checked."""
