@@ -107,10 +107,17 @@ Layout read_layout(const std::string& path, Bytes bytes) {
     layout.program_headers = headers;
     // Growing appends at the end of the file: nothing may already reach past it (a truncated
     // file), or the appended bytes would change what it means.
-    for (std::size_t i = 0; i < count; ++i)
+    for (std::size_t i = 0; i < count; ++i) {
         if (!range_inside(headers[i].p_offset, headers[i].p_filesz, bytes.size()))
             fail_elf(path, "program header {} ({} bytes at {:#x}) runs past the end of the file (truncated?)", i,
                  headers[i].p_filesz, headers[i].p_offset);
+        // The gABI forbids it, and the new segment goes past the old ones' memory sizes: an address
+        // there would also fall in this segment's file bytes (found by the fuzzer: the new DT_STRTAB
+        // then read as another segment's bytes).
+        if (headers[i].p_type == PT_LOAD && headers[i].p_filesz > headers[i].p_memsz)
+            fail_elf(path, "program header {} is a PT_LOAD of {} file bytes but {} in memory; the file size may not "
+                     "be larger", i, headers[i].p_filesz, headers[i].p_memsz);
+    }
     // e_shnum as written (libelf reports a truncated table as no table); 0 means extended numbering.
     std::size_t section_count = header.e_shnum;
     if (section_count == 0 && header.e_shoff != 0 && elf_getshdrnum(elf, &section_count) != 0)

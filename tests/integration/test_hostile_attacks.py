@@ -559,6 +559,21 @@ class FuzzFindings(Untrusted):
         self.assert_one_error(result, "rpath-set", 1, "DT_STRTAB", "overlaps the ELF header")
         self.assertEqual(snapshot(self.tmp), before)
 
+    def test_a_segment_with_more_file_bytes_than_memory_is_refused(self):
+        """rpath_set_fuzz: a PT_LOAD whose p_filesz exceeded its p_memsz (the gABI forbids it) reached
+        past the address where the new segment went, so the new DT_STRTAB read back as that
+        segment's bytes: a garbled soname, written without an error."""
+        lib = self.library()
+        elf = Elf64(lib)
+        at, load = [(at, h) for at, h in elf.program_headers() if h[0] == 1][-1]
+        self.assertLessEqual(load[2] + load[6] + 16, len(elf.data))
+        struct.pack_into("<Q", elf.data, at + 0x20, load[6] + 16)  # p_filesz
+        elf.save()
+        before = snapshot(self.tmp)
+        result = self.tool("rpath-set", "--set-soname", "libfuzzed-0a1b2c3d.so", lib)
+        self.assert_one_error(result, "rpath-set", 1, "PT_LOAD", "the file size may not be larger")
+        self.assertEqual(snapshot(self.tmp), before)
+
     def test_a_fractional_or_huge_number_in_a_record_is_refused(self):
         """records_fuzz: a number field holding 7.37e77 reached nlohmann's get<uint64_t>, a
         conversion with undefined behaviour (UBSan); each such field is now checked."""
