@@ -127,16 +127,50 @@ def print_summary():
         print(f"out of reach on this machine: {line}")
 
 
+SHOW_STAGES = ("whl-unpack", "elf-deps", "elf-symvers", "policy-check")
+
+
 def show_floor(stage_command):
     """The least a show takes here however little its stages do: the wrapper's shell, its scratch
     directory and named pipes (mktemp, mkfifo, rm -rf), and its four stages started at once, as
     the wrapper starts them, each only starting (--help); stage_command(name) is a stage's argv.
     Starting a process is the machine's cost: on a VM where the cpuid instruction traps, glibc's
     start-up alone takes most of a millisecond."""
-    stages = " ".join(f"{shlex.join(map(str, stage_command(stage)))} --help >/dev/null &"
-                      for stage in ("whl-unpack", "elf-deps", "elf-symvers", "policy-check"))
+    stages = " ".join(f"{shlex.join(map(str, stage_command(stage)))} --help >/dev/null &" for stage in SHOW_STAGES)
     script = f'd=$(mktemp -d) && mkfifo "$d/unpacked" "$d/deps" "$d/symvers" && {{ {stages} wait; }} && rm -rf "$d"'
     return fastest(["sh", "-c", script], 10)
+
+
+def show_stage_work(wheel: Path, scratch: Path, stage_command, policies: Path):
+    """What show does beyond its floor: each stage run alone on its input, fastest of 20, less its
+    start-up alone (--help), in ms. On show's data path each stage waits for the one before."""
+    work = scratch / "show-stages"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    arguments = {"whl-unpack": ["--elf-only", "--dest", work / "wheel", wheel], "elf-deps": [], "elf-symvers": [],
+                 "policy-check": ["--log", "--policies", policies]}
+    inputs, previous = {}, None
+    for stage in SHOW_STAGES:
+        inputs[stage] = previous
+        previous = work / f"{stage}.jsonl"
+        with open(inputs[stage] or os.devnull) as stdin, open(previous, "w") as stdout:
+            subprocess.run([*map(str, stage_command(stage)), *map(str, arguments[stage])], stdin=stdin, stdout=stdout,
+                           stderr=subprocess.DEVNULL, check=True)
+    fresh = lambda: shutil.rmtree(work / "wheel", ignore_errors=True)  # noqa: E731 (whl-unpack's --dest must not exist)
+    return {stage: 1000 * (fastest([*stage_command(stage), *arguments[stage]], 20, stdin_path=inputs[stage],
+                                   before=fresh if stage == "whl-unpack" else None)
+                           - fastest([*stage_command(stage), "--help"], 20))
+            for stage in SHOW_STAGES}
+
+
+def print_show_costs(label, wheel: Path, scratch: Path, stage_command, policies: Path):
+    """Prints show's floor and its stages' work with `label`'s programs; returns the floor (s)."""
+    floor = show_floor(stage_command)
+    work = show_stage_work(wheel, scratch, stage_command, policies)
+    print(f"  {label}: floor (the wrapper's scratch directory and pipes, its stages only starting) "
+          f"{floor * 1000:.1f} ms; each stage's work beyond its start-up: "
+          + ", ".join(f"{stage} {ms:.1f} ms" for stage, ms in work.items()))
+    return floor
 
 
 def repair_floor(wheel: Path, scratch: Path):
@@ -174,15 +208,19 @@ def repair_floor(wheel: Path, scratch: Path):
     return floor
 
 
-def fastest(argv, runs, env=None, before=None):
-    """The shortest wall time of `runs` runs of argv (output discarded); `before` runs ahead of each."""
+def fastest(argv, runs, env=None, before=None, stdin_path=None):
+    """The shortest wall time of `runs` runs of argv (output discarded, standard input from
+    `stdin_path` when given); `before` runs ahead of each."""
     best = None
     for _ in range(runs):
         if before:
             before()
+        stdin = open(stdin_path) if stdin_path else subprocess.DEVNULL
         start = time.monotonic()
-        result = subprocess.run([*map(str, argv)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        result = subprocess.run([*map(str, argv)], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
         elapsed = time.monotonic() - start
+        if stdin_path:
+            stdin.close()
         if result.returncode != 0:
             sys.exit(f"bench: {argv[0]} failed: {result.stderr.decode()[-500:]}")
         best = elapsed if best is None else min(best, elapsed)
@@ -481,14 +519,15 @@ def main():
         print(f"auditwheel show on it, fastest of 10: {t_show * 1000:.1f} ms (pypa auditwheel, fastest of 3: "
               f"{(pypa_show or float('nan')) * 1000:.0f} ms), peak {rss_show:.1f} MiB "
               f"(it reads the {elf_bytes / 1024:.0f} KiB of ELF members, not the {size:.0f} MiB wheel)")
-        floor = show_floor(lambda stage: [BIN / stage])
-        print(f"its floor here (the wrapper's scratch directory and pipes, its stages only starting): {floor * 1000:.1f} ms")
+        floor = print_show_costs("build tree", wheel, scratch, lambda stage: [BIN / stage],
+                                 BIN.parent / "share/auditwheel/policies")
         summarize(f"show, the {size:.0f} MiB wheel", pypa_show, t_show, 50, floor=floor)
         if dist := os.environ.get("AW_DIST_TREE"):
             t_dist = fastest([Path(dist) / "bin/auditwheel", "show", wheel], 10)
-            floor = show_floor(lambda stage: [Path(dist) / "bin/auditwheel-stages", stage])
             print(f"auditwheel show with make dist's static programs (what pip installs), fastest of 10: "
-                  f"{t_dist * 1000:.1f} ms; its floor here {floor * 1000:.1f} ms")
+                  f"{t_dist * 1000:.1f} ms")
+            floor = print_show_costs("static", wheel, scratch, lambda stage: [Path(dist) / "bin/auditwheel-stages", stage],
+                                     Path(dist) / "share/auditwheel/policies")
             summarize(f"show, the {size:.0f} MiB wheel, static (make dist)", pypa_show, t_dist, 50, floor=floor)
         many = generate_many_members(scratch, 20000)
         t_unpack, _ = timed([BIN / "whl-unpack", many], stdout_path=records)
