@@ -78,7 +78,9 @@ public:
         std::string name;  // as stored, not converted from CP437
         std::uint64_t local_header = 0;
     };
-    std::vector<CentralEntry> central_entries(std::uint64_t& central_start) const {
+    // `comment` is set to the end-of-central-directory record's comment, which tells which record
+    // was read when an archive holds several.
+    std::vector<CentralEntry> central_entries(std::uint64_t& central_start, std::string& comment) const {
         constexpr std::size_t kEocd = 22;
         if (size_ < kEocd) fail("{}: too short for a zip archive", path_);
         std::size_t tail_size = static_cast<std::size_t>(std::min<std::uint64_t>(size_, kEocd + 0xFFFF));
@@ -90,16 +92,28 @@ public:
                 break;
             }
         if (!eocd) fail("{}: no end-of-central-directory record", path_);
+        comment.assign(tail.begin() + static_cast<std::ptrdiff_t>(*eocd + kEocd),
+                       tail.begin() + static_cast<std::ptrdiff_t>(*eocd + kEocd + number(tail, *eocd + 20, 2)));
         std::uint64_t count = number(tail, *eocd + 10, 2), start = number(tail, *eocd + 16, 4);
-        if (count == 0xFFFF || start == 0xFFFFFFFF) {
-            std::uint64_t locator_at = size_ - tail_size + *eocd;
-            if (locator_at < 20) fail("{}: zip64 end-of-central-directory locator is missing", path_);
-            std::vector<unsigned char> locator = read(locator_at - 20, 20, "the zip64 locator");
-            if (number(locator, 0, 4) != 0x07064b50) fail("{}: zip64 end-of-central-directory locator is missing", path_);
+        const bool saturated = count == 0xFFFF || start == 0xFFFFFFFF;
+        const std::uint64_t locator_at = size_ - tail_size + *eocd;
+        std::vector<unsigned char> locator;
+        if (locator_at >= 20) locator = read(locator_at - 20, 20, "the zip64 locator");
+        const bool has_locator = !locator.empty() && number(locator, 0, 4) == 0x07064b50;
+        if (saturated && !has_locator) fail("{}: zip64 end-of-central-directory locator is missing", path_);
+        if (has_locator) {
+            // libzip and Python's zipfile follow a zip64 locator whenever there is one, other
+            // readers only when the plain record's fields are all ones: found by review, a plain
+            // record naming one central directory and a zip64 one naming another made each
+            // reader see other bytes under the same names.
             std::vector<unsigned char> record = read(number(locator, 8, 8), 56, "the zip64 end-of-central-directory record");
             if (number(record, 0, 4) != 0x06064b50) fail("{}: zip64 end-of-central-directory record is missing", path_);
-            count = number(record, 32, 8);
-            start = number(record, 48, 8);
+            std::uint64_t count64 = number(record, 32, 8), start64 = number(record, 48, 8);
+            if ((count != 0xFFFF && count != count64) || (start != 0xFFFFFFFF && start != start64))
+                fail("{}: the end-of-central-directory record and its zip64 record name different central "
+                     "directories; refusing an ambiguous archive", path_);
+            count = count64;
+            start = start64;
         }
         central_start = start;
         std::vector<CentralEntry> entries;
@@ -194,7 +208,14 @@ ZipReader::ZipReader(const std::string& path) : path_(path) {
 void ZipReader::locate_member_data() {
     RawZip raw(fd_.get(), file_size_, path_);
     std::uint64_t central_start = 0;
-    std::vector<RawZip::CentralEntry> central = raw.central_entries(central_start);
+    std::string comment;
+    std::vector<RawZip::CentralEntry> central = raw.central_entries(central_start, comment);
+    // Found by review: an archive whose comment holds a second central directory and record
+    // ending the file; libzip read the first record, this reader the last.
+    int libzip_comment_size = 0;
+    const char* libzip_comment = zip_get_archive_comment(archive_.get(), &libzip_comment_size, ZIP_FL_ENC_RAW);
+    if (std::string(libzip_comment != nullptr ? libzip_comment : "", static_cast<std::size_t>(libzip_comment_size)) != comment)
+        fail("{}: it holds more than one end-of-central-directory record; refusing an ambiguous archive", path_);
     if (central.size() != entries_.size())
         fail("{}: the central directory lists {} entries where libzip read {}; refusing an ambiguous archive", path_,
              central.size(), entries_.size());

@@ -216,6 +216,48 @@ class ZipBombs(Untrusted):
         self.assert_nothing_left()
 
 
+class AmbiguousArchives(Untrusted):
+    """Found by review: archives that name one central directory to libzip and another to the
+    reader whose offsets whl-unpack and whl-pack read, so that what is checked is not what is copied."""
+
+    def split(self, wheel):
+        """(the bytes before the central directory, the central directory, its entry count)."""
+        data = wheel.read_bytes()
+        eocd = data.rindex(b"PK\x05\x06")
+        count, size, start = struct.unpack_from("<HII", data, eocd + 10)
+        return data[:start], data[start:start + size], count
+
+    def eocd(self, count, size, start, comment=b""):
+        return b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, size, start, len(comment)) + comment
+
+    def assert_refused(self, wheel, *texts):
+        dest = self.tmp / "dest"
+        result = self.tool("whl-unpack", "--dest", dest, wheel)
+        self.assert_one_error(result, "whl-unpack", 1, *texts)
+        self.assertFalse(dest.exists())
+
+    def wheel(self):
+        return make_wheel(self.tmp, files=[("pkg/__init__.py", b"print('checked')\n", 0o644)])
+
+    def test_a_zip64_record_naming_another_central_directory_is_refused(self):
+        wheel = self.wheel()
+        members, central, count = self.split(wheel)
+        copy_at = len(members) + len(central)  # a second copy of the directory, for the zip64 record
+        record_at = copy_at + len(central)
+        record = b"PK\x06\x06" + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, count, count, len(central), copy_at)
+        locator = b"PK\x06\x07" + struct.pack("<IQI", 0, record_at, 1)
+        wheel.write_bytes(members + central + central + record + locator + self.eocd(count, len(central), len(members)))
+        self.assert_refused(wheel, "name different central directories", "ambiguous")
+
+    def test_a_second_end_record_in_the_comment_is_refused(self):
+        wheel = self.wheel()
+        members, central, count = self.split(wheel)
+        copy_at = len(members) + len(central) + 22  # the directory again, inside the first record's comment
+        hidden = central + self.eocd(count, len(central), copy_at)
+        wheel.write_bytes(members + central + self.eocd(count, len(central), len(members), hidden))
+        self.assert_refused(wheel, "more than one end-of-central-directory record", "ambiguous")
+
+
 class RawCopies(Untrusted):
     """Item 6: repair extracts only ELF members and copies the rest raw; a raw copy still checks
     the CRC, the size and RECORD's hash of what it copies."""
