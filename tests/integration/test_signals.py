@@ -76,6 +76,19 @@ class Interrupts(StageTest):
             subprocess.run(["rm", "-rf", str(workdir)], check=True)
         self.assertGreater(hits, 0, "no signal arrived before whl-pack finished")
 
+    def test_unpack_waiting_for_its_reader(self):
+        """Found by review: a TERM while whl-unpack's records waited on a slow reader was let by (the
+        write is retried), and the work directory stayed behind."""
+        wheel = make_wheel(self.tmp, files=[(f"demo/m{i:04}.py", b"", 0o644) for i in range(3000)])
+        process = subprocess.Popen([str(BIN / "whl-unpack"), str(wheel)], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=self.env, text=True)
+        time.sleep(2)  # its records fill the pipe long before: it waits in write
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+        self.assertEqual(process.returncode, 128 + signal.SIGTERM, err)
+        self.assertIn("whl-unpack: error: interrupted by signal 15", err)
+        self.assert_nothing_left()
+
     def test_pack_waiting_for_its_input(self):
         process = subprocess.Popen([str(BIN / "whl-pack"), "-w", str(self.tmp / "out")], stdin=subprocess.PIPE,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env, text=True)

@@ -1,6 +1,7 @@
 // whl-unpack: check a wheel, extract it into a work directory, and describe
 // it as records (a "wheel" record, then one "member" record per file).
 #include "diagnostics.hpp"
+#include "interrupt.hpp"
 #include "options.hpp"
 #include "records.hpp"
 #include "unpack.hpp"
@@ -33,6 +34,9 @@ int unpack_main(int argc, char** argv) {
         out.emit(aw::wheel_record(wheel));
         for (const aw::UnpackedMember& member : wheel.members) out.emit(aw::member_record(member));
         out.flush();
+        // A signal while a write waited on a slow reader (the write is retried): the records are
+        // out, but the stage stops as at any other moment, and the work directory goes.
+        aw::throw_if_interrupted();
     } catch (...) {
         aw::remove_tree(wheel.workdir);  // nobody downstream will ever see it
         throw;
