@@ -8,11 +8,12 @@ import json
 import os
 import signal
 import subprocess
+import sysconfig
 import time
 import zipfile
 from pathlib import Path
 
-from wheelkit import BIN, StageTest, make_wheel, records_of
+from wheelkit import BIN, StageTest, build_dep_extension, build_dep_libraries, make_wheel, python_tag, records_of
 
 DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4)
 
@@ -99,3 +100,63 @@ class Interrupts(StageTest):
         out, err = process.communicate(timeout=10)
         self.assertEqual(process.returncode, 128 + signal.SIGINT, err)
         self.assertFalse((self.tmp / "out").exists())
+
+
+class KilledWrapper(StageTest):
+    """kill -9 of the wrapper (a CI runner after its grace time): its stages notice that it is gone
+    and stop as for SIGTERM, instead of finishing a repair whose command has already failed."""
+
+    def slow_to_pack(self):
+        """A wheel whose extension needs a private library and carries 48 MiB of noise, which
+        whl-pack deflates anew once the extension is edited."""
+        private = self.tmp / "private"
+        private.mkdir()
+        build_dep_libraries(private)
+        extension = self.tmp / "build" / "ext.so"
+        extension.parent.mkdir()
+        extension.write_bytes(build_dep_extension(self.tmp / "build", "_dep", f"-L{private}", "-ldep"))
+        noise = self.tmp / "noise.bin"
+        noise.write_bytes(os.urandom(48 << 20))
+        subprocess.run(["objcopy", "--add-section", f".noise={noise}", str(extension)], check=True)
+        files = [("foo/__init__.py", b"from ._dep import value\n", 0o644),
+                 (f"foo/_dep{sysconfig.get_config_var('EXT_SUFFIX')}", extension.read_bytes(), 0o755)]
+        return make_wheel(self.tmp, name="foo", tag=f"{python_tag()}-{python_tag()}-linux_x86_64", purelib=False,
+                          files=files), private
+
+    def test_the_stages_of_a_killed_wrapper_stop_and_write_nothing(self):
+        wheel, private = self.slow_to_pack()
+        out_dir = self.tmp / "out"
+        wrapper = subprocess.Popen([str(BIN / "auditwheel"), "repair", "-w", str(out_dir), str(wheel)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                                   env=dict(self.env, LD_LIBRARY_PATH=str(private)))
+        # Caught while whl-pack runs, the group stopped so that nothing moves on while the wrapper
+        # is killed; then the stages go on, with their parent gone.
+        packer = wait_for_child(wrapper.pid, "whl-pack")
+        os.killpg(wrapper.pid, signal.SIGSTOP)
+        wrapper.kill()
+        wrapper.wait()
+        os.killpg(wrapper.pid, signal.SIGCONT)
+        deadline = time.monotonic() + 60
+        while Path(f"/proc/{packer}").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertFalse(Path(f"/proc/{packer}").exists(), "whl-pack ran on for a minute after its wrapper was killed")
+        self.assertEqual(sorted(out_dir.iterdir()), [], "a stage wrote the wheel after its wrapper was killed")
+        # The scratch directory of the killed wrapper stays, for its next run to remove.
+        self.assertEqual([p.name[:11] for p in self.stage_tmp.iterdir()], ["auditwheel-"])
+
+
+def wait_for_child(parent: int, name: str) -> int:
+    """The pid of the first child of `parent` running the stage `name` (as itself or through the
+    distribution's multi-call program)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for entry in Path("/proc").iterdir():
+            try:
+                status = (entry / "status").read_text()
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except (OSError, ValueError):
+                continue
+            if f"\nPPid:\t{parent}\n" in status and name in [Path(a.decode()).name for a in argv[:2]]:
+                return int(entry.name)
+        time.sleep(0.002)
+    raise AssertionError(f"no {name} started under {parent}")

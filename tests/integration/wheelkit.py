@@ -116,13 +116,13 @@ def build_dep_extension(directory: Path, module="_dep", *flags, function="dep_va
     return out.read_bytes()
 
 
-def dep_wheel(directory: Path, private: Path, *extra_files, ext_flags=()) -> Path:
+def dep_wheel(directory: Path, private: Path, *extra_files, ext_flags=(), version="1.0") -> Path:
     """foo: a package whose extension _dep needs libdep.so.1 from `private`."""
     ext = build_dep_extension(Path(directory) / "build", "_dep", f"-L{private}", "-ldep", *ext_flags)
     files = [("foo/__init__.py", b"from ._dep import value\n", 0o644),
              (f"foo/_dep{sysconfig.get_config_var('EXT_SUFFIX')}", ext, 0o755), *extra_files]
     tag = f"{python_tag()}-{python_tag()}-linux_x86_64"
-    return make_wheel(directory, name="foo", tag=tag, purelib=False, files=files)
+    return make_wheel(directory, name="foo", version=version, tag=tag, purelib=False, files=files)
 
 
 def stored_bytes(wheel: Path, name: str) -> bytes:

@@ -4,8 +4,20 @@
 # the same in the build tree and when installed, following links to itself
 # (ln -s PREFIX/bin/auditwheel ~/bin, pipx-style links).
 set -eu
-# The stages' messages say "auditwheel:", the command the user ran.
-export AUDITWHEEL_COMMAND=auditwheel
+# The stages' messages say "auditwheel:", the command the user ran; a stage stops, as for SIGTERM,
+# when the process that started it, this one, is gone (a kill -9 of it: see interrupt.cpp).
+export AUDITWHEEL_COMMAND=auditwheel AUDITWHEEL_WRAPPER_PID=$$
+
+# Every way out says why in one line: die or fail, a stage's own error, or stage_failed for a
+# stage ended by a signal it does not catch. $said marks them; a failure without it (a command
+# that failed quietly under set -e) is named by the EXIT trap, so no run ever fails silently.
+said="" scratch="" partial=""
+on_exit() {
+    rm -rf ${scratch:+"$scratch"} ${partial:+"$partial"}
+    [ "$1" -eq 0 ] || [ -n "$said" ] ||
+        printf 'auditwheel: error: stopped with status %s without saying why (a bug: please report it)\n' "$1" >&2
+}
+trap 'on_exit $?' EXIT
 
 version=@VERSION@
 self=$0
@@ -65,14 +77,12 @@ Audit a wheel for external shared library dependencies.
 USAGE
 }
 
-# A scratch directory removed on every exit, error and signal, in the first temporary folder
+# A scratch directory removed on every exit (on_exit), error and signal, in the first temporary folder
 # that takes one (as Python's tempfile). It names its owner (pid and host), so a later run removes
 # those a kill -9 left behind.
 # The traps come first and mktemp runs with the signals ignored, so a signal at any moment finds
 # the directory either not made or named in $scratch (the trap runs once the assignment is done).
 make_scratch() {
-    scratch=""
-    trap 'rm -rf ${scratch:+"$scratch"} ${partial:+"$partial"}' EXIT
     trap 'on_signal INT 2' INT
     trap 'on_signal TERM 15' TERM
     trap 'on_signal HUP 1' HUP
@@ -87,13 +97,16 @@ make_scratch() {
 }
 
 # remove_stale_scratch FOLDER: removes the scratch directories there that this user's runs on this
-# host left when killed (their process is gone).
+# host left when killed (their process is gone). A neighbour's live directory is left alone, and
+# whatever it finds, this returns 0: under set -e a false test as its last command ended the
+# run, silently, whenever the last directory listed was a live neighbour's.
 remove_stale_scratch() {
     for old in "$1"/auditwheel-??????; do
         [ "$old" != "$scratch" ] && [ -O "$old" ] && [ -f "$old/owner" ] || continue
         read -r pid owner_host <"$old/owner" || continue
-        [ "$owner_host" = "$host" ] && ! kill -0 "$pid" 2>/dev/null && rm -rf -- "$old"
+        if [ "$owner_host" = "$host" ] && ! kill -0 "$pid" 2>/dev/null; then rm -rf -- "$old"; fi
     done
+    return 0
 }
 
 # on_signal NAME NUMBER: passes the signal on to the running stages at once, waits for them (each
@@ -161,14 +174,14 @@ show() {
 analyse() {
     work=$1
     shift
-    mkfifo "$work/unpacked" "$work/deps" "$work/symvers" || exit 1
-    { exec_stage whl-unpack --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" 2>"$work/unpacked.err" & }
+    mkfifo "$work/unpacked" "$work/deps" "$work/symvers" || fail 1 "cannot make named pipes in $work"
+    { exec_stage whl-unpack --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" 2>"$work/whl-unpack.err" & }
     child=$!
-    eval "{ exec_stage elf-deps $deps_options $search_options <\"\$work/unpacked\" >\"\$work/deps\" 2>\"\$work/deps.err\" & }"
+    eval "{ exec_stage elf-deps $deps_options $search_options <\"\$work/unpacked\" >\"\$work/deps\" 2>\"\$work/elf-deps.err\" & }"
     child="$child $!"
-    { exec_stage elf-symvers <"$work/deps" >"$work/symvers" 2>"$work/symvers.err" & }
+    { exec_stage elf-symvers <"$work/deps" >"$work/symvers" 2>"$work/elf-symvers.err" & }
     child="$child $!"
-    { exec_stage policy-check --log --policies "$policies" "$@" <"$work/symvers" 2>"$work/checked.err" & }
+    { exec_stage policy-check --log --policies "$policies" "$@" <"$work/symvers" 2>"$work/policy-check.err" & }
     child="$child $!"
     statuses=""
     for pid in $child; do
@@ -178,12 +191,12 @@ analyse() {
     done
     child=""
     set -- $statuses
-    for part in unpacked deps symvers checked; do
+    for stage_name in whl-unpack elf-deps elf-symvers policy-check; do
         status=$1
         shift
         [ "$status" -eq 141 ] && [ $# -gt 0 ] && continue
-        while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line" >&2; done <"$work/$part.err"
-        [ "$status" -eq 0 ] || [ "$part" = checked ] || exit "$status"
+        while IFS= read -r line || [ -n "$line" ]; do printf '%s\n' "$line" >&2; done <"$work/$stage_name.err"
+        [ "$status" -eq 0 ] || stage_failed "$stage_name" "$status"
     done
     return "$status"
 }
@@ -236,7 +249,7 @@ quote() {
 repair_one() {
     wheel=$1 work=$2
     [ -f "$wheel" ] || die "repair: cannot access $wheel. No such file"
-    mkdir "$work"
+    mkdir -- "$work" || fail 1 "cannot make the directory $work"
     printf 'Repairing %s\n' "$(basename -- "$wheel")" >&2
     deps_options=${verbose:+--log}
     status=0
@@ -248,10 +261,10 @@ repair_one() {
         *) exit "$status" ;;
     esac
     stage lib-graft --log --lib-sdir "$lib_sdir" --patcher "$patcher" $graft_options <"$work/checked" \
-        >"$work/grafted" || exit $?
-    stage rpath-set ${verbose:+--log} <"$work/grafted" >"$work/edited" || exit $?
+        >"$work/grafted" || stage_failed lib-graft $?
+    stage rpath-set ${verbose:+--log} <"$work/grafted" >"$work/edited" || stage_failed rpath-set $?
     stage whl-pack --log --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" \
-        >"$work/packed" || exit $?
+        >"$work/packed" || stage_failed whl-pack $?
 }
 
 # A pure wheel with --allow-pure-python-wheel lands in the wheel directory as it is.
@@ -260,8 +273,9 @@ copy_unchanged() {
     mkdir -p -- "$wheel_dir"
     [ "$(CDPATH= cd -- "$(dirname -- "$1")" && pwd -P)/$(basename -- "$1")" = \
       "$(CDPATH= cd -- "$wheel_dir" && pwd -P)/$(basename -- "$1")" ] && return
-    partial=$(trap "" INT TERM HUP; mktemp "$wheel_dir/.$(basename -- "$1").auditwheel-XXXXXX") || exit 1  # as in make_scratch
-    cp -p -- "$1" "$partial" && mv -f -- "$partial" "$target" || exit 1
+    partial=$(trap "" INT TERM HUP; mktemp "$wheel_dir/.$(basename -- "$1").auditwheel-XXXXXX") ||  # as in make_scratch
+        fail 1 "repair: cannot write in $wheel_dir"
+    cp -p -- "$1" "$partial" && mv -f -- "$partial" "$target" || fail 1 "repair: cannot copy $1 to $target"
     partial=""
     printf 'Copied the pure wheel unchanged to %s\n' "$target" >&2
 }
@@ -357,8 +371,28 @@ lddtree() {
 }
 
 die() {
-    printf 'auditwheel: error: %s\n' "$*" >&2
-    exit 2
+    fail 2 "$*"
+}
+
+# fail STATUS MESSAGE: says MESSAGE as the one error line and exits with STATUS.
+fail() {
+    said=1
+    printf 'auditwheel: error: %s\n' "$2" >&2
+    exit "$1"
+}
+
+# stage_failed STAGE STATUS: a stage ended with STATUS, not 0, and said why itself, unless a signal
+# it does not catch ended it (KILL from the OOM killer, SEGV): then this says so. Where the status
+# is the run's, it exits with it.
+stage_failed() {
+    said=1
+    if [ "$2" -gt 128 ]; then
+        case $(($2 - 128)) in
+            1 | 2 | 13 | 15) ;;
+            *) printf 'auditwheel: error: %s was killed by signal %s\n' "$1" $(($2 - 128)) >&2 ;;
+        esac
+    fi
+    [ "$1" = policy-check ] || exit "$2"
 }
 
 # expand_option COMMAND ARG NAME...: sets $opt to ARG with an unambiguous prefix of one of the long
