@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <deque>
+#include <filesystem>
 #include <string_view>
 
 namespace aw {
@@ -84,10 +85,28 @@ const std::vector<std::string>& DependencyResolver::system_dirs(const ElfIdent& 
     return it->second;
 }
 
+namespace {
+// A relative directory, as the loader opens it: from the current directory.
+std::string from_current_directory(const std::string& dir) {
+    std::error_code error;
+    std::filesystem::path current = std::filesystem::current_path(error);
+    if (error) fail("cannot read the current directory, against which '{}' is searched: {}", dir, error.message());
+    std::string absolute = (current / dir).lexically_normal().string();
+    if (absolute.size() > 1 && absolute.ends_with('/')) absolute.pop_back();
+    return absolute;
+}
+}  // namespace
+
 std::vector<std::string> DependencyResolver::search_dirs(const Node& requester, const std::string& libc) {
     std::vector<std::string> dirs;
+    // An empty entry is the current directory to glibc's ld.so; musl's ldso skips it.
+    auto add_library_path = [&] {
+        for (const std::string& entry : options_.library_path)
+            if (!entry.empty() || libc != "musl") dirs.push_back(entry.empty() ? "." : entry);
+    };
     auto add_entries = [&](const Node& node, const std::vector<std::string>& entries) {
         for (const std::string& entry : entries) {
+            if (entry.empty() && libc == "musl") continue;
             std::string dir = expand_dynamic_tokens(entry.empty() ? "." : entry, directory_of(node.path), node.facts->ident);
             dirs.push_back(entry.find("ORIGIN") != std::string::npos ? dir : inside_root(options_.root, dir));
         }
@@ -95,7 +114,7 @@ std::vector<std::string> DependencyResolver::search_dirs(const Node& requester, 
     const ElfFacts& facts = *requester.facts;
     if (libc == "musl") {
         // musl: LD_LIBRARY_PATH, then RUNPATH (or else RPATH) of the requester and of every loader above it.
-        dirs = options_.library_path;
+        add_library_path();
         for (const Node* node = &requester; node != nullptr; node = node->loader)
             add_entries(*node, node->facts->runpath.empty() ? node->facts->rpath : node->facts->runpath);
     } else {
@@ -104,11 +123,13 @@ std::vector<std::string> DependencyResolver::search_dirs(const Node& requester, 
         if (facts.runpath.empty())
             for (const Node* node = &requester; node != nullptr; node = node->loader)
                 if (node->facts->runpath.empty()) add_entries(*node, node->facts->rpath);
-        dirs.insert(dirs.end(), options_.library_path.begin(), options_.library_path.end());
+        add_library_path();
         add_entries(requester, facts.runpath);
     }
     const std::vector<std::string>& system = system_dirs(facts.ident, libc);
     dirs.insert(dirs.end(), system.begin(), system.end());
+    for (std::string& dir : dirs)
+        if (!dir.starts_with('/')) dir = from_current_directory(dir);
     return dirs;
 }
 

@@ -68,11 +68,14 @@ Json elf_record(const std::string& label, const DependencyTree& tree, const std:
 }
 
 std::vector<std::string> search_path_entries(const char* value) {
-    std::vector<std::string> entries;
-    if (value == nullptr) return entries;
-    for (const std::string& entry : split_search_path(value))
-        if (!entry.empty()) entries.push_back(entry);
+    std::vector<std::string> entries = library_path_entries(value);
+    std::erase(entries, std::string());
     return entries;
+}
+
+std::vector<std::string> library_path_entries(const char* value) {
+    if (value == nullptr || *value == '\0') return {};  // ld.so ignores an empty LD_LIBRARY_PATH
+    return split_search_path(value);
 }
 
 SearchOptions search_for_files(const SearchRequest& request) {
@@ -80,10 +83,10 @@ SearchOptions search_for_files(const SearchRequest& request) {
     search.ldpaths = request.ldpaths;
     search.root = request.root;
     search.library_path = request.add_paths;
-    for (const std::string& dir : search_path_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH")))
+    for (const std::string& dir : library_path_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH")))
         search.library_path.push_back(dir);
     if (!search.ldpaths && search.root == "/")
-        for (const std::string& dir : search_path_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+        for (const std::string& dir : library_path_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
     return search;
 }
 

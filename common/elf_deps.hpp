@@ -19,8 +19,11 @@ struct SearchRequest {
     std::vector<std::string> add_paths;               // --add-path
 };
 
-// The non-empty entries of a ':'-separated list (--ldpaths, LD_LIBRARY_PATH); none for nullptr.
+// The non-empty entries of a ':'-separated list (--ldpaths); none for nullptr.
 std::vector<std::string> search_path_entries(const char* value);
+// The entries of LD_LIBRARY_PATH (or AUDITWHEEL_LD_LIBRARY_PATH), empty ones kept: ld.so
+// searches the current directory for them. None for nullptr or "".
+std::vector<std::string> library_path_entries(const char* value);
 
 // The search for files named on the command line, as pypa auditwheel's:
 // --add-path, then AUDITWHEEL_LD_LIBRARY_PATH, then LD_LIBRARY_PATH (a host

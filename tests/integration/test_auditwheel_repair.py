@@ -351,6 +351,30 @@ class Repair(RepairTest):
         repaired = self.repair(self.foo_wheel(), "--add-path", self.private, env=self.env)
         self.assertEqual(len(os.listdir(self.extract(repaired) / "foo.libs")), 2)
 
+    def test_relative_library_paths_are_read_from_the_current_folder(self):
+        # As ld.so reads them (LD_LIBRARY_PATH=build/lib in CI scripts); an empty LD_LIBRARY_PATH
+        # entry is the current folder to glibc's ld.so. pypa auditwheel 6.8.1 fails ("could not be
+        # located"): it reads them from the temporary folder it unpacked the wheel into.
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        base = {k: v for k, v in self.env.items() if k not in ("LD_LIBRARY_PATH", "AUDITWHEEL_LD_LIBRARY_PATH")}
+        forms = {
+            "LD_LIBRARY_PATH": ((), dict(base, LD_LIBRARY_PATH="private"), self.tmp),
+            "AUDITWHEEL_LD_LIBRARY_PATH": ((), dict(base, AUDITWHEEL_LD_LIBRARY_PATH="./build/../private"), self.tmp),
+            "empty entry": ((), dict(base, LD_LIBRARY_PATH="/nonexistent::"), self.private),
+            "--add-path": (("--add-path", "private"), base, self.tmp),
+            "--ldpaths": (("--ldpaths", "private:/lib/x86_64-linux-gnu"), base, self.tmp),
+        }
+        for index, (form, (options, env, cwd)) in enumerate(forms.items()):
+            with self.subTest(form=form):
+                if form != "--add-path":  # a repair option only, as in pypa auditwheel
+                    shown = json.loads(self.auditwheel("show", "--json", *options, wheel, env=env, cwd=cwd).stdout)
+                    self.assertEqual(shown["external_libs"]["libdep.so.1"], str(self.private / "libdep.so.1.0"))
+                out = self.tmp / f"out{index}"
+                self.auditwheel("repair", "-w", out, *options, wheel, env=env, cwd=cwd)
+                (repaired,) = out.iterdir()
+                self.assertEqual(len(os.listdir(self.extract(repaired) / "foo.libs")), 2)
+
     def test_an_rpath_layout_keeps_no_path_outside_the_wheel(self):
         self.build_libraries()
         # Found through the extension's own RUNPATH (which libdep2's users do not inherit: use it directly).
