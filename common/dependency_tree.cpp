@@ -24,7 +24,8 @@ bool is_inside(const std::string& path, const std::string& directory) {
 }  // namespace
 
 bool is_libpython(const std::string& soname) {
-    // libpython<digits>.<digits>[m].so[.<digits>]...
+    // libpython<digits>.<digits>[t][d][m].so[.<digits>]...: the ABI flags of free-threaded (t, 3.13
+    // on), debug (d) and pymalloc (m, before 3.8) builds. pypa auditwheel 6.8.1 knows only m.
     std::string_view rest = soname;
     auto digits = [&rest] {
         std::size_t count = 0;
@@ -38,7 +39,7 @@ bool is_libpython(const std::string& soname) {
         return true;
     };
     if (!literal("libpython") || !digits() || !literal(".") || !digits()) return false;
-    literal("m");
+    for (std::string_view flag : {"t", "d", "m"}) literal(flag);
     if (!literal(".so")) return false;
     while (!rest.empty())
         if (!literal(".") || !digits()) return false;

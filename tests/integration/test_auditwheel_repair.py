@@ -721,6 +721,25 @@ class Repair(RepairTest):
             f'Setting RPATH: {ext} to "$ORIGIN/../foo.libs"'])
         self.assertEqual(result.stderr.splitlines()[6], "Previous filename tags: linux_x86_64")
 
+    def test_a_free_threaded_libpython_is_removed_not_grafted(self):
+        # pypa auditwheel 6.8.1's LIBPYTHON_RE misses the t of CPython 3.13+'s free-threaded builds:
+        # it lists libpython3.14t.so.1.0 as external and grafts it.
+        self.build_libraries()
+        compile_shared(self.private / "libpython3.14t.so.1.0", "python")
+        wheel = self.foo_wheel(ext_flags=("-Wl,--no-as-needed", "-l:libpython3.14t.so.1.0"))
+        # Listed as external, as show lists libpython3.13.so.1.0, but never resolved (pypa: its path).
+        shown = json.loads(self.auditwheel("show", "--json", wheel, env=self.private_env()).stdout)
+        self.assertIsNone(shown["external_libs"]["libpython3.14t.so.1.0"])
+        result = self.auditwheel("repair", "-w", self.tmp / "out", wheel, env=self.private_env())
+        ext = f"foo/_dep{EXT_SUFFIX}"
+        self.assertIn("Skip libpython3.14t.so.1.0 resolution", result.stderr.splitlines())
+        self.assertIn(f"auditwheel: warning: Removing libpython3.14t.so.1.0 dependency from {ext}. Linking with "
+                      "libpython is forbidden for manylinux/musllinux wheels.", result.stderr.splitlines())
+        (repaired,) = (self.tmp / "out").iterdir()
+        tree = self.extract(repaired)
+        self.assertEqual(sorted(n.split("-")[0] for n in os.listdir(tree / "foo.libs")), ["libdep", "libdep2"])
+        self.assertNotIn("libpython3.14t.so.1.0", dynamic_tags(tree / ext)["NEEDED"])
+
     def test_too_low_plat_is_refused_naming_the_symbols(self):
         self.build_libraries()
         wheel = self.foo_wheel(("foo-1.0.data/scripts/prog", self.program(), 0o755))

@@ -122,9 +122,11 @@ BOOST_AUTO_TEST_CASE(loadability_follows_class_order_machine_and_os_abi) {
 }
 
 BOOST_AUTO_TEST_CASE(recognises_libpython) {
-    for (const char* name : {"libpython3.11.so.1.0", "libpython2.7.so", "libpython3.6m.so.1"})
+    for (const char* name : {"libpython3.11.so.1.0", "libpython2.7.so", "libpython3.6m.so.1", "libpython3.14t.so.1.0",
+                             "libpython3.13td.so.1.0", "libpython3.7dm.so.1.0"})
         BOOST_TEST(aw::is_libpython(name), name);
-    for (const char* name : {"libpython3.so", "libpython3.11.a", "libpython-dev.so", "xlibpython3.11.so"})
+    for (const char* name : {"libpython3.so", "libpython3.11.a", "libpython-dev.so", "xlibpython3.11.so",
+                             "libpython3.14x.so.1.0", "libpython3.14mt.so"})
         BOOST_TEST(!aw::is_libpython(name), name);
 }
 
