@@ -2,7 +2,10 @@
 
 #include "dependency_tree.hpp"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
+
+#include <algorithm>
 
 namespace aw {
 namespace {
@@ -47,6 +50,49 @@ void walk_exclusions(const ElfMember& elf, const std::vector<std::string>& needs
         walked.insert(name);
         if (realpath) walk_exclusions(elf, library->second.needed, exclude, walked, log);
     }
+}
+
+namespace {
+// Levenshtein's distance: the fewest one-character insertions, deletions and substitutions
+// that turn `from` into `to`.
+std::size_t edit_distance(const std::string& from, const std::string& to) {
+    std::vector<std::size_t> row(to.size() + 1);
+    for (std::size_t j = 0; j < row.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= from.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= to.size(); ++j) {
+            std::size_t above = row[j];
+            row[j] = std::min({above + 1, row[j - 1] + 1, diagonal + (from[i - 1] == to[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row.back();
+}
+}  // namespace
+
+std::vector<LogLine> unmatched_exclusions(const std::vector<const ElfMember*>& members,
+                                          const std::vector<std::string>& patterns) {
+    std::map<std::string, std::optional<std::string>> seen;  // soname -> realpath, of every tree
+    for (const ElfMember* elf : members) {
+        for (const std::string& name : elf->needed) seen.try_emplace(name);
+        for (const auto& [name, library] : elf->libraries) seen[name] = library.realpath;
+    }
+    std::vector<LogLine> warnings;
+    for (const std::string& pattern : patterns) {
+        bool matched = std::any_of(seen.begin(), seen.end(), [&](const auto& library) {
+            return is_excluded(library.first, library.second, {pattern});
+        });
+        if (matched) continue;
+        auto nearest = std::min_element(seen.begin(), seen.end(), [&](const auto& a, const auto& b) {
+            return edit_distance(pattern, a.first) < edit_distance(pattern, b.first);
+        });
+        warnings.push_back({true, nearest == seen.end()
+            ? fmt::format("--exclude {} matched no library: this wheel needs none", pattern)
+            : fmt::format("--exclude {} matched no library of this wheel (the nearest soname is {}; a pattern "
+                          "matches a whole soname or path)", pattern, nearest->first)});
+    }
+    return warnings;
 }
 
 std::map<std::string, std::optional<std::string>> external_libraries(const ElfMember& elf, const PlatformPolicy& policy,

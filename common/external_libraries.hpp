@@ -27,6 +27,11 @@ bool is_excluded(const std::string& soname, const std::optional<std::string>& re
 void walk_exclusions(const ElfMember& elf, const std::vector<std::string>& needs, const std::vector<std::string>& exclude,
                      std::set<std::string>& walked, std::vector<LogLine>& log);
 
+// A warning for each --exclude pattern that matches no soname or realpath in the trees of
+// `members` (librocblas.so for librocblas.so.5), naming the nearest soname.
+std::vector<LogLine> unmatched_exclusions(const std::vector<const ElfMember*>& members,
+                                          const std::vector<std::string>& patterns);
+
 // The external libraries of one ELF under one policy (soname -> realpath, nullopt when not
 // found): the closure of its DT_NEEDED through its tree, less loaders and whitelisted libraries
 // (whose own dependencies are not followed), less what lies in the wheel or is excluded.

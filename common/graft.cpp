@@ -8,6 +8,7 @@
 #include "paths.hpp"
 #include "policy.hpp"
 #include "sbom.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -40,8 +41,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> member_lists(const
 
 // Copies `source` into `directory` as `<name>-<hash>.<rest>` (hash of the
 // copied bytes, so the name always matches the content), or as `fixed_name`,
-// unless that file is there already. Returns the file name and the full hash.
-std::pair<std::string, std::string> copy_hashed(const std::string& soname, const std::string& source,
+// unless that file is there already. Returns the file name and the copied bytes' hash and size.
+std::pair<std::string, FileDigest> copy_hashed(const std::string& soname, const std::string& source,
                                                 const std::string& directory,
                                                 const std::optional<std::string>& fixed_name) {
     struct stat status {};
@@ -50,13 +51,13 @@ std::pair<std::string, std::string> copy_hashed(const std::string& soname, const
     if (!S_ISREG(status.st_mode)) fail("cannot graft {}: {} is not a regular file", soname, source);
     std::string staging = directory + "/.graft-" + file_name_of(source);
     // copy2 keeps the mode; the owner must be able to write it (pypa auditwheel's #237).
-    std::string sha256;
+    FileDigest copied;
     try {
-        sha256 = copy_digested(source, staging, (status.st_mode & 07777) | S_IWUSR).sha256_hex;
+        copied = copy_digested(source, staging, (status.st_mode & 07777) | S_IWUSR);
     } catch (const Error& error) {
         fail("cannot graft {}: copying {} into the wheel: {}", soname, source, error.what());
     }
-    std::string name = fixed_name.value_or(grafted_file_name(file_name_of(source), sha256.substr(0, 8)));
+    std::string name = fixed_name.value_or(grafted_file_name(file_name_of(source), copied.sha256_hex.substr(0, 8)));
     std::string target = directory + "/" + name;
     std::error_code error;
     if (fs::exists(target, error)) {
@@ -64,7 +65,7 @@ std::pair<std::string, std::string> copy_hashed(const std::string& soname, const
     } else if (::rename(staging.c_str(), target.c_str()) != 0) {
         fail("cannot graft {}: {}: {}", soname, target, std::strerror(errno));
     }
-    return {name, sha256};
+    return {name, copied};
 }
 
 }  // namespace
@@ -217,9 +218,9 @@ std::vector<GraftedLibrary> copy_libraries(const GraftTarget& target, const Graf
         std::error_code error;
         fs::create_directories(target.workdir + "/" + lib_dir, error);
         if (error) fail("cannot create {} in the work directory: {}", lib_dir, error.message());
-        auto [name, sha256] = copy_hashed(soname, source, target.workdir + "/" + lib_dir,
+        auto [name, copied] = copy_hashed(soname, source, target.workdir + "/" + lib_dir,
                                           plan.included.contains(soname) ? std::optional(soname) : std::nullopt);
-        libraries.push_back(GraftedLibrary{soname, source, lib_dir + "/" + name, sha256});
+        libraries.push_back(GraftedLibrary{soname, source, lib_dir + "/" + name, copied.sha256_hex, copied.size});
     }
     return libraries;
 }
@@ -329,6 +330,14 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
     return result;
 }
 
+std::string grafted_summary(const std::vector<GraftedLibrary>& libraries) {
+    std::map<std::string, std::uint64_t> copies;  // several sonames may share one copy
+    for (const GraftedLibrary& library : libraries) copies[library.path] = library.size;
+    std::uint64_t bytes = 0;
+    for (const auto& [path, size] : copies) bytes += size;
+    return fmt::format("Grafted {} librar{}, {}", copies.size(), copies.size() == 1 ? "y" : "ies", binary_size(bytes));
+}
+
 std::vector<LogLine> graft_log(const GraftTarget& target, const GraftPlan& plan, const GraftResult& result) {
     auto edit_of = [&result](const std::string& path) {
         static const DynamicEdits kNone;
@@ -367,6 +376,7 @@ std::vector<LogLine> graft_log(const GraftTarget& target, const GraftPlan& plan,
     for (const std::string& copy : copies)
         if (const auto& rpath = edit_of(copy)->set_rpath)
             log.push_back({false, fmt::format("Setting RPATH: {} to \"{}\"", copy, *rpath)});
+    if (!copies.empty()) log.push_back({false, grafted_summary(result.libraries)});
     for (const std::string& copy : copies)
         if (edit_of(copy)->strip) log.push_back({false, "Stripping symbols from " + copy});
     for (const auto& [path, edit] : result.edits)

@@ -66,6 +66,7 @@ struct GraftedLibrary {
     std::string source;   // the host file it was copied from
     std::string path;     // its wheel path
     std::string sha256;   // hex, of the copied bytes
+    std::uint64_t size = 0;  // of the copied bytes
 };
 
 // One script executable moved out of <x>.data/scripts, a shim left behind.
@@ -105,8 +106,11 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
 // member in the wheel's order: WARNING "Removing <libpython> dependency from
 // M...", "Grafting: SRC -> DEST" when a library is first copied (pypa logs it
 // at DEBUG), "Setting RPATH: FILE to \"RPATH\"" (its older releases' line), then
-// the copies' RPATHs, then "Stripping symbols from F" for each file stripped.
+// the copies' RPATHs, then grafted_summary, then "Stripping symbols from F" for each file stripped.
 std::vector<LogLine> graft_log(const GraftTarget& target, const GraftPlan& plan, const GraftResult& result);
+// "Grafted 3 libraries, 890.2 MiB": the copies (one per file, however many sonames share it) and
+// their bytes as copied. pypa auditwheel 6.8.1 says neither.
+std::string grafted_summary(const std::vector<GraftedLibrary>& libraries);
 
 // The file name whl-pack will give the repaired wheel: the input's, retagged
 // as the WHEEL file in the work directory and `retags` say.

@@ -448,6 +448,7 @@ Verdict analyze_wheel(const AnalysisInput& input, const PolicyLoader& policies_f
     verdict.family = family_of(verdict.libc);
     verdict.android = detected.libc == "android";
     for (const ElfMember* elf : members.accepted) verdict.accepted.push_back(elf->path);
+    for (LogLine& warning : unmatched_exclusions(members.accepted, options.exclude)) verdict.log.push_back(std::move(warning));
 
     verdict.policies = policies_to_judge(input, families, options, members, verdict.family, verdict.log);
     const std::vector<const ElfMember*> top_level = top_level_members(members.accepted);

@@ -649,7 +649,8 @@ class Repair(RepairTest):
     def test_the_log_says_what_pypa_auditwheel_says(self):
         """pypa auditwheel 6.8.1's log of a repair, in its order and words (repair.py, main_repair.py,
         wheeltools.py; Grafting and Setting RPATH as its README's example shows them): the wider
-        tag it is eligible for, each copy, each RPATH, each file stripped, the retag, the output."""
+        tag it is eligible for, each copy, each RPATH, each file stripped, the retag, the output; and
+        ours alone: how many libraries and bytes were grafted."""
         self.build_libraries()
         wheel = self.foo_wheel()
         ext = f"foo/_dep{EXT_SUFFIX}"
@@ -669,6 +670,7 @@ class Repair(RepairTest):
             f"Grafting: {self.private}/libdep2.so.1.2.3 -> {dep2}",
             f'Setting RPATH: {ext} to "$ORIGIN/../foo.libs"',
             f'Setting RPATH: {dep} to "$ORIGIN"',
+            f"Grafted 2 libraries, {self.grafted_size('libdep.so.1.0', 'libdep2.so.1.2.3')}",
             f"Stripping symbols from {dep}",
             f"Stripping symbols from {dep2}",
             f"Stripping symbols from {ext}",
@@ -697,6 +699,27 @@ class Repair(RepairTest):
         quiet = self.auditwheel("repair", "--only-plat", "-w", self.tmp / "out2", wheel, env=self.private_env())
         self.assertEqual([line for line in lines if not line.startswith(("rpath-set ", " ", ext))][:-1],
                          quiet.stderr.splitlines()[:-1])
+
+    def grafted_size(self, *names) -> str:
+        """The size of the private libraries `names` as the log gives it: 1024-byte units."""
+        size = sum((self.private / name).stat().st_size for name in names)
+        for unit in ("B", "KiB", "MiB", "GiB"):
+            if size < 1024 or unit == "GiB":
+                return f"{size} B" if unit == "B" else f"{size:.1f} {unit}"
+            size /= 1024
+
+    def test_an_exclude_that_matches_nothing_is_warned_about(self):
+        # ROCm's --exclude librocblas.so, whose soname was librocblas.so.5: 890 MB grafted without a
+        # word. pypa auditwheel 6.8.1 says nothing either.
+        self.build_libraries()
+        wheel = self.foo_wheel()
+        result = self.auditwheel("repair", "--exclude", "libdep.so", "--exclude", "libdep2*", "-w", self.tmp / "out",
+                                 wheel, env=self.private_env())
+        lines = result.stderr.splitlines()
+        self.assertEqual([line for line in lines if "matched no library" in line], [
+            f"auditwheel: warning: {wheel.name}: --exclude libdep.so matched no library of this wheel (the nearest "
+            "soname is libdep.so.1; a pattern matches a whole soname or path)"])
+        self.assertIn(f"Grafted 1 library, {self.grafted_size('libdep.so.1.0')}", lines)
 
     def test_the_log_names_exclusions_and_the_removed_libpython(self):
         """pypa's lddtree logs "Excluding X" for each need a pattern matches (the realpath when the
