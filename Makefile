@@ -8,7 +8,7 @@ BUILD := build
 CXX ?= g++
 CXXFLAGS ?= -O2 -g
 AW_CXXFLAGS = -std=c++20 -Wall -Wextra -Werror -Icommon -DAW_VERSION='"$(VERSION)"' $(CXXFLAGS) -MMD -MP
-LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto -ldeflate -lz
+LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto -ldeflate -lutf8proc -lz
 PYTHON ?= python3
 
 STAGES := whl-unpack whl-pack elf-deps elf-symvers policy-check lib-graft rpath-set
@@ -19,7 +19,7 @@ POLICY_FILES := $(wildcard policies/*.yaml)
 MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
 # Debian packages the build, the tests and the demo need.
-DEB_PACKAGES := g++ make libelf-dev libzip-dev zlib1g-dev libdeflate-dev libyaml-cpp-dev libfmt-dev libboost-test-dev \
+DEB_PACKAGES := g++ make libelf-dev libzip-dev zlib1g-dev libdeflate-dev libyaml-cpp-dev libfmt-dev libboost-test-dev libutf8proc-dev \
 	nlohmann-json3-dev libssl-dev gcc musl-tools python3 python3-dev python3-venv unzip time binutils python3-jsonschema elfutils
 
 # Cross compilers and qemu-user for the tests on i686, aarch64 (64 KiB pages) and big-endian
@@ -216,7 +216,7 @@ $(DIST_BUILD)/obj/tools/%/main.o: tools/%/main.cpp | $(LIBZIP)/lib/libzip.a
 # code, which no stage calls (the digests skip openssl.cnf); any other message is shown.
 $(DIST_TREE)/bin/auditwheel-stages: $(DIST_OBJ) $(LIBZIP)/lib/libzip.a
 	@mkdir -p $(dir $@)
-	$(CXX) -static -s -o $@ $(DIST_OBJ) $(LIBZIP)/lib/libzip.a -lelf -lyaml-cpp -lcrypto -ldeflate -lz 2>$(DIST_BUILD)/link.log; \
+	$(CXX) -static -s -o $@ $(DIST_OBJ) $(LIBZIP)/lib/libzip.a -lelf -lyaml-cpp -lcrypto -ldeflate -lutf8proc -lz 2>$(DIST_BUILD)/link.log; \
 	  status=$$?; grep -v -e 'in statically linked applications requires at runtime' -e ': in function ' $(DIST_BUILD)/link.log >&2; \
 	  rm -f $(DIST_BUILD)/link.log; exit $$status
 

@@ -56,21 +56,27 @@ void check_entry(const std::string& wheel, const ZipEntry& entry, std::uint64_t 
 }
 
 std::vector<const ZipEntry*> checked_file_entries(const ZipReader& reader) {
-    std::set<std::string> seen;
+    std::map<std::string, bool> seen;  // name without a trailing '/' -> whether a directory entry gave it
     std::vector<const ZipEntry*> files;
-    std::vector<std::string> names;
+    std::vector<std::string> file_names, directory_names;
     for (const ZipEntry& entry : reader.entries()) {
         check_entry(reader.path(), entry, reader.file_size());
         std::string name = entry.is_directory() ? entry.name.substr(0, entry.name.size() - 1) : entry.name;
-        if (!seen.insert(name).second) fail("{}: member {}: duplicate name in the archive", reader.path(), entry.name);
-        if (!entry.is_directory()) {
+        if (auto [it, inserted] = seen.emplace(name, entry.is_directory()); !inserted) {
+            if (it->second != entry.is_directory())
+                fail("{}: member {}: '{}' is both a file and a directory", reader.path(), entry.name, name);
+            fail("{}: member {}: duplicate name in the archive", reader.path(), entry.name);
+        }
+        if (entry.is_directory()) {
+            directory_names.push_back(name);
+        } else {
             files.push_back(&entry);
-            names.push_back(entry.name);
+            file_names.push_back(entry.name);
         }
     }
     if (auto reason = implausible_total_size_reason(reader.entries(), reader.file_size()))
         fail("{}: {}", reader.path(), *reason);
-    if (auto clash = file_directory_clash(names))
+    if (auto clash = file_directory_clash(file_names, directory_names))
         fail("{}: member {}: '{}' is both a file and a directory", reader.path(), clash->second, clash->first);
     return files;
 }
@@ -244,6 +250,23 @@ void describe_elf(const std::string& wheel, UnpackedMember& member, std::span<co
     member.elf = ident;
 }
 
+// Members whose names differ only in case or Unicode normalization: both are extracted here, and
+// pip on macOS and Windows installs one over the other (a warning); where this file system does
+// not tell them apart either, an error.
+void warn_of_folded_name_clashes(const std::string& wheel, const std::vector<const ZipEntry*>& files,
+                                 bool case_insensitive_here) {
+    std::vector<std::string> names;
+    for (const ZipEntry* entry : files) names.push_back(entry->name);
+    for (const auto& [first, second] : folded_name_clashes(names)) {
+        if (case_insensitive_here)
+            fail("{}: member {}: differs from {} only in case or Unicode normalization, and the file system of the "
+                 "temporary folder does not tell them apart", wheel, second, first);
+        print_repeated_warning("members whose names differ only in case or Unicode normalization",
+                               fmt::format("{}: members {} and {} differ only in case or Unicode normalization: pip on "
+                                           "macOS and Windows installs one over the other", wheel, first, second));
+    }
+}
+
 void write_workdir_marker(const std::string& workdir) {
     std::string path = workdir + "/" + kWorkdirMarker;
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
@@ -284,13 +307,7 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
     WorkDir workdir = options.dest ? WorkDir::create_at(*options.dest) : WorkDir::create_temporary("whl-unpack-");
     wheel.workdir = workdir.path();
     write_workdir_marker(wheel.workdir);
-    if (is_case_insensitive_directory(wheel.workdir)) {
-        std::vector<std::string> names;
-        for (const ZipEntry* entry : files) names.push_back(entry->name);
-        if (auto clashes = case_clashes(names); !clashes.empty())
-            fail("{}: member {}: differs from {} only in case, and {} does not tell case apart", wheel.path,
-                 clashes[0].second, clashes[0].first, wheel.workdir);
-    }
+    warn_of_folded_name_clashes(wheel.path, files, is_case_insensitive_directory(wheel.workdir));
 
     for (const ZipEntry& entry : reader.entries())
         if (entry.is_directory()) make_directories(wheel.path, entry.name, std::filesystem::path(wheel.workdir) / entry.name);

@@ -77,6 +77,7 @@ public:
     struct CentralEntry {
         std::string name;  // as stored, not converted from CP437
         std::uint64_t local_header = 0;
+        std::uint16_t flags = 0;  // the general purpose bit flag
     };
     // `comment` is set to the end-of-central-directory record's comment, which tells which record
     // was read when an archive holds several.
@@ -127,18 +128,41 @@ public:
                                                                   number(header, 24, 4) == 0xFFFFFFFF,
                                                                   number(header, 20, 4) == 0xFFFFFFFF, i);
             std::vector<unsigned char> stored = read(at + 46, name, "a member name");
-            entries.push_back({std::string(stored.begin(), stored.end()), offset});
+            entries.push_back({std::string(stored.begin(), stored.end()), offset, static_cast<std::uint16_t>(number(header, 8, 2))});
             at += 46 + name + extra + comment;
         }
         return entries;
     }
 
-    // Where the member's data starts: after its local header, name and extra field.
-    std::uint64_t data_offset(std::uint64_t local_header) const {
-        std::vector<unsigned char> header = read(local_header, 30, "a local file header");
-        if (number(header, 0, 4) != 0x04034b50) fail("{}: no local file header at {:#x}", path_, local_header);
-        return local_header + 30 + number(header, 26, 2) + number(header, 28, 2);
+    // Where the member's data starts: after its local header, name and extra field. Found by
+    // review: libzip does not compare the local header's flags with the central entry's, so a
+    // reader going by the local header could take the member as encrypted, or look for its end
+    // in a data descriptor, where we do not.
+    std::uint64_t data_offset(const CentralEntry& entry) const {
+        std::vector<unsigned char> header = read(entry.local_header, 30, "a local file header");
+        if (number(header, 0, 4) != 0x04034b50) fail("{}: no local file header at {:#x}", path_, entry.local_header);
+        constexpr std::uint16_t kCompared = kEncrypted | kDataDescriptor | kStrongEncryption;
+        if ((number(header, 6, 2) & kCompared) != (entry.flags & kCompared))
+            fail("{}: member {}: its local header's flags ({:#06x}) disagree with its central directory entry's ({:#06x}) "
+                 "on encryption or a data descriptor; refusing an ambiguous archive", path_, entry.name,
+                 number(header, 6, 2), entry.flags);
+        return entry.local_header + 30 + number(header, 26, 2) + number(header, 28, 2);
     }
+
+    // A data descriptor's CRC-32 (after its optional signature) must be the central entry's: a
+    // reader that streams the archive takes the descriptor's word for it.
+    void check_data_descriptor(const ZipEntry& entry, std::uint64_t central_start) const {
+        std::uint64_t at = entry.data_offset + entry.compressed_size;
+        if (!range_inside(at, 12, central_start))
+            fail("{}: member {}: its data descriptor is missing (the central directory follows its data)", path_, entry.name);
+        std::vector<unsigned char> descriptor = read(at, 8, "a data descriptor");
+        bool signed_crc = number(descriptor, 0, 4) == 0x08074b50 && number(descriptor, 4, 4) == entry.crc;
+        if (!signed_crc && number(descriptor, 0, 4) != entry.crc)
+            fail("{}: member {}: its data descriptor's CRC-32 disagrees with its central directory entry's ({:08x}); "
+                 "refusing an ambiguous archive", path_, entry.name, entry.crc);
+    }
+
+    static constexpr std::uint16_t kEncrypted = 1 << 0, kDataDescriptor = 1 << 3, kStrongEncryption = 1 << 6;
 
 private:
     // The zip64 extra field (id 1) holds, in order, only the fields whose 32-bit value is all ones.
@@ -226,10 +250,11 @@ void ZipReader::locate_member_data() {
         if (raw_name == nullptr || central[i].name != raw_name)
             fail("{}: central directory entry {} is not the one libzip read; refusing an ambiguous archive", path_, i);
         entry.local_header_offset = central[i].local_header;
-        entry.data_offset = raw.data_offset(central[i].local_header);
+        entry.data_offset = raw.data_offset(central[i]);
         if (!range_inside(entry.data_offset, entry.compressed_size, central_start))
             fail("{}: member {}: its data ({} bytes at {:#x}) runs into the central directory", path_, entry.name,
                  entry.compressed_size, entry.data_offset);
+        if (central[i].flags & RawZip::kDataDescriptor) raw.check_data_descriptor(entry, central_start);
         by_offset[i] = i;
     }
     std::sort(by_offset.begin(), by_offset.end(),

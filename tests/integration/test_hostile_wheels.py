@@ -1,5 +1,6 @@
 """Untrusted wheels and bad streams: one-line errors, non-zero exits, nothing left on disk."""
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -106,6 +107,25 @@ class HostileWheels(StageTest):
         wheel = self.good(extra_entries=[(info("demo/x"), b"1"), (info("demo/x/y.py"), b"2")])
         self.assert_refused(wheel, "'demo/x' is both a file and a directory")
 
+    def test_a_directory_entry_under_a_file_is_named_as_such(self):
+        # Found by review: pkg/x/y/ beside a file pkg/x was "names differing only in case?".
+        wheel = self.good(extra_entries=[(info("demo/x"), b"1"), (info("demo/x/y/"), b"")])
+        self.assert_refused(wheel, "'demo/x' is both a file and a directory")
+        wheel = self.good(extra_entries=[(info("demo/x/"), b""), (info("demo/x"), b"1")])
+        self.assert_refused(wheel, "'demo/x' is both a file and a directory")
+
+    def test_names_equal_but_for_case_or_normalization_are_warned_about(self):
+        # Both are extracted here, but pip on macOS (APFS) and Windows installs one over the other.
+        wheel = make_wheel(self.tmp, files=[("demo/A.py", b"a", 0o644), ("demo/a.py", b"b", 0o644),
+                                            ("demo/caf\u00e9.py", b"c", 0o644), ("demo/cafe\u0301.py", b"d", 0o644)])
+        result = self.run_stage("whl-unpack", wheel)
+        shutil.rmtree(records_of(result.stdout)[0]["workdir"])
+        self.assertEqual(result.stderr.splitlines(), [
+            f"whl-unpack: warning: {wheel}: members demo/A.py and demo/a.py differ only in case or Unicode "
+            "normalization: pip on macOS and Windows installs one over the other",
+            f"whl-unpack: warning: {wheel}: members demo/caf\u00e9.py and demo/cafe\u0301.py differ only in case or "
+            "Unicode normalization: pip on macOS and Windows installs one over the other"])
+
     def test_reserved_marker_name(self):
         wheel = self.good(extra_entries=[(info(".whl-unpack-workdir"), b"")])
         self.assert_refused(wheel, "reserved")
@@ -123,6 +143,52 @@ class HostileWheels(StageTest):
     def test_encrypted(self):
         wheel = patch_member(self.good(), "demo/__init__.py", flags_or=1)
         self.assert_refused(wheel, "member demo/__init__.py", "encrypted")
+
+    def test_local_header_flags_must_agree_with_the_central_directory(self):
+        # Found by review: libzip does not compare them; a streaming reader goes by the local header.
+        for flag, headers in ((1, ("local",)), (8, ("local",)), (8, ("central",))):
+            with self.subTest(flag=flag, headers=headers):
+                wheel = patch_member(self.good(), "demo/__init__.py", flags_or=flag, headers=headers)
+                self.assert_refused(wheel, "member demo/__init__.py: its local header's flags",
+                                    "disagree with its central directory entry's")
+
+    def written_with_data_descriptors(self) -> Path:
+        """The good wheel rewritten by zipfile to a stream it cannot seek in: each member then has
+        flag 3 and a data descriptor (with its signature) after its data."""
+        class Unseekable(io.RawIOBase):
+            def __init__(self, out):
+                self.out = out
+
+            def writable(self):
+                return True
+
+            def write(self, data):
+                return self.out.write(data)
+
+        good = self.good()
+        streamed = self.tmp / "streamed" / good.name
+        streamed.parent.mkdir()
+        with zipfile.ZipFile(good) as source, open(streamed, "wb") as out, \
+                zipfile.ZipFile(Unseekable(out), "w", zipfile.ZIP_DEFLATED) as target:
+            for entry in source.infolist():
+                target.writestr(entry, source.read(entry))
+        return streamed
+
+    def test_a_data_descriptor_must_agree_with_the_central_directory(self):
+        wheel = self.written_with_data_descriptors()
+        records = records_of(self.unpack(wheel))
+        shutil.rmtree(records[0]["workdir"])
+        data = bytearray(wheel.read_bytes())
+        with zipfile.ZipFile(wheel) as z:
+            entry = z.getinfo("demo/__init__.py")
+        self.assertTrue(entry.flag_bits & 8)
+        _, _, local = next(e for e in central_entries(bytes(data)) if e[0] == "demo/__init__.py")
+        name_len, extra_len = struct.unpack("<HH", data[local + 26:local + 30])
+        descriptor = local + 30 + name_len + extra_len + entry.compress_size
+        self.assertEqual(struct.unpack("<II", data[descriptor:descriptor + 8]), (0x08074B50, entry.CRC))
+        data[descriptor + 4:descriptor + 8] = struct.pack("<I", entry.CRC ^ 1)
+        wheel.write_bytes(bytes(data))
+        self.assert_refused(wheel, "member demo/__init__.py: its data descriptor's CRC-32 disagrees")
 
     def test_corrupt_data(self):
         wheel = self.good()
