@@ -226,7 +226,7 @@ $(DIST_TREE)/bin/auditwheel: $(BUILD)/bin/auditwheel
 
 $(addprefix $(DIST_TREE)/bin/,$(STAGES)): tools/dist/stage.sh
 	@mkdir -p $(dir $@)
-	sed 's/@STAGE@/$(notdir $@)/' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
+	sed 's/@STAGE@/$(notdir $@)/g' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 
 $(DIST_TREE)/share: $(BUILD)/share/auditwheel/policies $(MAN_PAGES)
 	rm -rf $@ && install -d $@/auditwheel $@/man/man1 $@/man/man7

@@ -1,6 +1,19 @@
 #include "stage_stream.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+
 namespace aw {
+
+std::string WheelRecord::extracted_file(const std::string& member) const {
+    std::string file = file_of(member);
+    struct stat info {};
+    if (::lstat(file.c_str(), &info) != 0)
+        fail("{}: member {}: its record says it was extracted, but the work directory does not hold it ({}): was the "
+             "directory removed, or is the stream another run's?", filename, member, std::strerror(errno));
+    return file;
+}
 
 WheelRecord read_wheel_record(const Record& record) {
     return at_record(record, [&] {

@@ -28,6 +28,9 @@ struct WheelRecord {
 
     // A member (a path inside the wheel) as it is on disk, and as messages name it.
     std::string file_of(const std::string& member) const { return workdir + "/" + member; }
+    // file_of a member whose record says it was extracted; an error when the work directory does
+    // not hold it (removed, or the stream is another run's): a broken pipeline, not a bad member.
+    std::string extracted_file(const std::string& member) const;
     Where member(const std::string& path) const { return Where{filename, "member", path}; }
 };
 

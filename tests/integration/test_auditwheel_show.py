@@ -2,6 +2,7 @@
 ELF facts and the policies), JSON schema validity, and wheels built here for each rule."""
 import json
 import subprocess
+import zipfile
 
 from elfkit import compile_shared
 from wheelkit import BIN, ROOT, SHARED_WHEELS, StageTest, make_wheel, python_tag
@@ -193,6 +194,23 @@ class Show(StageTest):
         self.assertEqual(document["sym_tag"], "musllinux_1_2_x86_64")
         # Debian's musl-gcc links "libc.so", not musl's soname: not whitelisted, as pypa auditwheel finds.
         self.assertEqual(sorted(document["external_libs"]), ["libc.so"])
+
+    def test_verify_checks_the_members_show_does_not_read(self):
+        # show reads the ELF members and the dist-info only; pypa auditwheel's show extracts every
+        # member, so a corrupt data file fails it: --verify does the same here.
+        ext = compile_shared(self.tmp / "build/_m.cpython-311-x86_64-linux-gnu.so", "m")
+        wheel = make_wheel(self.tmp, name="m", tag=f"{python_tag()}-{python_tag()}-linux_x86_64", purelib=False,
+                           files=[("m/" + ext.name, ext.read_bytes(), 0o755), ("m/data.txt", b"data " * 1000, 0o644)])
+        data = bytearray(wheel.read_bytes())
+        with zipfile.ZipFile(wheel) as z:
+            member = z.getinfo("m/data.txt")
+        start = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra)
+        data[start + member.compress_size - 6:start + member.compress_size - 2] = b"\xff\xff\xff\xff"
+        wheel.write_bytes(bytes(data))
+        self.assertEqual(self.show_json(wheel)["sym_tag"], "manylinux_2_5_x86_64")
+        refused = self.show(wheel, "--verify", expect=1)
+        self.assertEqual(len(refused.stderr.splitlines()), 1, refused.stderr)
+        self.assertTrue(refused.stderr.startswith(f"auditwheel: error: {wheel}: member m/data.txt"), refused.stderr)
 
     def test_static_programs_fit_both_families(self):
         """A wheel of static programs, tagged for both libcs as make dist tags ours: the name tells no

@@ -23,13 +23,13 @@ def central_entries(data: bytes):
         offset += 46 + name_len + extra_len + comment_len
 
 
-def patch_member(path: Path, name: str, *, flags_or=0, size=None):
-    """Changes a member's flags or declared size in both its local and central headers."""
+def patch_member(path: Path, name: str, *, flags_or=0, size=None, headers=("local", "central")):
+    """Changes a member's flags (in `headers`) or declared size (in both its local and central headers)."""
     data = bytearray(path.read_bytes())
     for entry, central, local in central_entries(bytes(data)):
         if entry != name:
             continue
-        for flags_at in (local + 6, central + 8):
+        for flags_at in [at for header, at in (("local", local + 6), ("central", central + 8)) if header in headers]:
             data[flags_at:flags_at + 2] = struct.pack("<H", struct.unpack("<H", data[flags_at:flags_at + 2])[0] | flags_or)
         if size is not None:
             data[local + 22:local + 26] = struct.pack("<I", size)
@@ -337,6 +337,21 @@ class BadStreams(StageTest):
         wheel, records = self.records()
         os.utime(wheel, ns=(1, 1))
         self.assert_pack_refused(records, "changed since whl-unpack")
+
+    def test_an_extracted_member_missing_from_the_work_directory_is_an_error(self):
+        # A broken pipeline (the work directory removed or another run's stream), not a bad member:
+        # elf-deps warned and went on without it.
+        wheel = make_wheel(self.tmp, files=[("demo/_x.so", Path("/bin/true").read_bytes(), 0o755)])
+        records = self.unpack(wheel, "--elf-only")
+        workdir = Path(records_of(records)[0]["workdir"])
+        (workdir / "demo/_x.so").unlink()
+        for stage in ("elf-deps", "elf-symvers"):
+            result = self.run_stage(stage, stdin=records, expect=1)
+            self.assertEqual(result.stderr.splitlines(), [
+                f"{stage}: error: {wheel.name}: member demo/_x.so: its record says it was extracted, but the work "
+                "directory does not hold it (No such file or directory): was the directory removed, or is the stream "
+                "another run's?"])
+        shutil.rmtree(workdir)
 
     def test_workdir_not_made_by_unpack(self):
         _, records = self.records()

@@ -11,7 +11,7 @@ export AUDITWHEEL_COMMAND=auditwheel AUDITWHEEL_WRAPPER_PID=$$
 # Every way out says why in one line: die or fail, a stage's own error, or stage_failed for a
 # stage ended by a signal it does not catch. $said marks them; a failure without it (a command
 # that failed quietly under set -e) is named by the EXIT trap, so no run ever fails silently.
-said="" scratch="" partial=""
+said="" scratch="" partial="" unpack_options=--elf-only
 on_exit() {
     rm -rf ${scratch:+"$scratch"} ${partial:+"$partial"}
     [ "$1" -eq 0 ] || [ -n "$said" ] ||
@@ -67,10 +67,11 @@ USAGE
 show_usage() {
     cat <<USAGE
 usage: auditwheel show [-h] [--json] [--disable-isa-ext-check] [--allow-pure-python-wheel]
-                       [--ldpaths LDPATHS] WHEEL_FILE
+                       [--ldpaths LDPATHS] [--verify] WHEEL_FILE
 
 Audit a wheel for external shared library dependencies.
   --json                     print the result as JSON (pypa auditwheel's show schema)
+  --verify                   also read every other member and check its CRC-32 and RECORD hash
   --disable-isa-ext-check    do not check the x86-64 ISA level
   --allow-pure-python-wheel  a wheel without ELF files is not an error
   --ldpaths LDPATHS          search these ':'-separated directories instead of ld.so.conf
@@ -140,7 +141,7 @@ stage() {
 show() {
     format=show isa="" pure="" search_options="" wheel="" count=0
     while [ $# -gt 0 ]; do
-        expand_option show "$1" --help --json --disable-isa-ext-check --allow-pure-python-wheel --ldpaths
+        expand_option show "$1" --help --json --disable-isa-ext-check --allow-pure-python-wheel --ldpaths --verify
         shift
         set -- "$opt" "$@"
         case "$1" in
@@ -148,6 +149,7 @@ show() {
             --json) format=show-json ;;
             --disable-isa-ext-check) isa=--disable-isa-ext-check ;;
             --allow-pure-python-wheel) pure=--allow-pure-python-wheel ;;
+            --verify) unpack_options="" ;;
             --ldpaths) [ $# -ge 2 ] || die "show: --ldpaths needs a value"; search_options="--ldpaths $(quote "$2")"; shift ;;
             --ldpaths=*) search_options="--ldpaths $(quote "${1#--ldpaths=}")" ;;
             --) shift; [ $# -gt 0 ] && { wheel=$1; count=$((count + $#)); }; break ;;
@@ -164,8 +166,9 @@ show() {
 }
 
 # analyse WORK OPTIONS...: what show and repair share: whl-unpack (only the ELF members and the
-# dist-info), elf-deps, elf-symvers, then policy-check with OPTIONS, whose records or report are
-# this function's output. Reads $wheel, and $deps_options and $search_options (quoted words).
+# dist-info, unless $unpack_options is empty), elf-deps, elf-symvers, then policy-check with
+# OPTIONS, whose records or report are this function's output. Reads $wheel, and $deps_options and
+# $search_options (quoted words).
 # The four run at once, joined by named pipes (their start-ups overlap: a third of show's time),
 # each a background job (see stage). What they say on standard error is kept until all are done:
 # then that of each stage up to the first that failed is shown, so a stage that fails is the only
@@ -175,7 +178,7 @@ analyse() {
     work=$1
     shift
     mkfifo "$work/unpacked" "$work/deps" "$work/symvers" || fail 1 "cannot make named pipes in $work"
-    { exec_stage whl-unpack --elf-only --dest "$work/wheel" -- "$wheel" >"$work/unpacked" 2>"$work/whl-unpack.err" & }
+    { exec_stage whl-unpack $unpack_options --dest "$work/wheel" -- "$wheel" >"$work/unpacked" 2>"$work/whl-unpack.err" & }
     child=$!
     eval "{ exec_stage elf-deps $deps_options $search_options <\"\$work/unpacked\" >\"\$work/deps\" 2>\"\$work/elf-deps.err\" & }"
     child="$child $!"

@@ -28,7 +28,7 @@ const aw::OptionTable kOptions(
 void resolve_member(aw::DependencyResolver& resolver, const aw::WheelRecord& wheel, const std::string& path,
                     const std::vector<std::string>& included, bool log,
                     std::vector<std::pair<std::string, aw::DependencyTree>>& trees, aw::StageStream& stream) {
-    std::string file = wheel.file_of(path);
+    std::string file = wheel.extracted_file(path);
     try {
         aw::DependencyTree tree = resolver.resolve(file);
         if (!included.empty() && aw::is_python_extension(*tree.facts, aw::file_name_of(path)))

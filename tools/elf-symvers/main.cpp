@@ -42,8 +42,8 @@ int symvers_main(int argc, char** argv) {
         if (kind == "member" && value.value("elf", aw::Json(nullptr)).is_object() && value.value("extracted", false)) {
             const aw::WheelRecord& wheel = stream.wheel_for(*record);
             std::string path = aw::at_record(*record, [&] { return aw::required_string(value, "path"); });
-            if (seen_files.insert(wheel.file_of(path)).second)
-                todo.push_back({path, "member", wheel.file_of(path), wheel.member(path)});
+            if (std::string file = wheel.extracted_file(path); seen_files.insert(file).second)
+                todo.push_back({path, "member", file, wheel.member(path)});
         } else if (kind == "elf" && value.contains("error")) {
             unreadable_members.insert(aw::at_record(*record, [&] { return aw::required_string(value, "path"); }));
         } else if (kind == "library" && value.value("found", false) && !value.value("in_wheel", false)) {
