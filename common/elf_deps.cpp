@@ -31,7 +31,9 @@ const ResolvedLibrary* find_library(const DependencyTree& tree, const std::strin
 bool is_python_extension(const ElfFacts& facts, const std::string& file_name) {
     std::string module = file_name.substr(0, file_name.find('.'));
     for (const std::string& name : facts.defined_functions)
-        if (name == "PyInit_" + module || name == "init" + module || name == "_cffi_pypyinit_" + module) return true;
+        if (name == "PyInit_" + module || name == "init" + module || name == "_cffi_pypyinit_" + module ||
+            name == "PyModExport_" + module)
+            return true;
     return false;
 }
 

@@ -33,9 +33,10 @@ SearchOptions search_for_files(const SearchRequest& request);
 // libraries, so without --ldpaths it searches no host directory.
 SearchOptions search_for_wheel(const SearchRequest& request, const WheelRecord& wheel);
 
-// Exports the module init function CPython (PyInit_<mod>), Python 2
-// (init<mod>) or PyPy's cffi (_cffi_pypyinit_<mod>) looks for, <mod> being
-// the file name up to its first '.'.
+// Exports the module init function CPython (PyInit_<mod>, or PEP 793's
+// PyModExport_<mod>, which abi3t modules export alone), Python 2 (init<mod>)
+// or PyPy's cffi (_cffi_pypyinit_<mod>) looks for, <mod> being the file name
+// up to its first '.'. pypa auditwheel 6.8.1 does not know PyModExport_.
 bool is_python_extension(const ElfFacts& facts, const std::string& file_name);
 
 // `label` is the member path (or the file as named); `workdir` maps in-wheel

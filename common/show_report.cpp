@@ -35,8 +35,13 @@ Json executable_stack_json(const Verdict::ExecutableStacks& stacks) {
 Json abi3_json(const Abi3Report& report) {
     Json extensions = Json::array();
     for (const Abi3Extension& e : report.extensions)
-        extensions.push_back(Json{{"path", e.path}, {"outside", e.outside}, {"newer", e.newer}, {"needs", e.needs}});
-    return Json{{"minimum", report.minimum}, {"violates", report.violates()}, {"extensions", extensions}};
+        extensions.push_back(Json{{"path", e.path}, {"outside", e.outside}, {"newer", e.newer}, {"needs", e.needs},
+                                  {"misnamed", e.misnamed}});
+    return Json{{"tag", report.tag},
+                {"minimum", report.minimum},
+                {"abi3t_since", report.abi3t_since ? Json(*report.abi3t_since) : Json(nullptr)},
+                {"violates", report.violates()},
+                {"extensions", extensions}};
 }
 
 // Policies older than the overall tag that something stands in the way of, newest first.
@@ -195,21 +200,27 @@ std::string policy_text(const Verdict& verdict, bool verbose) {
 
 std::string abi3_text(const Abi3Report& report) {
     std::vector<std::string> problems;
+    if (report.abi3t_since)
+        problems.push_back(fmt::format("abi3t exists from CPython {} on (PEP 803: an earlier one is reserved)",
+                                       *report.abi3t_since));
     for (const Abi3Extension& e : report.extensions) {
         if (!e.violates()) continue;
         std::vector<std::string> parts;
+        if (e.misnamed) parts.push_back("is not named *.abi3t.so, so free-threaded CPython does not import it");
         if (!e.outside.empty()) parts.push_back(fmt::format("uses {}, outside the stable ABI", fmt::join(e.outside, ", ")));
         if (!e.newer.empty()) {
             std::vector<std::string> newer;
             for (const auto& [symbol, version] : e.newer) newer.push_back(fmt::format("{} ({})", symbol, version));
-            parts.push_back(fmt::format("uses {}, newer than {}, so it needs abi3 {}", fmt::join(newer, ", "),
-                                        report.minimum, e.needs));
+            parts.push_back(fmt::format("uses {}, newer than {}, so it needs {} {}", fmt::join(newer, ", "),
+                                        report.minimum, report.tag, e.needs));
         }
         problems.push_back(fmt::format("{} {}", e.path, fmt::join(parts, " and ")));
     }
     if (problems.empty())
-        return fmt::format("Its extensions use only the stable ABI of CPython {}, as its abi3 tag promises.", report.minimum);
-    return fmt::format("Its abi3 tag promises the stable ABI of CPython {}, but: {}.", report.minimum, fmt::join(problems, "; "));
+        return fmt::format("Its extensions use only the stable ABI of CPython {}, as its {} tag promises.", report.minimum,
+                           report.tag);
+    return fmt::format("Its {} tag promises the stable ABI of CPython {}, but: {}.", report.tag, report.minimum,
+                       fmt::join(problems, "; "));
 }
 
 std::string show_text(const Verdict& verdict, bool verbose) {

@@ -827,8 +827,9 @@ class Abi3(RepairTest):
     def test_compliant_violating_and_too_old_tags(self):
         compliant = self.abi3_wheel("compliant", "-DPy_LIMITED_API=0x03080000")
         report, text = self.shown(compliant)
-        self.assertEqual(report["abi3"], {"minimum": "3.8", "violates": False, "extensions": [
-            {"path": "abi/_abi.abi3.so", "outside": [], "newer": {}, "needs": "3.2"}]})
+        self.assertEqual(report["abi3"], {"tag": "abi3", "minimum": "3.8", "abi3t_since": None, "violates": False,
+                                          "extensions": [{"path": "abi/_abi.abi3.so", "outside": [], "newer": {},
+                                                          "needs": "3.2", "misnamed": False}]})
         self.assertIn("use only the stable ABI of CPython 3.8", text)
 
         private = self.abi3_wheel("private", "-DUSE_PRIVATE")
@@ -861,6 +862,39 @@ class Abi3(RepairTest):
         self.assertFalse((self.tmp / "refused").exists() and any((self.tmp / "refused").iterdir()))
         self.auditwheel("repair", "--strict-abi3", "-w", self.tmp / "kept", compliant)
         self.assertEqual(self.run_installed(next((self.tmp / "kept").iterdir()), "import abi; print(abi.value())"), "42\n")
+
+    def abi3t_wheel(self, name, file_name, tag):
+        out = self.tmp / "build" / name / file_name
+        out.parent.mkdir(parents=True)
+        subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(out), str(DATA / "abi3t_ext.c"), "-Wl,--no-as-needed",
+                        "-lc"], check=True, capture_output=True)
+        (self.tmp / name).mkdir()
+        return make_wheel(self.tmp / name, name="abi", tag=f"{tag}-linux_x86_64", purelib=False,
+                          files=[(f"abi/{file_name}", out.read_bytes(), 0o755)])
+
+    def test_abi3t_wheels_are_checked_for_names_and_cpython_3_15(self):
+        """PEP 803: a cp315-abi3.abi3t wheel promises the stable ABI of 3.15 to free-threaded builds
+        too, which import only *.abi3t.so; its modules export PyModExport_ (PEP 793) alone, which
+        pypa auditwheel 6.8.1 does not take for an extension, and abi3t exists from 3.15 on."""
+        report, text = self.shown(self.abi3t_wheel("both", "_abit.abi3t.so", "cp315-abi3.abi3t"))
+        self.assertEqual(report["abi3"], {"tag": "abi3.abi3t", "minimum": "3.15", "abi3t_since": None, "violates": False,
+                                          "extensions": [{"path": "abi/_abit.abi3t.so", "outside": [], "newer": {},
+                                                          "needs": "3.15", "misnamed": False}]})
+        self.assertIn("use only the stable ABI of CPython 3.15, as its abi3.abi3t tag promises", text)
+
+        report, text = self.shown(self.abi3t_wheel("misnamed", "_abit.abi3.so", "cp315-abi3.abi3t"))
+        self.assertTrue(report["abi3"]["extensions"][0]["misnamed"])
+        self.assertIn("abi/_abit.abi3.so is not named *.abi3t.so, so free-threaded CPython does not import it", text)
+
+        early = self.abi3t_wheel("early", "_abit.abi3t.so", "cp314-abi3t")
+        report, text = self.shown(early)
+        self.assertEqual((report["abi3"]["abi3t_since"], report["abi3"]["extensions"][0]["newer"]),
+                         ("3.15", {"Py_SIZE": "3.15"}))
+        self.assertIn("Its abi3t tag promises the stable ABI of CPython 3.14, but: abi3t exists from CPython 3.15 on "
+                      "(PEP 803: an earlier one is reserved); abi/_abit.abi3t.so uses Py_SIZE (3.15), newer than 3.14, "
+                      "so it needs abi3t 3.15.", text)
+        refused = self.auditwheel("repair", "--strict-abi3", "-w", self.tmp / "refused", early, expect=1)
+        self.assertIn("--strict-abi3: Its abi3t tag promises", refused.stderr)
 
 
 class SharedWheels(RepairTest):

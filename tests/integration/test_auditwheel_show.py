@@ -53,13 +53,16 @@ ADDITIONS = {
     "executable_stack": {"type": "object", "required": ["members", "libraries"], "additionalProperties": False,
                          "properties": {"members": STRINGS,
                                         "libraries": {"type": "object", "additionalProperties": {"type": "string"}}}},
-    "abi3": {"type": "object", "required": ["minimum", "violates", "extensions"], "additionalProperties": False,
-             "properties": {"minimum": {"type": "string"}, "violates": {"type": "boolean"},
+    "abi3": {"type": "object", "required": ["tag", "minimum", "abi3t_since", "violates", "extensions"],
+             "additionalProperties": False,
+             "properties": {"tag": {"enum": ["abi3", "abi3t", "abi3.abi3t"]}, "minimum": {"type": "string"},
+                            "abi3t_since": {"type": ["string", "null"]}, "violates": {"type": "boolean"},
                             "extensions": {"type": "array", "items": {
-                                "type": "object", "required": ["path", "outside", "newer", "needs"],
+                                "type": "object", "required": ["path", "outside", "newer", "needs", "misnamed"],
                                 "additionalProperties": False,
                                 "properties": {"path": {"type": "string"}, "outside": STRINGS, "needs": {"type": "string"},
-                                               "newer": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
+                                               "newer": {"type": "object", "additionalProperties": {"type": "string"}},
+                                               "misnamed": {"type": "boolean"}}}}}},
 }
 
 

@@ -220,8 +220,8 @@ Vendor in external shared library dependencies of a wheel; retag it.
   --strip                    strip symbols and debug sections of the grafted libraries and ELF files
   --clear-execstack          clear the executable-stack request of the grafted libraries and ELF files
                              (glibc 2.41+ refuses to load them; without it, a warning names each)
-  --strict-abi3              refuse an abi3 wheel whose extensions use Python symbols outside the stable
-                             ABI or newer than its tag (without it, a warning)
+  --strict-abi3              refuse an abi3 or abi3t wheel whose extensions use Python symbols outside
+                             the stable ABI or newer than its tag (without it, a warning)
   --exclude PATTERN          never graft libraries whose soname or path matches (repeatable)
   --only-plat                do not add a wider tag the wheel is eligible for
   -z, --zip-compression-level LEVEL

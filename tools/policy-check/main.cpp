@@ -31,8 +31,8 @@ const aw::OptionTable kOptions(
      {"exclude", 0, 1, "PATTERN", "with --plat: never graft libraries whose soname or path matches (repeatable)"},
      {"no-update-tags", 0, 0, "", "with --plat: write no \"retag\" record"},
      {"strict-abi3", 0, 0, "",
-      "with --plat: refuse an abi3 wheel whose extensions use Python symbols outside the stable ABI or newer than "
-      "its tag (default: a warning)"},
+      "with --plat: refuse an abi3 or abi3t wheel whose extensions use Python symbols outside the stable ABI or "
+      "newer than its tag, or (abi3t) are not named *.abi3t.so (default: a warning)"},
      {"log", 0, 0, "",
       "print pypa auditwheel's INFO lines of the analysis on stderr (Excluding, Skip ... resolution, setting "
       "architecture to, setting libc to; with --plat: Wheel is eligible for a higher priority tag); its warnings "
