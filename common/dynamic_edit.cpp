@@ -266,7 +266,7 @@ bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, con
         dynstr.insert(dynstr.end(), strings.appended().begin(), strings.appended().end());
         SegmentContents contents{std::move(headers.program_headers), std::move(table.entries), dynstr.size(),
                                  std::move(headers.moved_interpreter), edits.page_size, std::move(cache.note),
-                                 cache.program_header, cache.section};
+                                 cache.program_header, cache.section, edits.set_interpreter.has_value(), original};
         SegmentPlan segment = plan_new_segment(layout, std::move(contents), plan.end(), previous, path);
         add_new_segment(layout, segment, dynstr, rewrite);
         // The old .dynstr is no longer referenced (DT_STRTAB and its section header moved): zeroed,

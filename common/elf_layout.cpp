@@ -174,6 +174,15 @@ Layout read_layout(const std::string& path, Bytes bytes) {
     std::size_t symbol_shndx_at = layout.is64() ? offsetof(Elf64_Sym, st_shndx) : offsetof(Elf32_Sym, st_shndx);
     layout.extended_numbering = header.e_shnum == 0 && section_count > 0;
     layout.extended_numbering |= header.e_shstrndx == SHN_XINDEX;
+    std::vector<bool> movable(section_count, false);  // .interp and notes, which the program headers may displace
+    for (std::size_t index = 0; index < section_count; ++index) {
+        GElf_Shdr section;
+        Elf_Scn* scn = elf_getscn(elf, index);
+        if (scn == nullptr || gelf_getshdr(scn, &section) == nullptr) continue;
+        movable[index] = section.sh_type == SHT_NOTE;
+        for (const GElf_Phdr& segment : headers)
+            movable[index] = movable[index] || (segment.p_type == PT_INTERP && section.sh_offset == segment.p_offset);
+    }
     for (std::size_t index = 0; index < section_count; ++index) {
         Elf_Scn* scn = elf_getscn(elf, index);
         Section& entry = layout.sections.emplace_back();
@@ -198,6 +207,8 @@ Layout read_layout(const std::string& path, Bytes bytes) {
                 SymbolValue value{at + symbol_value_at, index};
                 if (symbol_name != nullptr && std::strcmp(symbol_name, "_DYNAMIC") == 0) layout.dynamic_symbol_values.push_back(value);
                 if (GELF_ST_TYPE(symbol.st_info) == STT_SECTION) layout.section_symbols.emplace_back(value, symbol.st_shndx);
+                else if (symbol.st_shndx < movable.size() && movable[symbol.st_shndx])
+                    layout.note_symbols.push_back({value, symbol.st_shndx, symbol.st_value});
                 if (section.sh_type == SHT_DYNSYM && symbol.st_shndx != SHN_UNDEF && symbol.st_shndx < SHN_LORESERVE)
                     layout.dynsym_shndx.emplace_back(at + symbol_shndx_at, symbol.st_shndx);
             }

@@ -29,6 +29,13 @@ struct SymbolValue {
     std::size_t table = 0;
 };
 
+// A symbol defined in a section a rewrite may move (.interp, a note): its st_value follows it.
+struct SymbolInSection {
+    SymbolValue value;
+    std::size_t section = 0;
+    std::uint64_t address = 0;  // st_value as read
+};
+
 struct Layout {
     int elf_class = 0;
     unsigned char encoding = 0;
@@ -39,6 +46,7 @@ struct Layout {
     std::vector<SymbolValue> dynamic_symbol_values;  // _DYNAMIC's
     std::vector<std::pair<SymbolValue, std::size_t>> section_symbols;  // STT_SECTION symbols and their section
     std::vector<std::pair<std::uint64_t, std::uint16_t>> dynsym_shndx;  // .dynsym st_shndx fields naming a section
+    std::vector<SymbolInSection> note_symbols;  // other symbols in .interp or a SHT_NOTE section
     std::uint64_t dynamic_offset = 0;
     std::size_t dynamic_slots = 0;
     std::vector<GElf_Dyn> entries;  // up to, not including, the first DT_NULL

@@ -72,8 +72,12 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
     SegmentPlan plan;
     std::vector<GElf_Dyn>& entries = contents.entries;
     plan.move_dynamic = entries.size() + 1 > layout.dynamic_slots || (previous && layout.dynamic_offset >= previous->p_offset);
-    const Placement& placement = plan.placement =
-        place_new_segment(loads, file_end, loaded_by(layout), contents.alignment);
+    plan.placement = place_new_segment(loads, file_end, loaded_by(layout), contents.alignment);
+    if (loaded_by(layout) == Loader::kernel && !previous && !contents.interpreter && !contents.interpreter_edited &&
+        plan.placement.offset > align_up(file_end, plan.placement.alignment) &&
+        (plan.room = program_header_room(layout, contents.original, kept.size() + 1)))
+        plan.placement = place_new_segment(loads, file_end, Loader::dynamic_loader, contents.alignment);
+    const Placement& placement = plan.placement;
     // The gap before the new segment is zeros in the file (a large .bss makes it large).
     constexpr std::uint64_t kMaxGap = 1ull << 30;
     if (placement.offset - file_end > kMaxGap)
@@ -83,11 +87,13 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
     const std::size_t word = layout.word();
     const std::size_t dynamic_entry = layout.is64() ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
     plan.phnum = kept.size() + 1;
-    plan.dynstr_at = align_up(plan.phnum * layout.ehdr.e_phentsize, word);
+    const std::uint64_t table_size = plan.phnum * layout.ehdr.e_phentsize;
+    if (plan.room) plan.moved_at = plan.room->offset % plan.room->alignment;  // each moved part keeps its alignment
+    plan.dynstr_at = align_up(plan.room ? plan.moved_at + plan.room->bytes.size() : table_size, word);
     plan.dynstr_size = contents.dynstr_size;
     plan.dynamic_at = align_up(plan.dynstr_at + plan.dynstr_size, word);
-    const std::uint64_t table_size = (entries.size() + 1) * dynamic_entry;
-    plan.interp_at = plan.move_dynamic ? plan.dynamic_at + table_size : plan.dynstr_at + plan.dynstr_size;
+    const std::uint64_t dynamic_size = (entries.size() + 1) * dynamic_entry;
+    plan.interp_at = plan.move_dynamic ? plan.dynamic_at + dynamic_size : plan.dynstr_at + plan.dynstr_size;
     plan.interpreter = std::move(contents.interpreter);
     plan.note_at = align_up(plan.interp_at + (plan.interpreter ? plan.interpreter->size() + 1 : 0), 4);
     plan.note = std::move(contents.note);
@@ -103,11 +109,19 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
         header.p_vaddr = header.p_paddr = placement.address + at;
         header.p_filesz = header.p_memsz = size;
     };
+    auto follow_room = [&](GElf_Phdr& header) {
+        if (!plan.room || header.p_offset < plan.room->offset || header.p_offset + header.p_filesz > plan.room->end()) return;
+        header.p_offset += placement.offset + plan.moved_at - plan.room->offset;
+        header.p_vaddr += placement.address + plan.moved_at - plan.room->address;
+        header.p_paddr += placement.address + plan.moved_at - plan.room->address;
+    };
     for (std::size_t i = 0; i < kept.size(); ++i) {
         GElf_Phdr updated = kept[i];
         if (note_header == i && !plan.note.empty()) move_to(updated, plan.note_at, plan.note.size());
-        if (updated.p_type == PT_PHDR) move_to(updated, 0, plan.phnum * layout.ehdr.e_phentsize);
-        if (updated.p_type == PT_DYNAMIC && plan.move_dynamic) move_to(updated, plan.dynamic_at, table_size);
+        if (updated.p_type == PT_PHDR && !plan.room) move_to(updated, 0, table_size);
+        if (updated.p_type == PT_PHDR && plan.room) updated.p_filesz = updated.p_memsz = table_size;
+        if (updated.p_type != PT_PHDR && updated.p_type != PT_LOAD) follow_room(updated);
+        if (updated.p_type == PT_DYNAMIC && plan.move_dynamic) move_to(updated, plan.dynamic_at, dynamic_size);
         if (updated.p_type == PT_INTERP && plan.interpreter) move_to(updated, plan.interp_at, plan.interpreter->size() + 1);
         plan.headers.push_back(updated);
     }
@@ -130,7 +144,13 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
     if (!plan.move_dynamic) patches.put(layout.dynamic_offset, table);
 
     // Headers that point at what moved: the ELF header, the section headers, _DYNAMIC.
-    patches.put_field(header_field(layout, HeaderField::phoff), placement.offset, layout.encoding);
+    if (plan.room) {  // the table in place, zeros over what moved out of its way
+        std::vector<unsigned char> in_place = encode_program_headers(layout, plan.headers);
+        in_place.resize(std::max<std::uint64_t>(in_place.size(), plan.room->end() - layout.ehdr.e_phoff), 0);
+        patches.put(layout.ehdr.e_phoff, std::move(in_place));
+    } else {
+        patches.put_field(header_field(layout, HeaderField::phoff), placement.offset, layout.encoding);
+    }
     patches.put_field(header_field(layout, HeaderField::phnum), plan.phnum, layout.encoding);
     auto move_section = [&](const std::optional<std::size_t>& section, std::uint64_t at, std::uint64_t size) {
         if (!section) return;
@@ -152,12 +172,24 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
 
     if (plan.interpreter) move_section(layout.interp_section, plan.interp_at, plan.interpreter->size() + 1);
     if (!plan.note.empty()) move_section(plan.note_section, plan.note_at, plan.note.size());
+    if (plan.room) {
+        for (std::size_t section : plan.room->sections) {
+            const GElf_Shdr& before = layout.sections[section].header;
+            std::uint64_t at = plan.moved_at + (before.sh_offset - plan.room->offset);
+            move_section(section, at, before.sh_size);
+            const std::uint64_t shift = placement.address + at - before.sh_addr;
+            for (const SymbolInSection& symbol : layout.note_symbols)
+                if (symbol.section == section && !rewrite.removes(symbol.value.table))
+                    patches.put_field(word_field(layout, symbol.value.field), symbol.address + shift, layout.encoding);
+        }
+    }
 
     std::vector<unsigned char> bytes(plan.size, 0);
     auto put = [&](std::uint64_t at, const std::vector<unsigned char>& what) {
         std::copy(what.begin(), what.end(), bytes.begin() + static_cast<std::ptrdiff_t>(at));
     };
-    put(0, encode_program_headers(layout, plan.headers));
+    if (plan.room) put(plan.moved_at, plan.room->bytes);
+    else put(0, encode_program_headers(layout, plan.headers));
     put(plan.dynstr_at, dynstr);
     if (plan.move_dynamic) put(plan.dynamic_at, table);
     if (plan.interpreter) put(plan.interp_at, std::vector<unsigned char>(plan.interpreter->begin(), plan.interpreter->end()));

@@ -6,6 +6,7 @@
 
 #include "elf_layout.hpp"
 #include "elf_rewrite.hpp"
+#include "program_header_room.hpp"
 
 #include <gelf.h>
 
@@ -24,10 +25,12 @@ namespace aw {
 //   PT_PHDR or whichever PT_LOAD holds them) takes the segment at the end of
 //   the file: offset and address each rounded up to the alignment, so the file
 //   grows by about what is added, however large its .bss;
-// - an executable (ET_EXEC, or a PIE with PT_INTERP) keeps the first PT_LOAD's
-//   address-minus-offset, because kernels before Linux 5.18 compute AT_PHDR as
-//   that bias plus e_phoff: the new segment's offset then follows its address,
-//   and the file grows by its .bss too.
+// - an executable (ET_EXEC, or a PIE with PT_INTERP) whose program headers move
+//   keeps the first PT_LOAD's address-minus-offset, because kernels before Linux
+//   5.18 compute AT_PHDR as that bias plus e_phoff: the new segment's offset then
+//   follows its address, and the file would grow by its .bss too; so when that
+//   costs more than the alignment, the headers stay where they are if room can be
+//   made there (ProgramHeaderRoom), and the segment is placed as a shared object's.
 struct Placement {
     std::uint64_t offset = 0, address = 0, alignment = 1;
 };
@@ -55,13 +58,18 @@ struct SegmentContents {
     std::vector<unsigned char> note;           // the resolution cache note, when the segment holds it
     std::optional<std::size_t> note_header;    // the program header (in program_headers) pointing at it
     std::optional<std::size_t> note_section;   // and its section header
+    bool interpreter_edited = false;           // .interp rewritten in place: it may not move
+    Bytes original;                            // the file, for what moves out of the headers' way
 };
 
-// The new segment laid out: the program headers at its start, then .dynstr,
-// then (when it must move) the dynamic table, then a moved interpreter, then a note.
+// The new segment laid out: the program headers at its start (or, with `room`, what moved out of
+// their way), then .dynstr, then (when it must move) the dynamic table, then a moved interpreter,
+// then a note.
 struct SegmentPlan {
     Placement placement;
     std::size_t phnum = 0;
+    std::optional<ProgramHeaderRoom> room;  // the headers stay at e_phoff; room.bytes go to moved_at
+    std::uint64_t moved_at = 0;
     std::uint64_t dynstr_at = 0, dynstr_size = 0, dynamic_at = 0, interp_at = 0, note_at = 0, size = 0;
     bool move_dynamic = false;
     std::optional<std::string> interpreter;

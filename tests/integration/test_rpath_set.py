@@ -343,7 +343,10 @@ class RpathSet(ProgramAndLibrary):
         from elfkit import Elf64
         import struct
         # A huge memory size would put an executable's new segment (whose offset follows its
-        # address) terabytes into the file: refused. A shared object's goes at the end of the file.
+        # address, when its program headers move: here a longer interpreter keeps them from staying
+        # in place) terabytes into the file: refused. A shared object's goes at the end of the file,
+        # and so does an executable's whose program headers stay where they are.
+        longer = ("--set-interpreter", "/lib64/" + "x" * 100)
         for name, source, patch, message in (("two-dynamic", "libs/libdepA.so", "type", "more than one PT_DYNAMIC"),
                                              ("huge-memsz", "main", "memsz", "segment sizes are implausible")):
             crafted = directory / f"{name}.so"
@@ -357,9 +360,11 @@ class RpathSet(ProgramAndLibrary):
                 struct.pack_into("<Q", elf.data, at + 40, 1 << 47)
             elf.save(crafted)
             before = crafted.read_bytes()
-            result = self.rpath_set("--set-soname", "libdep-0a1b2c3d-longer-name.so", crafted, expect=1)
+            result = self.rpath_set("--set-soname", "libdep-0a1b2c3d-longer-name.so", *longer, crafted, expect=1)
             self.assertIn(message, result.stderr)
             self.assertEqual(crafted.read_bytes(), before)
+        self.rpath_set("--set-soname", "libdep-0a1b2c3d-longer-name.so", directory / "huge-memsz.so")
+        self.assertLess((directory / "huge-memsz.so").stat().st_size, (directory / "main").stat().st_size + (1 << 20))
         elf = Elf64(directory / "libs/libdepA.so")
         at = [at for at, h in elf.program_headers() if h[0] == 1][-1]
         struct.pack_into("<Q", elf.data, at + 40, 1 << 47)
@@ -393,6 +398,38 @@ class RpathSet(ProgramAndLibrary):
         self.assertLess(library.stat().st_size, before + len(rpath) + 8192 + 65536)
         ran = self.run_main(directory)
         self.assertEqual((ran.returncode, ran.stdout.strip()), (0, "42"), ran.stderr)
+
+    def test_a_program_grows_by_what_is_added_whatever_its_bss(self):
+        """A program with 16 MiB of .bss whose RUNPATH must grow (cmake's, ninja's in their wheels):
+        its program headers stay at e_phoff, where kernels before 5.18 look for them, and grow there,
+        .interp and the first notes moving into the new segment, which goes at the end of the file:
+        it grows by about what is added, as patchelf 0.19's does (4 KiB), not by its .bss. PIE and
+        not, on each architecture a cross compiler and qemu-user are here for (16 MiB before)."""
+        source = self.tmp / "big.c"
+        source.write_text('#include <stdio.h>\nchar big[16 << 20];\nint main(int argc, char **argv) {\n'
+                          '    (void)argv; big[argc << 20] = 42; printf("%d\\n", big[1 << 20]); return 0;\n}\n')
+        rpath = "$ORIGIN/" + "long/" * 200
+        targets = [("gcc", ())] + [(f"{triple}-gcc", (qemu, "-L", f"/usr/{triple}")) for triple, qemu in CROSS_TARGETS
+                                   if shutil.which(f"{triple}-gcc") and shutil.which(qemu)]
+
+        def program_headers_at(program):
+            header = subprocess.run(["readelf", "-hW", str(program)], capture_output=True, text=True, check=True).stdout
+            return re.search(r"Start of program headers:\s+(\d+)", header).group(1)
+        for cc, runner in targets:
+            for pie in ("-pie", "-no-pie"):
+                with self.subTest(cc=cc, pie=pie):
+                    program = self.tmp / f"{cc}{pie}"
+                    subprocess.run([cc, pie, "-O1", "-o", str(program), str(source)], check=True)
+                    before = program.stat().st_size
+                    at = program_headers_at(program)
+                    self.rpath_set("--set-rpath", rpath, program)
+                    self.assertEqual(self.rpath_set("--print-rpath", program).stdout, rpath + "\n")
+                    self.assertLess(program.stat().st_size, before + len(rpath) + 8192 + 65536)
+                    self.assertEqual(program_headers_at(program), at, "the program headers moved")
+                    ran = subprocess.run([*runner, str(program)], capture_output=True, text=True)
+                    self.assertEqual((ran.returncode, ran.stdout), (0, "42\n"), ran.stderr)
+                    lint = subprocess.run(["eu-elflint", "--gnu-ld", str(program)], capture_output=True, text=True)
+                    self.assertEqual(lint.stdout.strip(), "No errors", lint.stdout)
 
     def test_repeated_edits_do_not_grow_the_file(self):
         directory = self.tmp / "v"
