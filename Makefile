@@ -224,7 +224,7 @@ $(DIST_TREE)/bin/auditwheel: $(BUILD)/bin/auditwheel
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-$(addprefix $(DIST_TREE)/bin/,$(STAGES)): tools/dist/stage.sh
+$(addprefix $(DIST_TREE)/bin/,$(STAGES)): tools/dist/stage.sh Makefile
 	@mkdir -p $(dir $@)
 	sed 's/@STAGE@/$(notdir $@)/g' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
 

@@ -32,7 +32,7 @@ def snapshot(directory: Path) -> dict:
 class Untrusted(StageTest):
     # The lines of pypa's log that show or a failing repair may print before its error (auditwheel(1)).
     REPAIR_LOG = ("Repairing ", "Excluding ", "Skip ", "setting architecture to ", "setting libc to ",
-                  "Wheel is eligible ", "Grafting: ", "Setting RPATH: ", "Stripping symbols from ")
+                  "Wheel is eligible ", "Grafting: ", "Setting RPATH: ", "Grafted ", "Stripping symbols from ")
 
     def assert_one_error(self, result, stage, status, *texts):
         """Exit `status`, warnings (and the repair log so far) at most before exactly one
