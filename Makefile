@@ -28,7 +28,7 @@ DEB_PACKAGES := g++ make libelf-dev libzip-dev zlib1g-dev libdeflate-dev libyaml
 CROSS_PACKAGES := qemu-user gcc-i686-linux-gnu gcc-aarch64-linux-gnu gcc-powerpc64-linux-gnu gcc-s390x-linux-gnu \
 	libc6-dev-i386-cross libc6-dev-arm64-cross libc6-dev-ppc64-cross libc6-dev-s390x-cross
 
-.PHONY: all bench-deps deps cross-deps cross-packages dist dist-deps portable-check check sanitize stress fuzz fuzz-deps fuzz-seeds unit integration demo bench install clean
+.PHONY: all bench-deps deps cross-deps cross-packages portable-check check sanitize stress fuzz fuzz-deps fuzz-seeds unit integration demo bench install clean
 
 all: $(BINARIES) $(BUILD)/share/auditwheel/policies
 
@@ -156,94 +156,7 @@ fuzz-run-%:
 	  echo "$*: $$(grep -h '^stat::number_of_executed_units' ../../$*.log) (log: $(FUZZ_DIR)/$*.log)"; \
 	  grep -h -A12 -E '^==[0-9]+==ERROR|^SUMMARY' ../../$*.log; exit $$status
 
-# make dist: programs that run in every manylinux and musllinux container (any Linux ≥ 3.2 with
-# no libc at all): one static, stripped multi-call program, auditwheel-stages, behind a small
-# script per stage name (a wheel cannot hold links), built only from Debian's archives (libdeflate's too): libzip,
-# which Debian ships without a static archive, from Debian's own source package (deflate only,
-# all the stages use), fmt header-only. The install tree ($(DIST_TREE)) then becomes one wheel and
-# one tarball in dist/, both byte-identical from run to run (dated SOURCE_DATE_EPOCH or 1980).
-DIST_BUILD := $(BUILD)-dist
-DIST_TREE := $(DIST_BUILD)/tree
-DIST_ARCH := $(shell uname -m)
-# The oldest manylinux policy of each architecture (with its alias) and the oldest musllinux:
-# a static program needs no libc, so every newer glibc or musl runs it too.
-DIST_PLATFORMS_x86_64 := manylinux_2_5_x86_64.manylinux1_x86_64.musllinux_1_1_x86_64
-DIST_PLATFORMS_i686 := manylinux_2_5_i686.manylinux1_i686.musllinux_1_1_i686
-DIST_PLATFORMS_aarch64 := manylinux_2_17_aarch64.manylinux2014_aarch64.musllinux_1_1_aarch64
-DIST_PLATFORMS_ppc64le := manylinux_2_17_ppc64le.manylinux2014_ppc64le.musllinux_1_1_ppc64le
-DIST_PLATFORMS_s390x := manylinux_2_17_s390x.manylinux2014_s390x.musllinux_1_1_s390x
-DIST_PLATFORMS_armv7l := manylinux_2_17_armv7l.manylinux2014_armv7l.musllinux_1_1_armv7l
-DIST_PLATFORMS := $(DIST_PLATFORMS_$(DIST_ARCH))
-DIST_WHEEL := dist/auditwheel_cpp-$(VERSION)-py3-none-$(DIST_PLATFORMS).whl
-DIST_TARBALL := dist/auditwheel-cpp-$(VERSION)-linux-$(DIST_ARCH).tar.gz
-DIST_PACKAGES := cmake dpkg-dev debootstrap
-LIBZIP := $(DIST_BUILD)/libzip
-DIST_OBJ := $(patsubst %.cpp,$(DIST_BUILD)/obj/%.o,$(wildcard common/*.cpp)) \
-	$(patsubst %,$(DIST_BUILD)/obj/tools/%/main.o,$(STAGES) auditwheel-stages)
-DIST_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -Icommon -I$(LIBZIP)/include -DAW_VERSION='"$(VERSION)"' \
-	-DFMT_HEADER_ONLY -O2 -MMD -MP
-# apt-get with a private list of Debian's source indexes: the machine's apt setup is left alone.
-DIST_APT = -o Dir::Etc::SourceList=$(abspath $(LIBZIP))/sources.list -o Dir::Etc::SourceParts=/nonexistent \
-	-o Dir::State::Lists=$(abspath $(LIBZIP))/lists -o Dir::Cache=$(abspath $(LIBZIP))/cache
-
-dist-deps: deps
-	$(call install_missing,$(DIST_PACKAGES))
-
-$(LIBZIP)/lib/libzip.a: | dist-deps
-	@test -n "$(DIST_PLATFORMS)" || { echo "make dist: no platform tags are known for $(DIST_ARCH)"; exit 2; }
-	rm -rf $(LIBZIP) && mkdir -p $(LIBZIP)/lists/partial $(LIBZIP)/cache/archives/partial $(LIBZIP)/src
-	. /etc/os-release; for suite in "$${VERSION_CODENAME:-bookworm}" "$${VERSION_CODENAME:-bookworm}-updates"; do \
-	  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $$suite main"; \
-	done >$(LIBZIP)/sources.list
-	apt-get -qq $(DIST_APT) update
-	cd $(LIBZIP)/src && apt-get -qq $(DIST_APT) source libzip >/dev/null
-	cmake -S $(LIBZIP)/src/libzip-*/ -B $(LIBZIP)/build -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF \
-	  -DENABLE_COMMONCRYPTO=OFF -DENABLE_GNUTLS=OFF -DENABLE_MBEDTLS=OFF -DENABLE_OPENSSL=OFF \
-	  -DENABLE_WINDOWS_CRYPTO=OFF -DENABLE_BZIP2=OFF -DENABLE_LZMA=OFF -DBUILD_TOOLS=OFF -DBUILD_REGRESS=OFF \
-	  -DBUILD_EXAMPLES=OFF -DBUILD_DOC=OFF -DCMAKE_INSTALL_PREFIX=$(abspath $(LIBZIP)) -DCMAKE_INSTALL_LIBDIR=lib >/dev/null
-	$(MAKE) --no-print-directory -C $(LIBZIP)/build install >/dev/null
-
-$(DIST_BUILD)/obj/common/%.o: common/%.cpp | $(LIBZIP)/lib/libzip.a
-	@mkdir -p $(dir $@)
-	$(CXX) $(DIST_CXXFLAGS) -c $< -o $@
-
-# Each stage's main() is named for the multi-call program (tools/auditwheel-stages).
-$(DIST_BUILD)/obj/tools/%/main.o: tools/%/main.cpp | $(LIBZIP)/lib/libzip.a
-	@mkdir -p $(dir $@)
-	$(CXX) $(DIST_CXXFLAGS) $(if $(filter $*,$(STAGES)),-Dmain=aw_main_$(subst -,_,$*)) -c $< -o $@
-
-# glibc's warnings about a static dlopen/getaddrinfo come from libcrypto's network and engine
-# code, which no stage calls (the digests skip openssl.cnf); any other message is shown.
-$(DIST_TREE)/bin/auditwheel-stages: $(DIST_OBJ) $(LIBZIP)/lib/libzip.a
-	@mkdir -p $(dir $@)
-	$(CXX) -static -s -o $@ $(DIST_OBJ) $(LIBZIP)/lib/libzip.a -lelf -lyaml-cpp -lcrypto -ldeflate -lutf8proc -lz 2>$(DIST_BUILD)/link.log; \
-	  status=$$?; grep -v -e 'in statically linked applications requires at runtime' -e ': in function ' $(DIST_BUILD)/link.log >&2; \
-	  rm -f $(DIST_BUILD)/link.log; exit $$status
-
-$(DIST_TREE)/bin/auditwheel: $(BUILD)/bin/auditwheel
-	@mkdir -p $(dir $@)
-	cp $< $@
-
-$(addprefix $(DIST_TREE)/bin/,$(STAGES)): tools/dist/stage.sh Makefile
-	@mkdir -p $(dir $@)
-	sed 's/@STAGE@/$(notdir $@)/g' $< >$@.tmp && chmod 755 $@.tmp && mv $@.tmp $@
-
-$(DIST_TREE)/share: $(BUILD)/share/auditwheel/policies $(MAN_PAGES)
-	rm -rf $@ && install -d $@/auditwheel $@/man/man1 $@/man/man7
-	cp -R $(BUILD)/share/auditwheel/policies $@/auditwheel/
-	install -m 644 $(filter %.1,$(MAN_PAGES)) $@/man/man1/
-	install -m 644 $(filter %.7,$(MAN_PAGES)) $@/man/man7/
-
-DIST_FILES := $(addprefix $(DIST_TREE)/bin/,auditwheel auditwheel-stages $(STAGES)) $(DIST_TREE)/share
-
-dist: $(DIST_FILES)
-	@mkdir -p dist
-	$(PYTHON) tools/dist/make-wheel.py --tree $(DIST_TREE) --version $(VERSION) --platforms $(DIST_PLATFORMS) \
-	  --out $(DIST_WHEEL)
-	$(PYTHON) tools/dist/make-wheel.py --tree $(DIST_TREE) --version $(VERSION) --tarball $(DIST_TARBALL)
-	@ls -l $(DIST_TREE)/bin/auditwheel-stages $(DIST_WHEEL) $(DIST_TARBALL)
-
--include $(DIST_OBJ:.o=.d)
+include tools/dist/dist.mk
 
 unit: $(BUILD)/tests/unit-tests
 	$(BUILD)/tests/unit-tests
@@ -277,7 +190,7 @@ install: all
 	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(PREFIX)/share/man/man7/
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(DIST_BUILD) dist
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz $(DIST_ROOT) dist
 
 # Keep the stages' objects: they are intermediate files of a pattern chain.
 .SECONDARY:
