@@ -12,7 +12,7 @@ LDLIBS := -lzip -lelf -lyaml-cpp -lfmt -lcrypto -ldeflate -lutf8proc -lz
 PYTHON ?= python3
 
 STAGES := whl-unpack whl-pack elf-deps elf-symvers policy-check lib-graft rpath-set
-COMMON_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard common/*.cpp))
+COMMON_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard common/*/*.cpp))
 UNIT_OBJ := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard tests/unit/*.cpp))
 BINARIES := $(addprefix $(BUILD)/bin/,$(STAGES) auditwheel)
 POLICY_FILES := $(wildcard policies/*.yaml)
@@ -129,7 +129,7 @@ stress: all cross-deps
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS := rpath_set elf wheel text records
 FUZZ_DIR := $(BUILD)-fuzz
-FUZZ_OBJ := $(patsubst %.cpp,$(FUZZ_DIR)/obj/%.o,$(wildcard common/*.cpp))
+FUZZ_OBJ := $(patsubst %.cpp,$(FUZZ_DIR)/obj/%.o,$(wildcard common/*/*.cpp))
 FUZZ_FLAGS := -std=c++20 -O1 -g -Icommon -DAW_VERSION='"$(VERSION)"' -fsanitize=fuzzer-no-link,address,undefined -MMD -MP
 
 fuzz-deps: deps

@@ -1,11 +1,11 @@
 // libFuzzer target over the ELF readers behind elf-deps and elf-symvers: the header check, the
 // dynamic table, version needs and definitions, symbol tables. Any input is read or refused
 // with an aw::Error.
-#include "diagnostics.hpp"
-#include "elf_file.hpp"
-#include "elf_ident.hpp"
+#include "base/diagnostics.hpp"
+#include "elf/elf_file.hpp"
+#include "elf/elf_ident.hpp"
+#include "elf/symbol_versions.hpp"
 #include "fuzz_input.hpp"
-#include "symbol_versions.hpp"
 
 #include <span>
 

@@ -1,14 +1,14 @@
 // libFuzzer target over the record protocol: the line reader and every stage's reading of the
 // records it uses (the wheel record, policy-check, lib-graft, rpath-set, whl-pack). A stage turns any exception
 // into one line and exit 1 (run_stage), so only a crash, a sanitizer report or a hang is a bug.
-#include "analysis_input.hpp"
-#include "diagnostics.hpp"
-#include "elf_edit_record.hpp"
-#include "graft.hpp"
-#include "pack.hpp"
-#include "records.hpp"
-#include "stage_stream.hpp"
-#include "wheel_metadata.hpp"
+#include "base/diagnostics.hpp"
+#include "edit/elf_edit_record.hpp"
+#include "graft/graft.hpp"
+#include "policy/analysis_input.hpp"
+#include "protocol/records.hpp"
+#include "protocol/stage_stream.hpp"
+#include "wheel/pack.hpp"
+#include "wheel/wheel_metadata.hpp"
 
 #include <exception>
 #include <new>

@@ -2,9 +2,9 @@
 // an aw::Error or rewritten; a rewritten file that the ELF reader took before
 // must read back, with the edits in it (rpath-set is laxer than that reader:
 // a PT_INTERP outside the file, found by the fuzzer, is the input's fault).
-#include "diagnostics.hpp"
-#include "dynamic_edit.hpp"
-#include "elf_file.hpp"
+#include "base/diagnostics.hpp"
+#include "edit/dynamic_edit.hpp"
+#include "elf/elf_file.hpp"
 
 #include <unistd.h>
 

@@ -1,9 +1,9 @@
 // libFuzzer target over the wheel's text files: RECORD (CSV), WHEEL and METADATA (RFC 822
 // headers), and the wheel file name. Each is parsed or refused with an aw::Error.
-#include "diagnostics.hpp"
-#include "record_file.hpp"
-#include "wheel_metadata.hpp"
-#include "wheel_name.hpp"
+#include "base/diagnostics.hpp"
+#include "wheel/record_file.hpp"
+#include "wheel/wheel_metadata.hpp"
+#include "wheel/wheel_name.hpp"
 
 #include <cstdlib>
 #include <string_view>

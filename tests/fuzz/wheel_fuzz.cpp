@@ -1,9 +1,9 @@
 // libFuzzer target over the zip reader and whl-unpack's checks, RECORD (CSV) and WHEEL parsing
 // included: any input is refused with an aw::Error or unpacked inside its work directory.
-#include "diagnostics.hpp"
+#include "base/diagnostics.hpp"
+#include "base/work_dir.hpp"
 #include "fuzz_input.hpp"
-#include "unpack.hpp"
-#include "work_dir.hpp"
+#include "wheel/unpack.hpp"
 
 #include <filesystem>
 

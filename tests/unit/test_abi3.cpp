@@ -1,7 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "abi3.hpp"
+#include "policy/abi3.hpp"
 
 #include <unistd.h>
 

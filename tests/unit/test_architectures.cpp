@@ -6,10 +6,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "architectures.hpp"
-#include "ld_search.hpp"
-#include "policy.hpp"
-#include "wheel_abi.hpp"
+#include "elf/architectures.hpp"
+#include "elf/ld_search.hpp"
+#include "policy/policy.hpp"
+#include "policy/wheel_abi.hpp"
 
 #include <elf.h>
 

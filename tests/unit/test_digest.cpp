@@ -1,6 +1,6 @@
 // Digest (libcrypto's SHA-2 functions) against libcrypto's EVP one-shot digests, an independent
 // path through the default provider, at the sizes around SHA-2's block and padding boundaries.
-#include "digest.hpp"
+#include "base/digest.hpp"
 
 #include <openssl/evp.h>
 

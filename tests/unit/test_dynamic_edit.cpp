@@ -3,15 +3,16 @@
 // edits of a real ELF file (this test program, copied) read back through the
 // project's own ELF reader.
 #define BOOST_TEST_DYN_LINK
-#include "dynamic_edit.hpp"
-#include "elf_edit_record.hpp"
-#include "elf_encode.hpp"
-#include "elf_file.hpp"
-#include "elf_layout.hpp"
-#include "elf_rewrite.hpp"
-#include "resolution_cache.hpp"
-#include "segment_growth.hpp"
-#include "string_placement.hpp"
+#include "base/file_io.hpp"
+#include "edit/dynamic_edit.hpp"
+#include "edit/elf_edit_record.hpp"
+#include "edit/elf_encode.hpp"
+#include "edit/elf_layout.hpp"
+#include "edit/elf_rewrite.hpp"
+#include "edit/resolution_cache.hpp"
+#include "edit/segment_growth.hpp"
+#include "edit/string_placement.hpp"
+#include "elf/elf_file.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "elf_ident.hpp"
+#include "elf/elf_ident.hpp"
 
 #include <elf.h>
 

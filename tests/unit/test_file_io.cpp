@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "file_io.hpp"
+#include "base/file_io.hpp"
 
 #include <fcntl.h>
 #include <filesystem>

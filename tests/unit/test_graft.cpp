@@ -1,6 +1,6 @@
 // lib-graft's naming and RPATH rules, called directly.
 #define BOOST_TEST_DYN_LINK
-#include "graft.hpp"
+#include "graft/graft.hpp"
 
 #include <boost/test/unit_test.hpp>
 

@@ -1,8 +1,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "dependency_tree.hpp"
-#include "ld_search.hpp"
+#include "elf/dependency_tree.hpp"
+#include "elf/ld_search.hpp"
 
 #include <elf.h>
 

@@ -1,8 +1,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "member_path.hpp"
-#include "zip_reader.hpp"
+#include "wheel/member_path.hpp"
+#include "wheel/zip_reader.hpp"
 
 #include <zip.h>
 

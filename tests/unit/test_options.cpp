@@ -1,8 +1,8 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "diagnostics.hpp"
-#include "options.hpp"
+#include "base/diagnostics.hpp"
+#include "protocol/options.hpp"
 
 BOOST_AUTO_TEST_SUITE(options)
 

@@ -1,10 +1,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "diagnostics.hpp"
-#include "pack.hpp"
-#include "records.hpp"
-#include "unpack.hpp"
+#include "base/diagnostics.hpp"
+#include "protocol/records.hpp"
+#include "wheel/pack.hpp"
+#include "wheel/unpack.hpp"
 
 #include <sstream>
 

@@ -1,7 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "parallel_deflate.hpp"
+#include "wheel/parallel_deflate.hpp"
 
 #include <zlib.h>
 

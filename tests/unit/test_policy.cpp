@@ -1,9 +1,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "diagnostics.hpp"
-#include "policy.hpp"
-#include "records.hpp"
+#include "base/diagnostics.hpp"
+#include "policy/policy.hpp"
+#include "protocol/records.hpp"
 
 #include <filesystem>
 #include <fstream>

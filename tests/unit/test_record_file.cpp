@@ -1,9 +1,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "diagnostics.hpp"
-#include "digest.hpp"
-#include "record_file.hpp"
+#include "base/diagnostics.hpp"
+#include "base/digest.hpp"
+#include "wheel/record_file.hpp"
 
 #include <cstring>
 

@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "sbom.hpp"
+#include "graft/sbom.hpp"
 
 #include <cstdio>
 #include <filesystem>

@@ -1,7 +1,7 @@
 // The stream every stage reads: pass-through, the one wheel-record reader, and
 // errors that name the input line.
 #define BOOST_TEST_DYN_LINK
-#include "stage_stream.hpp"
+#include "protocol/stage_stream.hpp"
 
 #include <boost/test/unit_test.hpp>
 

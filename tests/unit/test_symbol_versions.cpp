@@ -1,7 +1,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "symbol_versions.hpp"
+#include "elf/symbol_versions.hpp"
 
 using Split = std::pair<std::string, std::string>;
 

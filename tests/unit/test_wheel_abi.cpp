@@ -1,10 +1,10 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "diagnostics.hpp"
-#include "policy.hpp"
-#include "repair_plan.hpp"
-#include "wheel_abi.hpp"
+#include "base/diagnostics.hpp"
+#include "graft/repair_plan.hpp"
+#include "policy/policy.hpp"
+#include "policy/wheel_abi.hpp"
 
 #include <elf.h>
 #include <fmt/ranges.h>

@@ -1,9 +1,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "diagnostics.hpp"
-#include "wheel_metadata.hpp"
-#include "wheel_name.hpp"
+#include "base/diagnostics.hpp"
+#include "wheel/wheel_metadata.hpp"
+#include "wheel/wheel_name.hpp"
 
 using aw::parse_wheel_filename;
 using Strings = std::vector<std::string>;

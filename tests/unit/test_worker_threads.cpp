@@ -2,7 +2,7 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "worker_threads.hpp"
+#include "base/worker_threads.hpp"
 
 #include <atomic>
 #include <stdexcept>

@@ -1,9 +1,9 @@
 #define BOOST_TEST_DYN_LINK
 #include <boost/test/unit_test.hpp>
 
-#include "diagnostics.hpp"
+#include "base/diagnostics.hpp"
+#include "wheel/zip_reader.hpp"
 #include "zip_fixtures.hpp"
-#include "zip_reader.hpp"
 
 #include <zip.h>
 

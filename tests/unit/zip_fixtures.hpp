@@ -1,7 +1,7 @@
 // Zips for the unit tests, written by libzip, and their members read back whole.
 #pragma once
 
-#include "zip_reader.hpp"
+#include "wheel/zip_reader.hpp"
 
 #include <boost/test/unit_test.hpp>
 #include <zip.h>

@@ -2,7 +2,7 @@
 // cannot hold links, and seven static copies of the same libraries would be four times the size,
 // so the stages' names are small scripts that run "auditwheel-stages STAGE ARGS...". Each stage's
 // main() is compiled under the name aw_main_<stage> for this program (see the Makefile).
-#include "diagnostics.hpp"
+#include "base/diagnostics.hpp"
 
 #include <cstring>
 #include <string>

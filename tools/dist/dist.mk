@@ -63,7 +63,7 @@ DIST_DEBIAN_PACKAGES := $(if $(filter riscv64,$(ARCH)),,libelf-dev zlib1g-dev li
 DIST_SOURCE_PACKAGES := $(if $(filter riscv64,$(ARCH)),zlib libdeflate yaml-cpp utf8proc elfutils openssl nlohmann-json3) \
 	libzip fmtlib
 DIST_PACKAGES := cmake dpkg-dev debootstrap qemu-user $(if $(filter $(HOST_ARCH),$(ARCH)),,g++-$(DIST_TRIPLET))
-DIST_OBJ := $(patsubst %.cpp,$(DIST_BUILD)/obj/%.o,$(wildcard common/*.cpp)) \
+DIST_OBJ := $(patsubst %.cpp,$(DIST_BUILD)/obj/%.o,$(wildcard common/*/*.cpp)) \
 	$(patsubst %,$(DIST_BUILD)/obj/tools/%/main.o,$(STAGES) auditwheel-stages)
 DIST_CXXFLAGS := -std=c++20 -Wall -Wextra -Werror -Icommon -isystem $(DIST_PREFIX)/include \
 	-isystem $(DIST_PREFIX)/include/$(DIST_MULTIARCH) -DAW_VERSION='"$(VERSION)"' -O2 -MMD -MP

@@ -1,11 +1,11 @@
 // elf-deps: the facts and dependency tree of every ELF member in the stream
 // (or of the files named), resolved as the target's dynamic loader would.
-#include "diagnostics.hpp"
-#include "elf_deps.hpp"
-#include "interrupt.hpp"
-#include "options.hpp"
-#include "paths.hpp"
-#include "records.hpp"
+#include "base/diagnostics.hpp"
+#include "base/interrupt.hpp"
+#include "base/paths.hpp"
+#include "elf/elf_deps.hpp"
+#include "protocol/options.hpp"
+#include "protocol/records.hpp"
 
 #include <filesystem>
 #include <iostream>

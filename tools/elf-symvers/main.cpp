@@ -1,12 +1,12 @@
 // elf-symvers: the symbol versions, undefined symbols, x86 ISA level and
 // old-ABI markers of every ELF member and external library in the stream
 // (or of the files named).
-#include "diagnostics.hpp"
-#include "interrupt.hpp"
-#include "options.hpp"
-#include "records.hpp"
-#include "stage_stream.hpp"
-#include "symbol_versions.hpp"
+#include "base/diagnostics.hpp"
+#include "base/interrupt.hpp"
+#include "elf/symbol_versions.hpp"
+#include "protocol/options.hpp"
+#include "protocol/records.hpp"
+#include "protocol/stage_stream.hpp"
 
 #include <iostream>
 #include <set>

@@ -1,10 +1,10 @@
 // lib-graft: copy the external libraries a graft_plan names into the wheel's
 // work directory, and write the elf_edit records that make the wheel load them.
-#include "diagnostics.hpp"
-#include "elf_edit_record.hpp"
-#include "graft.hpp"
-#include "options.hpp"
-#include "records.hpp"
+#include "base/diagnostics.hpp"
+#include "edit/elf_edit_record.hpp"
+#include "graft/graft.hpp"
+#include "protocol/options.hpp"
+#include "protocol/records.hpp"
 
 #include <fmt/ranges.h>
 

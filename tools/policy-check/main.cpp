@@ -1,13 +1,13 @@
 // policy-check: decide which platform policies the analysed wheel in the
 // stream satisfies, and why not the others; a "verdict" record, or the
 // report `auditwheel show` prints.
-#include "diagnostics.hpp"
-#include "options.hpp"
-#include "policy.hpp"
-#include "records.hpp"
-#include "repair_plan.hpp"
-#include "show_report.hpp"
-#include "wheel_abi.hpp"
+#include "base/diagnostics.hpp"
+#include "graft/repair_plan.hpp"
+#include "policy/policy.hpp"
+#include "policy/show_report.hpp"
+#include "policy/wheel_abi.hpp"
+#include "protocol/options.hpp"
+#include "protocol/records.hpp"
 
 #include <unistd.h>
 

@@ -2,9 +2,9 @@
 // in SOURCE_DIR and each architecture it names, the compiled split policy-check
 // loads for a wheel of that architecture (OUTPUT_DIR/by-architecture/STEM-ARCH.json),
 // and the compiled stable ABI (OUTPUT_DIR/stable-abi.json).
-#include "abi3.hpp"
-#include "diagnostics.hpp"
-#include "policy.hpp"
+#include "base/diagnostics.hpp"
+#include "policy/abi3.hpp"
+#include "policy/policy.hpp"
 
 #include <filesystem>
 #include <fstream>

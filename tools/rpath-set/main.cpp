@@ -1,16 +1,17 @@
 // rpath-set: set SONAME, rename or remove DT_NEEDED entries and set or remove
 // RPATH/RUNPATH, with patchelf's flags, all edits of a file in one rewrite.
-#include "diagnostics.hpp"
-#include "elf_edit_record.hpp"
-#include "elf_file.hpp"
-#include "interrupt.hpp"
-#include "member_path.hpp"
-#include "options.hpp"
-#include "patchelf_queries.hpp"
-#include "elf_deps.hpp"
-#include "records.hpp"
-#include "stage_stream.hpp"
-#include "symbol_rename.hpp"
+#include "base/diagnostics.hpp"
+#include "base/interrupt.hpp"
+#include "edit/dynamic_edit.hpp"
+#include "edit/elf_edit_record.hpp"
+#include "edit/patchelf_queries.hpp"
+#include "edit/symbol_rename.hpp"
+#include "elf/elf_deps.hpp"
+#include "elf/elf_file.hpp"
+#include "protocol/options.hpp"
+#include "protocol/records.hpp"
+#include "protocol/stage_stream.hpp"
+#include "wheel/member_path.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,11 +1,11 @@
 // whl-pack: write the wheel a record stream describes, from its work
 // directory, and append an "output" record.
-#include "diagnostics.hpp"
-#include "options.hpp"
-#include "pack.hpp"
-#include "worker_threads.hpp"
-#include "records.hpp"
-#include "work_dir.hpp"
+#include "base/diagnostics.hpp"
+#include "base/work_dir.hpp"
+#include "base/worker_threads.hpp"
+#include "protocol/options.hpp"
+#include "protocol/records.hpp"
+#include "wheel/pack.hpp"
 
 #include <cstdlib>
 #include <iostream>

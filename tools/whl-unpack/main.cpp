@@ -1,12 +1,12 @@
 // whl-unpack: check a wheel, extract it into a work directory, and describe
 // it as records (a "wheel" record, then one "member" record per file).
-#include "diagnostics.hpp"
-#include "interrupt.hpp"
-#include "options.hpp"
-#include "records.hpp"
-#include "unpack.hpp"
-#include "work_dir.hpp"
-#include "worker_threads.hpp"
+#include "base/diagnostics.hpp"
+#include "base/interrupt.hpp"
+#include "base/work_dir.hpp"
+#include "base/worker_threads.hpp"
+#include "protocol/options.hpp"
+#include "protocol/records.hpp"
+#include "wheel/unpack.hpp"
 
 #include <iostream>
 

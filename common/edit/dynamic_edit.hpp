@@ -1,0 +1,20 @@
+// rpath-set's engine: patchelf's edits (SONAME, DT_NEEDED, RPATH/RUNPATH, the
+// interpreter, the stack's executability, the OS ABI, dynamic flags) applied
+// to an ELF file in one rewrite, written through a temporary file and a
+// rename. The layout rules (strings reused or overwritten in place, else
+// .dynstr, the dynamic table, the program headers and a longer interpreter
+// moved into a new PT_LOAD) are described in rpath-set(1).
+#pragma once
+
+#include "edit/dynamic_edits.hpp"
+
+#include <string>
+
+namespace aw {
+
+// Applies `edits` to `path` and writes the result to `output` (which may be
+// `path`). Returns false, writing nothing, when the file would not change.
+// Throws Error naming the file and what is wrong; the original is untouched.
+bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output);
+
+}  // namespace aw

@@ -1,0 +1,289 @@
+#include "base/paths.hpp"
+#include "elf/elf_deps.hpp"
+
+#include "elf/architectures.hpp"
+#include "elf/ld_search.hpp"
+#include "elf/symbol_versions.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <set>
+
+namespace aw {
+namespace {
+Json optional_string(const std::optional<std::string>& value) { return value ? Json(*value) : Json(nullptr); }
+
+std::optional<std::string> member_path(const std::optional<std::string>& realpath, const std::string& workdir) {
+    if (!realpath || workdir.empty() || !realpath->starts_with(workdir + "/")) return std::nullopt;
+    return realpath->substr(workdir.size() + 1);
+}
+
+const ResolvedLibrary* find_library(const DependencyTree& tree, const std::string& soname) {
+    for (const ResolvedLibrary& library : tree.libraries)
+        if (library.soname == soname) return &library;
+    return nullptr;
+}
+}  // namespace
+
+bool is_python_extension(const ElfFacts& facts, const std::string& file_name) {
+    std::string module = file_name.substr(0, file_name.find('.'));
+    for (const std::string& name : facts.defined_functions)
+        if (name == "PyInit_" + module || name == "init" + module || name == "_cffi_pypyinit_" + module ||
+            name == "PyModExport_" + module)
+            return true;
+    return false;
+}
+
+Json elf_record(const std::string& label, const DependencyTree& tree, const std::string& workdir) {
+    const ElfFacts& facts = *tree.facts;
+    std::string file_name = file_name_of(tree.path);
+    Json libraries = Json::array();
+    for (const ResolvedLibrary& library : tree.libraries) {
+        Json entry{{"soname", library.soname},
+                   {"path", optional_string(library.path)},
+                   {"realpath", optional_string(library.realpath)},
+                   {"needed", library.needed},
+                   {"in_wheel", library.in_wheel}};
+        if (auto member = member_path(library.realpath, workdir)) entry["member"] = *member;
+        if (library.skipped) entry["skipped"] = "libpython";
+        libraries.push_back(std::move(entry));
+    }
+    Json record{{"kind", "elf"}, {"path", label}, {"file", tree.path}};
+    add_elf_ident(record, facts.ident);
+    record["e_flags"] = facts.flags;
+    record["type"] = facts.type_name();
+    record["interpreter"] = optional_string(facts.interpreter);
+    record["soname"] = optional_string(facts.soname);
+    record["needed"] = facts.needed;
+    if (!tree.included.empty()) record["included"] = tree.included;
+    record["rpath"] = facts.rpath;
+    record["runpath"] = facts.runpath;
+    record["python_extension"] = is_python_extension(facts, file_name);
+    record["gnu_stack"] = optional_string(facts.gnu_stack);
+    record["executable_stack"] = facts.executable_stack;
+    record["libc"] = optional_string(tree.libc);
+    record["libraries"] = std::move(libraries);
+    return record;
+}
+
+std::vector<std::string> search_path_entries(const char* value) {
+    std::vector<std::string> entries = library_path_entries(value);
+    std::erase(entries, std::string());
+    return entries;
+}
+
+std::vector<std::string> library_path_entries(const char* value) {
+    if (value == nullptr || *value == '\0') return {};  // ld.so ignores an empty LD_LIBRARY_PATH
+    return split_search_path(value);
+}
+
+SearchOptions search_for_files(const SearchRequest& request) {
+    SearchOptions search;
+    search.ldpaths = request.ldpaths;
+    search.root = request.root;
+    search.library_path = request.add_paths;
+    for (const std::string& dir : library_path_entries(std::getenv("AUDITWHEEL_LD_LIBRARY_PATH")))
+        search.library_path.push_back(dir);
+    if (!search.ldpaths && search.root == "/")
+        for (const std::string& dir : library_path_entries(std::getenv("LD_LIBRARY_PATH"))) search.library_path.push_back(dir);
+    return search;
+}
+
+SearchOptions search_for_wheel(const SearchRequest& request, const WheelRecord& wheel) {
+    const std::vector<std::string>& tags = wheel.platform_tags;
+    bool android = !tags.empty() && std::all_of(tags.begin(), tags.end(), [](const std::string& tag) {
+        return tag.starts_with("android");
+    });
+    SearchRequest asked = request;
+    if (android && !asked.ldpaths) asked.ldpaths = std::vector<std::string>{};
+    SearchOptions search = search_for_files(asked);
+    search.wheel_root = wheel.workdir;
+    return search;
+}
+
+Json elf_error_record(const std::string& label, const std::string& file, const std::string& error) {
+    return Json{{"kind", "elf"}, {"path", label}, {"file", file}, {"error", error}};
+}
+
+void LibraryIndex::add(const std::string& label, const DependencyTree& tree, const std::string& workdir) {
+    for (const ResolvedLibrary& library : tree.libraries) {
+        std::string key = library.realpath ? *library.realpath : "?" + library.soname;
+        auto [it, inserted] = by_key_.try_emplace(key);
+        if (inserted) {
+            order_.push_back(key);
+            it->second = Json{{"kind", "library"},
+                              {"soname", library.soname},
+                              {"path", optional_string(library.path)},
+                              {"realpath", optional_string(library.realpath)},
+                              {"found", library.realpath.has_value()},
+                              {"in_wheel", library.in_wheel},
+                              {"member", optional_string(member_path(library.realpath, workdir))},
+                              {"needed", library.needed},
+                              {"executable_stack", library.executable_stack},
+                              {"needed_by", Json::array()}};
+            if (library.skipped) it->second["skipped"] = "libpython";
+        }
+        Json& needed_by = it->second["needed_by"];
+        if (std::find(needed_by.begin(), needed_by.end(), label) == needed_by.end()) needed_by.push_back(label);
+    }
+}
+
+std::vector<Json> LibraryIndex::records() const {
+    std::vector<Json> records;
+    for (const std::string& key : order_) records.push_back(by_key_.at(key));
+    return records;
+}
+
+std::string format_lddtree(const DependencyTree& tree, const std::string& shown_as) {
+    std::string text = shown_as.empty() ? tree.path : shown_as;
+    if (tree.facts->interpreter) text += " (interpreter => " + *tree.facts->interpreter + ")";
+    text += "\n";
+    std::set<std::string> shown;
+    std::function<void(const std::vector<std::string>&, int)> show = [&](const std::vector<std::string>& needed, int depth) {
+        for (const std::string& soname : needed) {
+            if (!shown.insert(soname).second) continue;
+            const ResolvedLibrary* library = find_library(tree, soname);
+            std::string where = library == nullptr || !library->path ? "not found"
+                                : library->realpath && *library->realpath != *library->path
+                                    ? *library->path + " (" + *library->realpath + ")"
+                                    : *library->path;
+            if (library != nullptr && library->skipped) where = "not resolved (libpython)";
+            text += std::string(4 * depth, ' ') + soname + " => " + where + "\n";
+            if (library != nullptr) show(library->needed, depth + 1);
+        }
+    };
+    show(tree.facts->needed, 1);
+    return text;
+}
+
+namespace {
+// pyelftools' names, which pypa auditwheel's JSON shows; other values as numbers, as there.
+Json pyelftools_name(unsigned value, std::initializer_list<std::pair<unsigned, const char*>> names) {
+    for (const auto& [number, name] : names)
+        if (number == value) return name;
+    return value;
+}
+
+// pypa auditwheel's repr of an enum member: "<Architecture.x86_64: 'x86_64'>".
+std::string enum_repr(const std::string& type, const std::string& member, const std::string& value) {
+    return "<" + type + "." + member + ": '" + value + "'>";
+}
+
+// pypa auditwheel's Platform of an ELF file (lddtree's _get_platform): its
+// header fields, the baseline architecture (none for ARM without EABI 5 and
+// hard float), the x86-64 ISA level the file says it needs.
+Json platform_json(const std::string& path) {
+    ElfFacts facts = read_elf_facts(path);
+    const ElfIdent& ident = facts.ident;
+    bool little = ident.byte_order == "little";
+    const PolicyArchitecture* baseline = baseline_architecture(ident.elf_class, ident.byte_order, ident.e_machine);
+    std::optional<std::string> base;
+    if (baseline) base = baseline->name;
+    Json ext = nullptr, error = nullptr;
+    if (!base) {
+        error = "Unknown architecture";
+    } else if (*base == "x86_64") {
+        if (std::optional<std::uint32_t> needed = read_symbol_versions(path).x86_isa_needed) {
+            std::uint32_t bits = *needed & ~1u;
+            std::string level = bits & 8 ? "x86_64_v4" : bits & 4 ? "x86_64_v3" : bits & 2 ? "x86_64_v2" : "";
+            if (!level.empty()) ext = enum_repr("Architecture", level, level);
+            else if (bits != 0) error = "unknown x86_64 ISA";
+        }
+    } else if (std::optional<std::string> problem = e_flags_problem(*baseline, facts.flags)) {
+        error = *problem;
+        base.reset();
+    }
+    return Json{{"_elf_osabi", pyelftools_name(ident.os_abi, {{0, "ELFOSABI_SYSV"}, {1, "ELFOSABI_HPUX"}, {2, "ELFOSABI_NETBSD"},
+                                                             {3, "ELFOSABI_LINUX"}, {4, "ELFOSABI_HURD"}, {6, "ELFOSABI_SOLARIS"},
+                                                             {9, "ELFOSABI_FREEBSD"}, {12, "ELFOSABI_OPENBSD"},
+                                                             {64, "ELFOSABI_ARM_AEABI"}, {97, "ELFOSABI_ARM"},
+                                                             {255, "ELFOSABI_STANDALONE"}})},
+                {"_elf_class", ident.elf_class},
+                {"_elf_little_endian", little},
+                {"_elf_machine", pyelftools_name(ident.e_machine, {{3, "EM_386"}, {8, "EM_MIPS"}, {20, "EM_PPC"}, {21, "EM_PPC64"},
+                                                                  {22, "EM_S390"}, {40, "EM_ARM"}, {43, "EM_SPARCV9"},
+                                                                  {62, "EM_X86_64"}, {183, "EM_AARCH64"}, {243, "EM_RISCV"},
+                                                                  {258, "EM_LOONGARCH"}})},
+                {"_base_arch", base ? Json(enum_repr("Architecture", *base, *base)) : Json(nullptr)},
+                {"_ext_arch", ext},
+                {"_error_msg", error}};
+}
+
+Json libc_repr(const std::optional<std::string>& libc) {
+    if (!libc) return nullptr;
+    std::string member = *libc;
+    std::transform(member.begin(), member.end(), member.begin(), [](unsigned char c) { return std::toupper(c); });
+    return enum_repr("Libc", member, *libc);
+}
+}  // namespace
+
+// `path` as Python's PurePosixPath prints it: empty and "." components dropped.
+std::string python_path(const std::string& path) {
+    std::string normal = path.starts_with('/') ? "/" : "";
+    for (std::size_t start = 0; start <= path.size();) {
+        std::size_t end = std::min(path.find('/', start), path.size());
+        std::string part = path.substr(start, end - start);
+        if (!part.empty() && part != ".") normal += (normal.empty() || normal == "/" ? "" : "/") + part;
+        start = end + 1;
+    }
+    return normal.empty() ? "." : normal;
+}
+
+Json lddtree_json(const DependencyTree& tree, const std::string& given) {
+    const ElfFacts& facts = *tree.facts;
+    auto existing_dirs = [&](const std::vector<std::string>& entries) {
+        Json dirs = Json::array();
+        for (const std::string& entry : entries) {
+            std::string dir = expand_dynamic_tokens(entry, directory_of(tree.path), facts.ident);
+            std::error_code error;
+            if (std::filesystem::is_directory(dir, error)) {
+                std::string normal = std::filesystem::path(dir).lexically_normal().string();
+                if (std::find(dirs.begin(), dirs.end(), normal) == dirs.end()) dirs.push_back(normal);
+            }
+        }
+        return dirs;
+    };
+    std::vector<const ResolvedLibrary*> walked;
+    std::set<std::string> seen;
+    std::function<void(const std::vector<std::string>&)> walk = [&](const std::vector<std::string>& needed) {
+        for (const std::string& soname : needed) {
+            const ResolvedLibrary* library = find_library(tree, soname);
+            if (library == nullptr || !seen.insert(soname).second) continue;
+            walked.push_back(library);
+            walk(library->needed);
+        }
+    };
+    // pypa's walk enters the interpreter first, with the file's own platform and no needs.
+    Json platform = platform_json(tree.path);
+    const ResolvedLibrary* interpreter = facts.interpreter ? find_library(tree, file_name_of(*facts.interpreter)) : nullptr;
+    if (interpreter != nullptr) seen.insert(interpreter->soname);
+    walk(facts.needed);
+    walk(tree.included);
+    Json libraries = Json::object();
+    if (interpreter != nullptr)
+        libraries[interpreter->soname] = Json{{"soname", interpreter->soname},
+                                              {"path", optional_string(interpreter->path)},
+                                              {"realpath", optional_string(interpreter->realpath)},
+                                              {"platform", platform},
+                                              {"needed", Json::array()}};
+    for (const ResolvedLibrary* library : walked)
+        libraries[library->soname] = Json{{"soname", library->soname},
+                                          {"path", optional_string(library->path)},
+                                          {"realpath", optional_string(library->realpath)},
+                                          {"platform", library->path ? platform_json(*library->path) : Json(nullptr)},
+                                          {"needed", library->needed}};
+    return Json{{"interpreter", optional_string(facts.interpreter)},
+                {"libc", libc_repr(tree.libc)},
+                {"path", python_path(given)},
+                {"realpath", python_path(given)},
+                {"platform", platform},
+                {"needed", facts.needed},
+                {"rpath", existing_dirs(facts.runpath.empty() ? facts.rpath : std::vector<std::string>{})},
+                {"runpath", existing_dirs(facts.runpath)},
+                {"libraries", libraries}};
+}
+
+}  // namespace aw

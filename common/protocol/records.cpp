@@ -1,0 +1,133 @@
+#include "protocol/records.hpp"
+
+#include "base/diagnostics.hpp"
+#include "base/interrupt.hpp"
+
+#include <istream>
+#include <ostream>
+
+namespace aw {
+
+RecordReader::RecordReader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
+
+std::optional<Record> RecordReader::next() {
+    std::string line;
+    while (std::getline(in_, line)) {
+        ++line_number_;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        Json value;
+        try {
+            value = Json::parse(line);
+        } catch (const Json::parse_error& error) {
+            fail("{}: line {}: not a JSON record: {}", source_, line_number_, error.what());
+        }
+        if (!value.is_object()) fail("{}: line {}: a record must be a JSON object", source_, line_number_);
+        auto kind = value.find("kind");
+        if (kind == value.end() || !kind->is_string() || kind->get<std::string>().empty())
+            fail("{}: line {}: record has no \"kind\" string", source_, line_number_);
+        if (!seen_first_) {
+            auto version = value.find("version");
+            if (version == value.end() || !version->is_number_integer())
+                fail("{}: line {}: the first record must carry the protocol \"version\" (an integer)",
+                     source_, line_number_);
+            if (version->get<long long>() != kProtocolVersion)
+                fail("{}: line {}: protocol version {} is not supported (this stage speaks version {})",
+                     source_, line_number_, version->dump(), kProtocolVersion);
+            seen_first_ = true;
+        }
+        return Record{std::move(value), std::move(line), fmt::format("{}: line {}", source_, line_number_)};
+    }
+    throw_if_interrupted();
+    if (in_.bad()) fail("{}: read error after line {}", source_, line_number_);
+    return std::nullopt;
+}
+
+std::vector<Record> RecordReader::read_all() {
+    std::vector<Record> records;
+    while (auto record = next()) records.push_back(std::move(*record));
+    return records;
+}
+
+RecordWriter::RecordWriter(std::ostream& out) : out_(out) {}
+
+void RecordWriter::write_line(const std::string& line) {
+    out_ << line << '\n';
+    wrote_first_ = true;
+    if (!out_) {
+        throw_if_interrupted();
+        fail("cannot write records to standard output");
+    }
+}
+
+void RecordWriter::pass_through(const Record& record) { write_line(record.line); }
+
+void RecordWriter::emit(Json record) {
+    if (!wrote_first_ && !record.contains("version")) record["version"] = kProtocolVersion;
+    write_line(record.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
+void RecordWriter::flush() {
+    out_.flush();
+    if (!out_) {
+        throw_if_interrupted();
+        fail("cannot write records to standard output");
+    }
+}
+
+namespace {
+template <typename... Args>
+[[noreturn]] void fail_record(fmt::format_string<Args...> format, Args&&... args) {
+    throw RecordError(fmt::format(format, std::forward<Args>(args)...));
+}
+}  // namespace
+
+const Json& required_field(const Json& record, const char* field) {
+    auto found = record.find(field);
+    if (found == record.end() || found->is_null())
+        fail_record("record of kind \"{}\" has no \"{}\" field", record.value("kind", "?"), field);
+    return *found;
+}
+
+std::string required_string(const Json& record, const char* field) {
+    const Json& value = required_field(record, field);
+    if (!value.is_string())
+        fail_record("record of kind \"{}\": field \"{}\" must be a string", record.value("kind", "?"), field);
+    return value.get<std::string>();
+}
+
+std::uint64_t required_unsigned(const Json& record, const char* field, std::uint64_t max) {
+    const Json& value = required_field(record, field);
+    if (!value.is_number_unsigned() || value.get<std::uint64_t>() > max)
+        fail_record("record of kind \"{}\": field \"{}\" must be a whole number from 0 to {}", record.value("kind", "?"), field,
+             max);
+    return value.get<std::uint64_t>();
+}
+
+std::int64_t required_signed(const Json& record, const char* field) {
+    const Json& value = required_field(record, field);
+    // nlohmann stores non-negative integers as unsigned: those above int64's range are refused too.
+    bool fits = value.is_number_integer() && (!value.is_number_unsigned() || value.get<std::uint64_t>() <= INT64_MAX);
+    if (!fits) fail_record("record of kind \"{}\": field \"{}\" must be a whole number", record.value("kind", "?"), field);
+    return value.get<std::int64_t>();
+}
+
+bool required_bool(const Json& record, const char* field) {
+    const Json& value = required_field(record, field);
+    if (!value.is_boolean())
+        fail_record("record of kind \"{}\": field \"{}\" must be true or false", record.value("kind", "?"), field);
+    return value.get<bool>();
+}
+
+std::vector<std::string> string_list(const Json& value, std::string_view where) {
+    std::vector<std::string> items;
+    bool valid = value.is_array();
+    for (const Json& item : valid ? value : Json::array()) {
+        valid = item.is_string() && !item.get<std::string>().empty();
+        if (!valid) break;
+        items.push_back(item.get<std::string>());
+    }
+    if (!valid) fail_record("{} must be a list of non-empty strings", where);
+    return items;
+}
+
+}  // namespace aw

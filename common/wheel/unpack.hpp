@@ -1,0 +1,58 @@
+// whl-unpack's work: check that a file is a wheel that is safe to extract,
+// extract it (or only what show and repair read), and describe it as records.
+#pragma once
+
+#include "elf/elf_ident.hpp"
+#include "protocol/records.hpp"
+#include "wheel/wheel_metadata.hpp"
+#include "wheel/wheel_name.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace aw {
+
+struct UnpackOptions {
+    std::string wheel_path;
+    std::optional<std::string> dest;  // default: a fresh temporary directory
+    bool elf_only = false;            // extract only ELF members and the dist-info
+    unsigned threads = 1;             // extracting members at once
+};
+
+struct UnpackedMember {
+    std::string path;
+    std::uint64_t size = 0;
+    std::uint32_t mode = 0644;           // permission bits as extracted
+    std::optional<std::string> sha256;   // hex; from RECORD when not extracted
+    std::optional<std::string> record_hash;  // RECORD's claim, for a member not extracted
+    bool extracted = false;
+    std::optional<ElfIdent> elf;
+    std::optional<std::string> elf_error;  // starts like ELF, but its header cannot be real
+};
+
+struct UnpackedWheel {
+    std::string path;  // absolute
+    std::uint64_t file_size = 0;      // of the wheel, so whl-pack can tell it
+    std::int64_t file_mtime_ns = 0;   // was not replaced in between
+    WheelName name;
+    std::string dist_info;  // e.g. "pkg-1.0.dist-info"
+    WheelMetadata metadata;
+    std::string workdir;    // absolute
+    bool elf_only = false;
+    std::vector<UnpackedMember> members;  // archive order, no directory entries
+};
+
+// Throws Error naming the wheel and member on anything it refuses; then
+// nothing it created is left on disk.
+UnpackedWheel unpack_wheel(const UnpackOptions& options);
+
+// Permission bits a member gets on extraction, as pypa auditwheel's zip2dir:
+// the archived bits with owner read/write added; 0644 when none are stored.
+std::uint32_t extracted_mode(std::optional<std::uint32_t> unix_mode);
+
+Json wheel_record(const UnpackedWheel& wheel);
+Json member_record(const UnpackedMember& member);
+
+}  // namespace aw
