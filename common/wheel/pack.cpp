@@ -7,6 +7,7 @@
 #include "base/work_dir.hpp"
 #include "base/worker_threads.hpp"
 #include "wheel/record_file.hpp"
+#include "wheel/unpack.hpp"
 #include "wheel/wheel_writer.hpp"
 #include "wheel/zip_reader.hpp"
 

@@ -66,10 +66,6 @@ std::vector<std::string> wheel_entry_order(const std::set<std::string>& files, c
 // starts there); throws Error when the text is not a whole number.
 std::int64_t zip_timestamp(const std::optional<std::string>& source_date_epoch);
 
-// The control file whl-unpack leaves at the top of a work directory: whl-pack
-// removes only directories that have it, and never packs it.
-inline constexpr const char* kWorkdirMarker = ".whl-unpack-workdir";
-
 Json output_record(const PackedWheel& wheel);
 
 }  // namespace aw

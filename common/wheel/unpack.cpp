@@ -8,7 +8,6 @@
 #include "base/work_dir.hpp"
 #include "base/worker_threads.hpp"
 #include "wheel/member_path.hpp"
-#include "wheel/pack.hpp"
 #include "wheel/record_file.hpp"
 #include "wheel/zip_reader.hpp"
 

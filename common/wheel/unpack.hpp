@@ -14,6 +14,10 @@
 
 namespace aw {
 
+// The control file whl-unpack leaves at the top of a work directory: whl-pack
+// removes only directories that have it, and never packs it.
+inline constexpr const char* kWorkdirMarker = ".whl-unpack-workdir";
+
 struct UnpackOptions {
     std::string wheel_path;
     std::optional<std::string> dest;  // default: a fresh temporary directory
