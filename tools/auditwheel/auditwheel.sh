@@ -11,7 +11,8 @@ export AUDITWHEEL_COMMAND=auditwheel AUDITWHEEL_WRAPPER_PID=$$
 # Every way out says why in one line: die or fail, a stage's own error, or stage_failed for a
 # stage ended by a signal it does not catch. $said marks them; a failure without it (a command
 # that failed quietly under set -e) is named by the EXIT trap, so no run ever fails silently.
-said="" scratch="" partial="" unpack_options=--elf-only
+said="" scratch="" partial="" unpack_options=--elf-only format=""
+deps_options="" check_options="" graft_options="" pack_options="" wheel_dir=wheelhouse
 on_exit() {
     rm -rf ${scratch:+"$scratch"} ${partial:+"$partial"}
     [ "$1" -eq 0 ] || [ -n "$said" ] ||
@@ -61,20 +62,6 @@ commands:
   show      audit a wheel for external shared library dependencies
   lddtree   print the dependency tree of an ELF file
   repair    graft external libraries into a wheel and retag it
-USAGE
-}
-
-show_usage() {
-    cat <<USAGE
-usage: auditwheel show [-h] [--json] [--disable-isa-ext-check] [--allow-pure-python-wheel]
-                       [--ldpaths LDPATHS] [--verify] WHEEL_FILE
-
-Audit a wheel for external shared library dependencies.
-  --json                     print the result as JSON (pypa auditwheel's show schema)
-  --verify                   also read every other member and check its CRC-32 and RECORD hash
-  --disable-isa-ext-check    do not check the x86-64 ISA level
-  --allow-pure-python-wheel  a wheel without ELF files is not an error
-  --ldpaths LDPATHS          search these ':'-separated directories instead of ld.so.conf
 USAGE
 }
 
@@ -139,36 +126,20 @@ stage() {
 }
 
 show() {
-    format=show isa="" pure="" search_options="" wheel="" count=0
-    while [ $# -gt 0 ]; do
-        expand_option show "$1" --help --json --disable-isa-ext-check --allow-pure-python-wheel --ldpaths --verify
-        shift
-        set -- "$opt" "$@"
-        case "$1" in
-            -h | --help) show_usage; exit 0 ;;
-            --json) format=show-json ;;
-            --disable-isa-ext-check) isa=--disable-isa-ext-check ;;
-            --allow-pure-python-wheel) pure=--allow-pure-python-wheel ;;
-            --verify) unpack_options="" ;;
-            --ldpaths) [ $# -ge 2 ] || die "show: --ldpaths needs a value"; search_options="--ldpaths $(quote "$2")"; shift ;;
-            --ldpaths=*) search_options="--ldpaths $(quote "${1#--ldpaths=}")" ;;
-            --) shift; [ $# -gt 0 ] && { wheel=$1; count=$((count + $#)); }; break ;;
-            -?*) die "show: unknown option '$1'; see auditwheel show --help" ;;
-            *) wheel=$1; count=$((count + 1)) ;;
-        esac
-        shift
-    done
-    [ "$count" -eq 1 ] || die "show: expected one WHEEL_FILE; see auditwheel show --help"
+    format=show
+    parse_options show "$@"
+    eval "set -- $operands"
+    [ $# -eq 1 ] || die "show: expected one WHEEL_FILE; see auditwheel show --help"
+    wheel=$1
     [ -f "$wheel" ] || die "show: cannot access $wheel. No such file"
     make_scratch
-    deps_options=""
-    analyse "$scratch" --format "$format" $isa $pure $verbose || exit $?
+    eval "analyse \"\$scratch\" --format \"\$format\" $check_options $verbose" || exit $?
 }
 
 # analyse WORK OPTIONS...: what show and repair share: whl-unpack (only the ELF members and the
 # dist-info, unless $unpack_options is empty), elf-deps, elf-symvers, then policy-check with
-# OPTIONS, whose records or report are this function's output. Reads $wheel, and $deps_options and
-# $search_options (quoted words).
+# OPTIONS, whose records or report are this function's output. Reads $wheel and $deps_options
+# (quoted words).
 # The four run at once, joined by named pipes (their start-ups overlap: a third of show's time),
 # each a background job (see stage). What they say on standard error is kept until all are done:
 # then that of each stage up to the first that failed is shown, so a stage that fails is the only
@@ -180,7 +151,7 @@ analyse() {
     mkfifo "$work/unpacked" "$work/deps" "$work/symvers" || fail 1 "cannot make named pipes in $work"
     { exec_stage whl-unpack $unpack_options --dest "$work/wheel" -- "$wheel" >"$work/unpacked" 2>"$work/whl-unpack.err" & }
     child=$!
-    eval "{ exec_stage elf-deps $deps_options $search_options <\"\$work/unpacked\" >\"\$work/deps\" 2>\"\$work/elf-deps.err\" & }"
+    eval "{ exec_stage elf-deps $deps_options <\"\$work/unpacked\" >\"\$work/deps\" 2>\"\$work/elf-deps.err\" & }"
     child="$child $!"
     { exec_stage elf-symvers <"$work/deps" >"$work/symvers" 2>"$work/elf-symvers.err" & }
     child="$child $!"
@@ -204,42 +175,6 @@ analyse() {
     return "$status"
 }
 
-repair_usage() {
-    cat <<USAGE
-usage: auditwheel repair [-h] [--plat PLATFORM] [-L LIB_SDIR] [-w WHEEL_DIR] [--no-update-tags]
-                         [--strip] [--clear-execstack] [--strict-abi3] [--exclude PATTERN] [--only-plat]
-                         [-z LEVEL]
-                         [--disable-isa-ext-check] [--allow-pure-python-wheel] [--ldpaths LDPATHS]
-                         [--add-path DIR] [--include LIB] [--patcher PATCHER] WHEEL_FILE [WHEEL_FILE ...]
-
-Vendor in external shared library dependencies of a wheel; retag it.
-  --plat PLATFORM            auto (default; env AUDITWHEEL_PLAT), a policy name or an alias
-  -L, --lib-sdir LIB_SDIR    suffix of the library directory (default .libs: <name>.libs)
-  -w, --wheel-dir DIR        where to write the repaired wheels (default wheelhouse)
-  --no-update-tags           keep the file name and WHEEL tags
-  --strip                    strip symbols and debug sections of the grafted libraries and ELF files
-  --clear-execstack          clear the executable-stack request of the grafted libraries and ELF files
-                             (glibc 2.41+ refuses to load them; without it, a warning names each)
-  --strict-abi3              refuse an abi3 or abi3t wheel whose extensions use Python symbols outside
-                             the stable ABI or newer than its tag (without it, a warning)
-  --exclude PATTERN          never graft libraries whose soname or path matches (repeatable)
-  --only-plat                do not add a wider tag the wheel is eligible for
-  -z, --zip-compression-level LEVEL
-                             deflate level -1..9 (env AUDITWHEEL_ZIP_COMPRESSION_LEVEL)
-  --disable-isa-ext-check    do not check the x86-64 ISA level
-  --allow-pure-python-wheel  copy a pure wheel unchanged instead of failing
-  --ldpaths LDPATHS          search these ':'-separated directories instead of ld.so.conf
-  --add-path DIR             also search DIR, where LD_LIBRARY_PATH is searched (repeatable)
-  --include LIB              also graft LIB, which the extensions dlopen by that name (repeatable)
-  --patcher PATCHER          patchelf, lief-patchelf (both: our own rewriter) or none (refuse
-                             any ELF change); env AUDITWHEEL_PATCHER
-
-PLATFORMS: the platform tags of this machine, newest first (PEP 600 names, the older names as
-aliases); --plat takes every one but linux:
-USAGE
-    [ -n "$policies" ] && (exec_stage policy-check --policies "$policies" --list-platforms) | sed 's/^/- /'
-}
-
 # quote VALUE: VALUE as one shell word for eval, whatever characters it holds. The rule that makes
 # every eval here safe: a value from the command line or the environment reaches an eval only as
 # quote()'s output (one single-quoted word); everything else in an evaluated string is a literal
@@ -248,26 +183,174 @@ quote() {
     printf '%s\n' "$1" | sed "s/'/'\\\\''/g; 1s/^/'/; \$s/\$/'/"
 }
 
+# The options of the commands, one per line: the commands that take it, its short form, its long
+# form, the name of its value (none for a flag), the stage it is passed to under the same long form
+# (none when the wrapper alone takes it), and its help. The parser, the usage texts and the stages'
+# command lines all come from here.
+options_table="\
+show,repair,lddtree|-h|--help|||show this help message and exit
+show||--json|||print the result as JSON (pypa auditwheel's show schema)
+lddtree||--json|||print pypa auditwheel's lddtree JSON object instead of the tree
+repair||--plat|PLATFORM|policy-check|auto (default; env AUDITWHEEL_PLAT), a policy name or an alias
+repair|-L|--lib-sdir|LIB_SDIR|lib-graft|suffix of the library directory (default .libs: <name>.libs)
+repair|-w|--wheel-dir|DIR|whl-pack|where to write the repaired wheels (default wheelhouse)
+repair||--no-update-tags||policy-check|keep the file name and WHEEL tags
+repair||--strip||lib-graft|strip symbols and debug sections of the grafted libraries and ELF files
+repair||--clear-execstack||lib-graft|clear the executable-stack request of the grafted libraries and ELF files (glibc 2.41+ refuses to load them; without it, a warning names each)
+repair||--strict-abi3||policy-check|refuse an abi3 or abi3t wheel whose extensions use Python symbols outside the stable ABI or newer than its tag (without it, a warning)
+repair||--exclude|PATTERN|policy-check|never graft libraries whose soname or path matches (repeatable)
+repair||--only-plat||policy-check|do not add a wider tag the wheel is eligible for
+repair|-z|--zip-compression-level|LEVEL|whl-pack|deflate level -1..9 (env AUDITWHEEL_ZIP_COMPRESSION_LEVEL)
+show,repair||--disable-isa-ext-check||policy-check|do not check the x86-64 ISA level
+show||--allow-pure-python-wheel||policy-check|a wheel without ELF files is not an error
+repair||--allow-pure-python-wheel||policy-check|copy a pure wheel unchanged instead of failing
+show,repair,lddtree||--ldpaths|LDPATHS|elf-deps|search these ':'-separated directories instead of ld.so.conf
+repair||--add-path|DIR|elf-deps|also search DIR, where LD_LIBRARY_PATH is searched (repeatable)
+repair||--include|LIB|elf-deps|also graft LIB, which the extensions dlopen by that name (repeatable)
+repair||--patcher|PATCHER|lib-graft|patchelf, lief-patchelf (both: our own rewriter) or none (refuse any ELF change); env AUDITWHEEL_PATCHER
+show||--verify|||also read every other member and check its CRC-32 and RECORD hash
+"
+
+# The synopsis's operands and the description of each command, for its usage text.
+command_synopsis() {
+    case "$1" in
+        show) operands_text=WHEEL_FILE description="Audit a wheel for external shared library dependencies." ;;
+        repair) operands_text="WHEEL_FILE [WHEEL_FILE ...]"
+            description="Vendor in external shared library dependencies of a wheel; retag it." ;;
+        lddtree) operands_text=FILE
+            description="Prints the libraries FILE loads, found as its dynamic loader would find them." ;;
+    esac
+}
+
+# find_option COMMAND NAME: sets $o_short, $o_long, $o_value, $o_stage to the table's row of
+# COMMAND's option NAME (short or long form); false when there is none.
+find_option() {
+    while IFS='|' read -r o_commands o_short o_long o_value o_stage o_help; do
+        case ",$o_commands," in *",$1,"*) ;; *) continue ;; esac
+        [ "$2" = "$o_long" ] || [ "$2" = "$o_short" ] && return 0
+    done <<TABLE
+$options_table
+TABLE
+    return 1
+}
+
+# long_options COMMAND: sets $longs to the long forms of COMMAND's options.
+long_options() {
+    longs=""
+    while IFS='|' read -r o_commands o_short o_long o_value o_stage o_help; do
+        case ",$o_commands," in *",$1,"*) longs="$longs $o_long" ;; esac
+    done <<TABLE
+$options_table
+TABLE
+}
+
+# command_usage COMMAND: prints COMMAND's usage, argparse's shape, from the table, within 100
+# columns (~ holds an option and its value together while the lines are folded).
+command_usage() {
+    command_synopsis "$1"
+    synopsis="" options_text=""
+    while IFS='|' read -r o_commands o_short o_long o_value o_stage o_help; do
+        case ",$o_commands," in *",$1,"*) ;; *) continue ;; esac
+        synopsis="$synopsis[${o_short:-$o_long}${o_value:+~$o_value}] "
+        left="  ${o_short:+$o_short, }$o_long${o_value:+ $o_value}"
+        # The help from column 30, on a line of its own when the option's name reaches it.
+        [ ${#left} -lt 29 ] || { options_text="$options_text$left
+"; left=""; }
+        options_text="$options_text$(printf '%s\n' "$o_help" | fold -s -w 71 |
+            sed "s/ *\$//; 1s/^/$(printf '%-29s' "$left")/; 2,\$s/^/$(printf '%29s' '')/")
+"
+    done <<TABLE
+$options_table
+TABLE
+    prefix="usage: auditwheel $1 "
+    printf '%s%s\n' "$synopsis" "$operands_text" | fold -s -w $((100 - ${#prefix})) |
+        sed "s/ *\$//; s/~/ /g; 1s/^/$prefix/; 2,\$s/^/$(printf '%*s' ${#prefix} '')/"
+    printf '\n%s\n%s' "$description" "$options_text"
+}
+
+# parse_options COMMAND ARGS...: COMMAND's options, by argparse's rules (an unambiguous prefix of a
+# long form, --long=VALUE, -sVALUE, -- before operands that start with -). An option a stage takes
+# is added to that stage's options ($deps_options, $check_options, $graft_options, $pack_options:
+# quoted words); the wrapper keeps what it needs itself. The operands are left in $operands
+# (quoted words).
+parse_options() {
+    command=$1
+    shift
+    long_options "$command"
+    operands=""
+    while [ $# -gt 0 ]; do
+        expand_option "$command" "$1" $longs
+        shift
+        set -- "$opt" "$@"
+        name=$1 value="" attached=""
+        case "$1" in
+            --) shift; for word in "$@"; do operands="$operands $(quote "$word")"; done; break ;;
+            --*=*) name=${1%%=*} value=${1#*=} attached=1 ;;
+            -[!-]?*) name=${1%"${1#??}"} value=${1#??} attached=1 ;;
+            -?*) ;;
+            *) operands="$operands $(quote "$1")"; shift; continue ;;
+        esac
+        find_option "$command" "$name" || die "$command: unknown option '$1'; see auditwheel $command --help"
+        if [ -n "$o_value" ] && [ -z "$attached" ]; then
+            [ $# -ge 2 ] || die "$command: $name needs a value"
+            value=$2
+            shift
+        elif [ -z "$o_value" ] && [ -n "$attached" ]; then
+            die "$command: $name takes no value"
+        fi
+        take_option "$command" "$value"
+        shift
+    done
+}
+
+# take_option COMMAND VALUE: the option find_option found, with its value.
+take_option() {
+    case "$o_long" in  # what the wrapper needs itself
+        --help) command_usage "$1"; [ "$1" != repair ] || platforms_usage; exit 0 ;;
+        --json) [ "$1" = show ] && format=show-json || format=json ;;
+        --verify) unpack_options="" ;;
+        --plat) plat=$2 ;;
+        --wheel-dir) wheel_dir=$2 ;;
+        --zip-compression-level) level=$2 ;;
+        --patcher) patcher=$2 ;;
+    esac
+    word=$o_long
+    [ -z "$o_value" ] || word="$word $(quote "$2")"
+    case "$o_stage" in
+        elf-deps) deps_options="$deps_options $word" ;;
+        policy-check) check_options="$check_options $word" ;;
+        lib-graft) graft_options="$graft_options $word" ;;
+        whl-pack) pack_options="$pack_options $word" ;;
+    esac
+}
+
+# The end of repair --help: the platforms --plat takes, as pypa auditwheel lists them.
+platforms_usage() {
+    cat <<USAGE
+
+PLATFORMS: the platform tags of this machine, newest first (PEP 600 names, the older names as
+aliases); --plat takes every one but linux:
+USAGE
+    [ -n "$policies" ] && (exec_stage policy-check --policies "$policies" --list-platforms) | sed 's/^/- /'
+}
+
 # The stages of one repair, each reading the previous one's records from a file.
 repair_one() {
     wheel=$1 work=$2
     [ -f "$wheel" ] || die "repair: cannot access $wheel. No such file"
     mkdir -- "$work" || fail 1 "cannot make the directory $work"
     printf 'Repairing %s\n' "$(basename -- "$wheel")" >&2
-    deps_options=${verbose:+--log}
     status=0
-    eval "analyse \"\$work\" --plat \"\$plat\" $check_options" >"$work/checked" || status=$?
+    eval "analyse \"\$work\" $check_options" >"$work/checked" || status=$?
     case $status in
         0) ;;
         4) copy_unchanged "$wheel"; return ;;  # pure, and --allow-pure-python-wheel: nothing to repair
         3) exit 2 ;;                           # refused by the policies: pypa's parser.error status
         *) exit "$status" ;;
     esac
-    stage lib-graft --log --lib-sdir "$lib_sdir" --patcher "$patcher" $graft_options <"$work/checked" \
-        >"$work/grafted" || stage_failed lib-graft $?
+    eval "stage lib-graft --log $graft_options" <"$work/checked" >"$work/grafted" || stage_failed lib-graft $?
     stage rpath-set ${verbose:+--log} <"$work/grafted" >"$work/edited" || stage_failed rpath-set $?
-    stage whl-pack --log --wheel-dir "$wheel_dir" --zip-compression-level "$level" <"$work/edited" \
-        >"$work/packed" || stage_failed whl-pack $?
+    eval "stage whl-pack --log $pack_options" <"$work/edited" >"$work/packed" || stage_failed whl-pack $?
 }
 
 # A pure wheel with --allow-pure-python-wheel lands in the wheel directory as it is.
@@ -284,37 +367,16 @@ copy_unchanged() {
 }
 
 repair() {
-    plat=${AUDITWHEEL_PLAT-auto} level=${AUDITWHEEL_ZIP_COMPRESSION_LEVEL--1} patcher=${AUDITWHEEL_PATCHER-patchelf}
-    lib_sdir=.libs wheel_dir=wheelhouse search_options="" check_options="" graft_options="" wheels=""
-    while [ $# -gt 0 ]; do
-        expand_option repair "$1" --help --plat --lib-sdir --wheel-dir --no-update-tags --strip --clear-execstack --strict-abi3 --exclude --only-plat \
-            --zip-compression-level --disable-isa-ext-check --allow-pure-python-wheel --ldpaths --add-path --include \
-            --patcher
-        shift
-        set -- "$opt" "$@"
-        case "$1" in
-            -h | --help) repair_usage; exit 0 ;;
-            --plat | -L | --lib-sdir | -w | --wheel-dir | --exclude | -z | --zip-compression-level | --ldpaths | \
-                --add-path | --include | --patcher)
-                [ $# -ge 2 ] || die "repair: $1 needs a value"
-                repair_option "$1" "$2"; shift ;;
-            --*=*) repair_option "${1%%=*}" "${1#*=}" ;;
-            -L?* | -w?* | -z?*) repair_option "$(printf '%.2s' "$1")" "${1#??}" ;;
-            --no-update-tags | --only-plat | --disable-isa-ext-check | --allow-pure-python-wheel | --strict-abi3)
-                check_options="$check_options $1" ;;
-            --strip | --clear-execstack) graft_options="$graft_options $1" ;;
-            --) shift; for w in "$@"; do wheels="$wheels $(quote "$w")"; done; break ;;
-            -?*) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
-            *) wheels="$wheels $(quote "$1")" ;;
-        esac
-        shift
-    done
+    # The environment's defaults come first, as if given first: a stage takes an option's last value.
+    parse_options repair --plat "${AUDITWHEEL_PLAT-auto}" --zip-compression-level "${AUDITWHEEL_ZIP_COMPRESSION_LEVEL--1}" \
+        --patcher "${AUDITWHEEL_PATCHER-patchelf}" "$@"
     case "$level" in -1 | [0-9]) ;; *) die "repair: -z must be a whole number from -1 to 9, not '$level'" ;; esac
     case "$patcher" in patchelf | lief-patchelf | none) ;; *) die "repair: --patcher must be patchelf, lief-patchelf or none, not '$patcher'" ;; esac
     [ -n "$plat" ] || die "repair: --plat must not be empty"
-    [ -n "$wheels" ] || die "repair: expected at least one WHEEL_FILE; see auditwheel repair --help"
+    [ -n "$operands" ] || die "repair: expected at least one WHEEL_FILE; see auditwheel repair --help"
+    [ -z "$verbose" ] || deps_options="$deps_options --log"
     make_scratch
-    eval "set -- $wheels"
+    eval "set -- $operands"
     index=0
     for wheel in "$@"; do
         index=$((index + 1))
@@ -322,55 +384,12 @@ repair() {
     done
 }
 
-# repair_option NAME VALUE: one option that takes a value.
-repair_option() {
-    case "$1" in
-        --plat) plat=$2 ;;
-        -L | --lib-sdir) lib_sdir=$2 ;;
-        -w | --wheel-dir) wheel_dir=$2 ;;
-        -z | --zip-compression-level) level=$2 ;;
-        --patcher) patcher=$2 ;;
-        --exclude) check_options="$check_options --exclude $(quote "$2")" ;;
-        --ldpaths) search_options="$search_options --ldpaths $(quote "$2")" ;;
-        --add-path) search_options="$search_options --add-path $(quote "$2")" ;;
-        --include) search_options="$search_options --include $(quote "$2")" ;;
-        *) die "repair: unknown option '$1'; see auditwheel repair --help" ;;
-    esac
-}
-
-lddtree_usage() {
-    cat <<USAGE
-usage: auditwheel lddtree [-h] [--json] [--ldpaths LDPATHS] FILE
-
-Prints the libraries FILE loads, found as its dynamic loader would find them.
-  --json              print pypa auditwheel's lddtree JSON object instead of the tree
-  --ldpaths LDPATHS   search these ':'-separated directories instead of ld.so.conf
-USAGE
-}
-
 lddtree() {
-    format=tree search_options=""
-    # Options are taken out of "$@"; the file names that remain are rotated to the end.
-    set -- "$@" --end-of-arguments
-    while [ "$1" != --end-of-arguments ]; do
-        expand_option lddtree "$1" --help --json --ldpaths
-        shift
-        set -- "$opt" "$@"
-        case "$1" in
-            -h | --help) lddtree_usage; exit 0 ;;
-            --json) format=json ;;
-            --ldpaths) [ "$2" != --end-of-arguments ] || die "lddtree: --ldpaths needs a value"
-                search_options="--ldpaths $(quote "$2")"; shift ;;
-            --ldpaths=*) search_options="--ldpaths $(quote "${1#--ldpaths=}")" ;;
-            --) shift; while [ "$1" != --end-of-arguments ]; do set -- "$@" "$1"; shift; done; break ;;
-            -?*) die "lddtree: unknown option '$1'; see auditwheel lddtree --help" ;;
-            *) set -- "$@" "$1" ;;
-        esac
-        shift
-    done
-    shift
+    format=tree
+    parse_options lddtree "$@"
+    eval "set -- $operands"
     [ $# -eq 1 ] || die "lddtree: expected one FILE; see auditwheel lddtree --help"
-    eval "exec_stage elf-deps --format \"\$format\" $search_options -- \"\$1\""
+    eval "exec_stage elf-deps --format \"\$format\" $deps_options -- \"\$1\""
 }
 
 die() {
