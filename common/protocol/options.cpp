@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 
 namespace aw {
 namespace {
@@ -39,17 +40,25 @@ void wrap(std::string& out, std::string_view text, std::size_t first_column, std
 }
 }  // namespace
 
+void CommandLine::require_known(std::string_view name) const {
+    if (std::find(known_.begin(), known_.end(), name) == known_.end())
+        throw std::logic_error("the stage asks for --" + std::string(name) + ", which its option table lacks");
+}
+
 bool CommandLine::has(std::string_view name) const {
+    require_known(name);
     return std::any_of(given_.begin(), given_.end(), [&](const Given& g) { return g.name == name; });
 }
 
 std::optional<std::string> CommandLine::last(std::string_view name) const {
+    require_known(name);
     for (auto it = given_.rbegin(); it != given_.rend(); ++it)
         if (it->name == name && !it->values.empty()) return it->values.front();
     return std::nullopt;
 }
 
 std::vector<std::string> CommandLine::all(std::string_view name) const {
+    require_known(name);
     std::vector<std::string> values;
     for (const Given& g : given_)
         if (g.name == name) values.insert(values.end(), g.values.begin(), g.values.end());
@@ -82,6 +91,7 @@ CommandLine OptionTable::parse(int argc, const char* const* argv) const {
 
 CommandLine OptionTable::parse(const std::vector<std::string>& arguments) const {
     CommandLine line;
+    for (const OptionSpec& spec : options_) line.known_.push_back(spec.name);
     for (std::size_t i = 0; i < arguments.size(); ++i) {
         const std::string& argument = arguments[i];
         if (argument == "--") {

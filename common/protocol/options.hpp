@@ -32,6 +32,8 @@ public:
         std::vector<std::string> values;
     };
 
+    // Each of these asks for an option of the table by its long name; one the table lacks (a
+    // misspelled name) is a bug, which throws std::logic_error instead of reading as absent.
     bool has(std::string_view name) const;
     // The value of the last occurrence (a repeated single option: the last one wins).
     std::optional<std::string> last(std::string_view name) const;
@@ -43,6 +45,8 @@ public:
 
 private:
     friend class OptionTable;
+    void require_known(std::string_view name) const;
+    std::vector<std::string> known_;  // the table's long names
     std::vector<Given> given_;
     std::vector<std::string> operands_;
     bool help_ = false;

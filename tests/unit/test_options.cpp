@@ -4,6 +4,8 @@
 #include "base/diagnostics.hpp"
 #include "protocol/options.hpp"
 
+#include <stdexcept>
+
 BOOST_AUTO_TEST_SUITE(options)
 
 namespace {
@@ -33,6 +35,14 @@ BOOST_AUTO_TEST_CASE(values_come_glued_or_next_and_options_anywhere) {
     BOOST_TEST(*line.last("wheel-dir") == "three");
     BOOST_TEST(line.all("replace-needed") == (std::vector<std::string>{"x", "y"}));
     BOOST_TEST(!line.has("with-debug"));
+}
+
+BOOST_AUTO_TEST_CASE(asking_for_an_option_the_table_lacks_is_a_bug_not_an_absent_option) {
+    aw::CommandLine line = table().parse({"--with-debug"});
+    BOOST_TEST(line.has("with-debug"));
+    BOOST_CHECK_THROW(static_cast<void>(line.has("with-debgu")), std::logic_error);
+    BOOST_CHECK_THROW(static_cast<void>(line.last("wheel")), std::logic_error);
+    BOOST_CHECK_THROW(static_cast<void>(line.all("replace")), std::logic_error);
 }
 
 BOOST_AUTO_TEST_CASE(a_double_dash_ends_the_options) {
