@@ -2,9 +2,11 @@
 
 #include "base/diagnostics.hpp"
 #include "base/interrupt.hpp"
+#include "protocol/record_kinds.hpp"
 
 #include <istream>
 #include <ostream>
+#include <stdexcept>
 
 namespace aw {
 
@@ -62,6 +64,14 @@ void RecordWriter::write_line(const std::string& line) {
 void RecordWriter::pass_through(const Record& record) { write_line(record.line); }
 
 void RecordWriter::emit(Json record) {
+    // What a stage writes keeps to the protocol's table: a record that breaks it is a bug here.
+    if (const KindSpec* spec = find_kind(record.value("kind", ""))) {
+        try {
+            check_record_fields(record, *spec);
+        } catch (const RecordError& error) {
+            throw std::logic_error(std::string("a stage wrote a record against the protocol's table: ") + error.what());
+        }
+    }
     if (!wrote_first_ && !record.contains("version")) record["version"] = kProtocolVersion;
     write_line(record.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
