@@ -37,35 +37,28 @@ bool is_python_extension(const ElfFacts& facts, const std::string& file_name) {
     return false;
 }
 
-Json elf_record(const std::string& label, const DependencyTree& tree, const std::string& workdir) {
+ElfRecord elf_record(const std::string& label, const DependencyTree& tree, const std::string& workdir) {
     const ElfFacts& facts = *tree.facts;
-    std::string file_name = file_name_of(tree.path);
-    Json libraries = Json::array();
-    for (const ResolvedLibrary& library : tree.libraries) {
-        Json entry{{"soname", library.soname},
-                   {"path", optional_string(library.path)},
-                   {"realpath", optional_string(library.realpath)},
-                   {"needed", library.needed},
-                   {"in_wheel", library.in_wheel}};
-        if (auto member = member_path(library.realpath, workdir)) entry["member"] = *member;
-        if (library.skipped) entry["skipped"] = "libpython";
-        libraries.push_back(std::move(entry));
-    }
-    Json record{{"kind", "elf"}, {"path", label}, {"file", tree.path}};
-    add_elf_ident(record, facts.ident);
-    record["e_flags"] = facts.flags;
-    record["type"] = facts.type_name();
-    record["interpreter"] = optional_string(facts.interpreter);
-    record["soname"] = optional_string(facts.soname);
-    record["needed"] = facts.needed;
-    if (!tree.included.empty()) record["included"] = tree.included;
-    record["rpath"] = facts.rpath;
-    record["runpath"] = facts.runpath;
-    record["python_extension"] = is_python_extension(facts, file_name);
-    record["gnu_stack"] = optional_string(facts.gnu_stack);
-    record["executable_stack"] = facts.executable_stack;
-    record["libc"] = optional_string(tree.libc);
-    record["libraries"] = std::move(libraries);
+    ElfRecord record;
+    record.path = label;
+    record.file = tree.path;
+    record.ident = facts.ident;
+    record.e_flags = facts.flags;
+    record.type = facts.type_name();
+    record.interpreter = facts.interpreter;
+    record.soname = facts.soname;
+    record.needed = facts.needed;
+    record.included = tree.included;
+    record.rpath = facts.rpath;
+    record.runpath = facts.runpath;
+    record.python_extension = is_python_extension(facts, file_name_of(tree.path));
+    record.gnu_stack = facts.gnu_stack;
+    record.executable_stack = facts.executable_stack;
+    record.libc = tree.libc;
+    for (const ResolvedLibrary& library : tree.libraries)
+        record.libraries.push_back(TreeLibraryRecord{library.soname, library.path, library.realpath, library.needed,
+                                                     library.in_wheel, member_path(library.realpath, workdir),
+                                                     library.skipped ? std::optional<std::string>("libpython") : std::nullopt});
     return record;
 }
 
@@ -104,8 +97,12 @@ SearchOptions search_for_wheel(const SearchRequest& request, const WheelRecord& 
     return search;
 }
 
-Json elf_error_record(const std::string& label, const std::string& file, const std::string& error) {
-    return Json{{"kind", "elf"}, {"path", label}, {"file", file}, {"error", error}};
+ElfRecord elf_error_record(const std::string& label, const std::string& file, const std::string& error) {
+    ElfRecord record;
+    record.path = label;
+    record.file = file;
+    record.error = error;
+    return record;
 }
 
 void LibraryIndex::add(const std::string& label, const DependencyTree& tree, const std::string& workdir) {
@@ -114,25 +111,18 @@ void LibraryIndex::add(const std::string& label, const DependencyTree& tree, con
         auto [it, inserted] = by_key_.try_emplace(key);
         if (inserted) {
             order_.push_back(key);
-            it->second = Json{{"kind", "library"},
-                              {"soname", library.soname},
-                              {"path", optional_string(library.path)},
-                              {"realpath", optional_string(library.realpath)},
-                              {"found", library.realpath.has_value()},
-                              {"in_wheel", library.in_wheel},
-                              {"member", optional_string(member_path(library.realpath, workdir))},
-                              {"needed", library.needed},
-                              {"executable_stack", library.executable_stack},
-                              {"needed_by", Json::array()}};
-            if (library.skipped) it->second["skipped"] = "libpython";
+            it->second = LibraryRecord{library.soname, library.path, library.realpath, library.realpath.has_value(),
+                                       library.in_wheel, member_path(library.realpath, workdir), library.needed,
+                                       library.executable_stack, {},
+                                       library.skipped ? std::optional<std::string>("libpython") : std::nullopt};
         }
-        Json& needed_by = it->second["needed_by"];
+        std::vector<std::string>& needed_by = it->second.needed_by;
         if (std::find(needed_by.begin(), needed_by.end(), label) == needed_by.end()) needed_by.push_back(label);
     }
 }
 
-std::vector<Json> LibraryIndex::records() const {
-    std::vector<Json> records;
+std::vector<LibraryRecord> LibraryIndex::records() const {
+    std::vector<LibraryRecord> records;
     for (const std::string& key : order_) records.push_back(by_key_.at(key));
     return records;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "elf/dependency_tree.hpp"
+#include "elf/elf_record.hpp"
 #include "protocol/records.hpp"
 #include "protocol/stage_stream.hpp"
 
@@ -41,18 +42,18 @@ bool is_python_extension(const ElfFacts& facts, const std::string& file_name);
 
 // `label` is the member path (or the file as named); `workdir` maps in-wheel
 // realpaths back to member paths.
-Json elf_record(const std::string& label, const DependencyTree& tree, const std::string& workdir);
-Json elf_error_record(const std::string& label, const std::string& file, const std::string& error);
+ElfRecord elf_record(const std::string& label, const DependencyTree& tree, const std::string& workdir);
+ElfRecord elf_error_record(const std::string& label, const std::string& file, const std::string& error);
 
 // Collects the libraries of many trees, one record per library.
 class LibraryIndex {
 public:
     void add(const std::string& label, const DependencyTree& tree, const std::string& workdir);
-    std::vector<Json> records() const;
+    std::vector<LibraryRecord> records() const;
 
 private:
     std::vector<std::string> order_;
-    std::map<std::string, Json> by_key_;  // realpath, or "?soname" when not found
+    std::map<std::string, LibraryRecord> by_key_;  // realpath, or "?soname" when not found
 };
 
 // pax-utils lddtree's indented text, each library once, where first reached;

@@ -1,5 +1,6 @@
 #include "elf/elf_ident.hpp"
 
+#include "base/diagnostics.hpp"
 #include "base/file_io.hpp"
 #include "elf/architectures.hpp"
 
@@ -57,6 +58,21 @@ void add_elf_ident(Json& record, const ElfIdent& ident) {
     record["machine"] = ident.machine;
     record["e_machine"] = ident.e_machine;
     record["os_abi"] = ident.os_abi;
+}
+
+ElfIdent elf_ident_of(const Json& object, const std::string& place) {
+    auto number = [&](const char* field, std::uint64_t max) {
+        std::uint64_t value = object.at(field).get<std::uint64_t>();
+        if (value > max) fail("{}: \"{}\" must be at most {}", place, field, max);
+        return value;
+    };
+    ElfIdent ident;
+    ident.elf_class = static_cast<int>(number("class", 64));
+    ident.byte_order = object.at("byte_order").get<std::string>();
+    ident.machine = object.at("machine").get<std::string>();
+    ident.e_machine = static_cast<std::uint16_t>(number("e_machine", UINT16_MAX));
+    ident.os_abi = static_cast<std::uint8_t>(number("os_abi", UINT8_MAX));
+    return ident;
 }
 
 std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head) {

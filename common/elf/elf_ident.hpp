@@ -35,5 +35,8 @@ std::optional<std::string> elf_header_problem(std::span<const std::byte> head, s
 // The identification's fields in a record (member's "elf", elf-deps' "elf"): class, byte_order,
 // machine, e_machine, os_abi, appended to `record` in that order.
 void add_elf_ident(Json& record, const ElfIdent& ident);
+// The same fields read back from `object` (their types already checked against the protocol's
+// table); a number out of its field's range is an error naming `place`.
+ElfIdent elf_ident_of(const Json& object, const std::string& place);
 
 }  // namespace aw

@@ -177,39 +177,6 @@ bool version_less(const std::string& a, const std::string& b) {
     return parts(a) < parts(b);
 }
 
-Json symvers_error_record(const std::string& label, const std::string& origin, const std::string& file,
-                          const std::string& error) {
-    return Json{{"kind", "symvers"}, {"path", label}, {"origin", origin}, {"file", file}, {"error", error}};
-}
-
-Json symvers_record(const std::string& label, const std::string& origin, const std::string& file,
-                    const SymbolVersions& versions) {
-    Json required = Json::object();
-    std::map<std::string, std::vector<std::string>> namespaces;
-    for (const auto& [needed_file, by_version] : versions.required) {
-        Json entry = Json::object();
-        for (const auto& [version, symbols] : by_version) {
-            entry[version] = symbols;
-            auto [name, number] = split_symbol_version(version);
-            auto& list = namespaces[name];
-            if (std::find(list.begin(), list.end(), number) == list.end()) list.push_back(number);
-        }
-        required[needed_file] = std::move(entry);
-    }
-    Json grouped = Json::object();
-    for (auto& [name, list] : namespaces) {
-        std::sort(list.begin(), list.end(), version_less);
-        grouped[name] = list;
-    }
-    Json isa = nullptr;
-    if (versions.x86_isa_needed)
-        isa = Json{{"needed", *versions.x86_isa_needed}, {"level", x86_isa_level(*versions.x86_isa_needed)}};
-    return Json{{"kind", "symvers"},  {"path", label},           {"origin", origin},
-                {"file", file},       {"versions", required},    {"namespaces", grouped},
-                {"undefined", versions.undefined}, {"x86_isa", isa}, {"ucs2", versions.ucs2},
-                {"pyfpe", versions.pyfpe}};
-}
-
 std::string x86_isa_level(std::uint32_t needed) {
     if (needed & 8) return "x86-64-v4";
     if (needed & 4) return "x86-64-v3";

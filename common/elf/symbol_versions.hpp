@@ -41,12 +41,4 @@ bool version_less(const std::string& a, const std::string& b);
 // level whose bit is set.
 std::string x86_isa_level(std::uint32_t needed);
 
-// The "symvers" record of one file (see elf-symvers(1)); `label` is the
-// member path, library realpath or file name as given, `origin` says which.
-Json symvers_record(const std::string& label, const std::string& origin, const std::string& file,
-                    const SymbolVersions& versions);
-// The symvers record of a file that could not be read: `error` says why.
-Json symvers_error_record(const std::string& label, const std::string& origin, const std::string& file,
-                          const std::string& error);
-
 }  // namespace aw

@@ -9,6 +9,7 @@
 #include "graft/sbom.hpp"
 #include "policy/policy.hpp"
 #include "wheel/member_path.hpp"
+#include "wheel/member_record.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -22,22 +23,6 @@ namespace aw {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::vector<std::pair<std::string, std::vector<std::string>>> member_lists(const Json& record, const char* field,
-                                                                          const char* list) {
-    std::vector<std::pair<std::string, std::vector<std::string>>> lists;
-    const Json& entries = required_field(record, field);
-    if (!entries.is_array()) fail("graft_plan record: \"{}\" must be a list", field);
-    for (const Json& entry : entries) {
-        if (!entry.is_object()) fail("graft_plan record: \"{}\" must hold objects", field);
-        std::string path = required_string(entry, "path");
-        if (auto reason = unsafe_member_path_reason(path))
-            fail("graft_plan record: member path \"{}\" must lie inside the wheel ({})", path, *reason);
-        lists.emplace_back(path, string_list(required_field(entry, list),
-                                             fmt::format("graft_plan record: {}[{}].{}", field, path, list)));
-    }
-    return lists;
-}
 
 // Copies `source` into `directory` as `<name>-<hash>.<rest>` (hash of the
 // copied bytes, so the name always matches the content), or as `fixed_name`,
@@ -79,13 +64,40 @@ GraftTarget graft_target_of(const WheelRecord& wheel) {
     return target;
 }
 
-namespace {
-ElfFacts read_member_facts(const GraftTarget& target, const std::string& member) {
-    try {
-        return read_elf_facts(target.workdir + "/" + member);
-    } catch (const FileError& error) {
-        fail("cannot repair {}", describe_at(Where{target.filename, "member", member}, error));
+void take_record(GraftTarget& target, const Record& record) {
+    std::string kind = record.kind();
+    if (kind == "member") {
+        target.members.insert(read_member_record(record).path);
+    } else if (kind == "elf") {
+        ElfRecord elf = read_elf_record(record);
+        if (elf.error) return;
+        // A file the loader links (DT_NEEDED, a SONAME or an interpreter): what --strip strips.
+        if (!elf.needed.empty() || elf.soname || elf.interpreter) target.dynamic_members.push_back(elf.path);
+        std::string path = elf.path;
+        target.elfs.insert_or_assign(path, std::move(elf));
+    } else if (kind == "library") {
+        LibraryRecord library = read_library_record(record);
+        if (library.realpath) target.libraries.insert_or_assign(*library.realpath, std::move(library));
     }
+}
+
+namespace {
+// What elf-deps found of a member, by its path before any move.
+const ElfRecord& member_facts(const GraftTarget& target, const std::string& member) {
+    auto found = target.elfs.find(member);
+    if (found == target.elfs.end())
+        fail("{}: member {}: the stream has no elf record of it (elf-deps writes one for every ELF member)",
+             target.filename, member);
+    return found->second;
+}
+
+// What elf-deps found of a library to graft, by its realpath.
+const LibraryRecord& library_facts(const GraftTarget& target, const std::string& realpath) {
+    auto found = target.libraries.find(realpath);
+    if (found == target.libraries.end())
+        fail("{}: the stream has no library record of {} (elf-deps writes one for every library the members load)",
+             target.filename, realpath);
+    return found->second;
 }
 
 // Moves a script executable to <distribution>.scripts/ and leaves a shim.
@@ -131,34 +143,6 @@ void add_unique(std::vector<std::string>& list, const std::string& item) {
 }
 
 }  // namespace
-
-GraftPlan read_graft_plan(const Json& record) {
-    GraftPlan plan;
-    plan.policy = required_string(record, "policy");
-    const Json& libraries = required_field(record, "libraries");
-    if (!libraries.is_array()) fail("graft_plan record: \"libraries\" must be a list");
-    for (const Json& library : libraries) {
-        if (!library.is_object()) fail("graft_plan record: \"libraries\" must hold objects");
-        std::string realpath = required_string(library, "realpath");
-        if (!realpath.starts_with('/'))
-            fail("graft_plan record: library path \"{}\" must be absolute", realpath);
-        plan.libraries[required_string(library, "soname")] = realpath;
-    }
-    plan.members = member_lists(record, "members", "graft");
-    plan.remove_needed = member_lists(record, "remove_needed", "remove_needed");
-    if (record.contains("included")) {
-        std::vector<std::string> included = string_list(record["included"], "graft_plan record: included");
-        plan.included.insert(included.begin(), included.end());
-    }
-    for (const std::string& soname : plan.included)
-        if (!plan.libraries.contains(soname) || soname.find('/') != std::string::npos)
-            fail("graft_plan record: included library {} is not among the libraries", soname);
-    for (const auto& [member, sonames] : plan.members)
-        for (const std::string& soname : sonames)
-            if (!plan.libraries.contains(soname))
-                fail("graft_plan record: {} needs {}, which is not among the libraries", member, soname);
-    return plan;
-}
 
 std::string grafted_file_name(const std::string& real_name, const std::string& short_hash) {
     std::size_t dot = real_name.find('.');
@@ -233,12 +217,7 @@ void edit_grafted_libraries(const GraftTarget& target, const GraftPlan& plan, co
     std::set<std::string> planned;  // several sonames may share one copy
     for (const GraftedLibrary& library : libraries) {
         if (!planned.insert(library.path).second) continue;
-        ElfFacts facts;
-        try {
-            facts = read_elf_facts(target.workdir + "/" + library.path);
-        } catch (const FileError& error) {
-            fail("cannot graft {} from {}: {}", library.soname, library.source, error.detail());
-        }
+        const LibraryRecord& facts = library_facts(target, library.source);
         DynamicEdits& edit = edits.of(library.path);
         std::string name = file_name_of(library.path);
         if (!plan.included.contains(name)) edit.set_soname = name;
@@ -268,7 +247,7 @@ void edit_members(const GraftTarget& target, const GraftPlan& plan, const std::s
             path = moved.to;
             result.scripts.push_back(moved);
         }
-        ElfFacts facts = read_member_facts(target, path);
+        const ElfRecord& facts = member_facts(target, member);
         DynamicEdits& edit = edits.of(path);
         for (const std::string& soname : sonames)
             if (std::find(facts.needed.begin(), facts.needed.end(), soname) != facts.needed.end())
@@ -290,12 +269,13 @@ void edit_members(const GraftTarget& target, const GraftPlan& plan, const std::s
 // `clear`, in the same rewrite as their other edits, and otherwise named in a warning.
 std::vector<LogLine> clear_executable_stacks(const GraftTarget& target, const GraftResult& result, bool clear,
                                              EditList& edits) {
-    std::vector<std::string> files;
-    for (const GraftedLibrary& library : result.libraries) files.push_back(library.path);
-    for (const std::string& member : target.dynamic_members) add_unique(files, path_after_moves(result.scripts, member));
+    std::vector<std::string> files;  // each asking for an executable stack, as it is in the wheel now
+    for (const GraftedLibrary& library : result.libraries)
+        if (library_facts(target, library.source).executable_stack) add_unique(files, library.path);
+    for (const std::string& member : target.dynamic_members)
+        if (member_facts(target, member).executable_stack) add_unique(files, path_after_moves(result.scripts, member));
     std::vector<LogLine> log;
     for (const std::string& file : files) {
-        if (!read_member_facts(target, file).executable_stack) continue;
         if (clear) {
             edits.of(file).executable_stack = false;
             log.push_back({false, "Clearing the executable stack request of " + file});
@@ -312,6 +292,7 @@ GraftResult graft_libraries(const GraftTarget& target, const GraftPlan& plan, co
     std::string lib_dir = target.distribution + options.lib_sdir;
     if (auto reason = unsafe_member_path_reason(lib_dir + "/x"))
         fail("--lib-sdir {}: the library directory {} must lie inside the wheel ({})", options.lib_sdir, lib_dir, *reason);
+    for (const auto& [soname, realpath] : plan.libraries) library_facts(target, realpath);  // before a byte is copied
     GraftResult result;
     result.libraries = copy_libraries(target, plan, lib_dir);
     std::map<std::string, std::string> new_names;  // soname -> grafted file name
@@ -421,13 +402,7 @@ std::optional<std::string> write_graft_sbom(const GraftTarget& target, const std
     return path;
 }
 
-bool describes_dynamic_elf(const Json& elf_record) {
-    if (elf_record.contains("error")) return false;
-    return !elf_record.value("needed", Json::array()).empty() || !elf_record.value("soname", Json()).is_null() ||
-           !elf_record.value("interpreter", Json()).is_null();
-}
-
-Json grafted_record(const GraftedLibrary& library) {
+Json record_json(const GraftedLibrary& library) {
     return Json{{"kind", "grafted"},
                 {"soname", library.soname},
                 {"source", library.source},
@@ -435,8 +410,10 @@ Json grafted_record(const GraftedLibrary& library) {
                 {"sha256", library.sha256}};
 }
 
-Json script_moved_record(const MovedScript& script) {
+Json record_json(const MovedScript& script) {
     return Json{{"kind", "script_moved"}, {"from", script.from}, {"to", script.to}};
 }
+
+Json record_json(const SbomRecord& sbom) { return Json{{"kind", "sbom"}, {"path", sbom.path}}; }
 
 }  // namespace aw

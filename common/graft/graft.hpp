@@ -6,6 +6,8 @@
 #include "base/diagnostics.hpp"
 #include "edit/dynamic_edits.hpp"
 #include "elf/elf_ident.hpp"
+#include "elf/elf_record.hpp"
+#include "graft/graft_plan.hpp"
 #include "graft/sbom.hpp"
 #include "protocol/records.hpp"
 #include "protocol/stage_stream.hpp"
@@ -20,15 +22,6 @@
 
 namespace aw {
 
-// A graft_plan record (written by policy-check --plat).
-struct GraftPlan {
-    std::string policy;                                                  // the tag that decided the grafts
-    std::map<std::string, std::string> libraries;                        // soname -> realpath on this host
-    std::vector<std::pair<std::string, std::vector<std::string>>> members;        // member -> sonames grafted for it
-    std::vector<std::pair<std::string, std::vector<std::string>>> remove_needed;  // member -> libpython names
-    std::set<std::string> included;  // sonames code dlopens by name: grafted under that name, unhashed
-};
-GraftPlan read_graft_plan(const Json& record);
 
 // "libfoo.so.1.2" with hash "0123abcd" -> "libfoo-0123abcd.so.1.2": split at
 // the first '.', as pypa auditwheel's copylib does; a name that already ends
@@ -91,10 +84,15 @@ struct GraftTarget {
     bool android = false;      // bionic reads only DT_RUNPATH
     std::vector<std::string> dynamic_members;  // ELF members with a dynamic section (what --strip strips)
     std::set<std::string> members;             // every member, extracted or not: a moved script replaces none
+    std::map<std::string, ElfRecord> elfs;          // the ELF members' facts, from elf-deps' records
+    std::map<std::string, LibraryRecord> libraries;  // the libraries' facts, from elf-deps' records, by realpath
 };
 
-// A target for `wheel`; its members and dynamic members are added as their records come.
+// A target for `wheel`; what its member, elf and library records tell is added as they come
+// (take_record), so lib-graft reads no ELF file itself.
 GraftTarget graft_target_of(const WheelRecord& wheel);
+// Takes the facts of a member, elf or library record; other kinds are let by.
+void take_record(GraftTarget& target, const Record& record);
 
 // Copies the plan's libraries and moves scripts in `target.workdir`, and
 // returns what it did with the edits rpath-set must make. Throws Error naming
@@ -126,11 +124,12 @@ std::optional<std::string> write_graft_sbom(const GraftTarget& target, const std
                                             const std::map<std::string, PackageOwner>& owners,
                                             const std::string& wheel_filename, const std::string& tool_version);
 
-// Whether an elf record (elf-deps) describes a file the loader links (one
-// with DT_NEEDED, a SONAME or an interpreter): what --strip strips.
-bool describes_dynamic_elf(const Json& elf_record);
-
-Json grafted_record(const GraftedLibrary& library);
-Json script_moved_record(const MovedScript& script);
+// The grafted, script_moved and sbom records (auditwheel-records(7)).
+struct SbomRecord {
+    std::string path;  // the SBOM's member path
+};
+Json record_json(const GraftedLibrary& library);
+Json record_json(const MovedScript& script);
+Json record_json(const SbomRecord& sbom);
 
 }  // namespace aw

@@ -101,25 +101,11 @@ RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const
     return plan;
 }
 
-Json retag_record(const RepairPlan& plan) {
-    return Json{{"kind", "retag"}, {"add", plan.abis}, {"remove", plan.replace_platforms}};
-}
+Retag retag_of(const RepairPlan& plan) { return Retag{plan.abis, plan.replace_platforms}; }
 
-Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict) {
-    Json libraries = Json::array();
-    for (const auto& [soname, path] : plan.libraries) libraries.push_back(Json{{"soname", soname}, {"realpath", path}});
-    Json members = Json::array();
-    for (const auto& [path, needs] : plan.members) members.push_back(Json{{"path", path}, {"graft", needs}});
-    Json remove = Json::array();
-    for (const auto& [path, names] : plan.remove_needed) remove.push_back(Json{{"path", path}, {"remove_needed", names}});
-    return Json{{"kind", "graft_plan"},
-                {"wheel", verdict.wheel},
-                {"policy", plan.abis.front()},
-                {"tags", plan.abis},
-                {"libraries", libraries},
-                {"members", members},
-                {"remove_needed", remove},
-                {"included", plan.included}};
+GraftPlan graft_plan_of(const RepairPlan& plan, const Verdict& verdict) {
+    return GraftPlan{verdict.wheel, plan.abis.front(), plan.abis, plan.libraries, plan.members, plan.remove_needed,
+                     plan.included};
 }
 
 }  // namespace aw

@@ -2,9 +2,11 @@
 // libraries it grafts, as the "retag" and "graft_plan" records say them.
 #pragma once
 
+#include "graft/graft_plan.hpp"
 #include "policy/analysis_input.hpp"
 #include "policy/wheel_abi.hpp"
 #include "protocol/records.hpp"
+#include "wheel/wheel_metadata.hpp"
 
 #include <map>
 #include <optional>
@@ -35,7 +37,8 @@ struct RepairPlan {
 RepairPlan plan_repair(const AnalysisInput& input, const Verdict& verdict, const std::string& plat, bool only_plat,
                        const AnalysisOptions& options);
 
-Json retag_record(const RepairPlan& plan);
-Json graft_plan_record(const RepairPlan& plan, const Verdict& verdict);
+// The plan as the records policy-check writes for lib-graft and whl-pack.
+Retag retag_of(const RepairPlan& plan);
+GraftPlan graft_plan_of(const RepairPlan& plan, const Verdict& verdict);
 
 }  // namespace aw

@@ -1,87 +1,74 @@
 #include "policy/analysis_input.hpp"
 
 #include "base/diagnostics.hpp"
+#include "elf/symvers_record.hpp"
 #include "protocol/stage_stream.hpp"
+#include "wheel/member_record.hpp"
 
 namespace aw {
-namespace {
-VersionRequirements read_versions(const Json& record) {
-    VersionRequirements versions;
-    const Json all = record.value("versions", Json::object());
-    for (const auto& [file, by_version] : all.items())
-        for (const auto& [version, symbols] : by_version.items())
-            versions[file][version] = symbols.get<std::vector<std::string>>();
-    return versions;
-}
-
-std::optional<std::uint32_t> read_isa(const Json& record) {
-    const Json& isa = record.value("x86_isa", Json(nullptr));
-    if (!isa.is_object()) return std::nullopt;
-    return static_cast<std::uint32_t>(required_unsigned(isa, "needed", UINT32_MAX));
-}
-}  // namespace
 
 AnalysisInput read_analysis_input(const std::vector<Record>& records) {
     AnalysisInput input;
     std::map<std::string, std::size_t> elf_by_path;
     for (const Record& record : records) {
-        at_record(record, [&] {
-            const Json& value = record.value;
-            std::string kind = record.kind();
-            if (kind == "wheel") {
-                WheelRecord wheel = read_wheel_record(record);
-                input.wheel = wheel.filename;
-                input.python_tags = wheel.python_tags;
-                input.abi_tags = wheel.abi_tags;
-                input.platform_tags = wheel.platform_tags;
-            } else if (kind == "member" && value.contains("elf_error")) {
-                input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "elf_error"));
-            } else if (kind == "elf" && value.contains("error")) {
-                input.unreadable.push_back(required_string(value, "path") + ": " + required_string(value, "error"));
-            } else if (kind == "elf") {
-                ElfMember elf;
-                elf.path = required_string(value, "path");
-                elf.elf_class = static_cast<int>(required_unsigned(value, "class", 64));
-                elf.byte_order = required_string(value, "byte_order");
-                elf.e_machine = static_cast<std::uint16_t>(required_unsigned(value, "e_machine", UINT16_MAX));
-                if (value.contains("e_flags")) elf.e_flags = static_cast<std::uint32_t>(required_unsigned(value, "e_flags", UINT32_MAX));
-                if (value.value("libc", Json(nullptr)).is_string()) elf.libc = value["libc"].get<std::string>();
-                elf.python_extension = value.value("python_extension", false);
-                elf.executable_stack = value.value("executable_stack", false);
-                elf.needed = required_field(value, "needed").get<std::vector<std::string>>();
-                elf.included = value.value("included", std::vector<std::string>{});
-                elf.needed.insert(elf.needed.end(), elf.included.begin(), elf.included.end());
-                for (const Json& library : required_field(value, "libraries")) {
-                    TreeLibrary tree;
-                    if (library.value("realpath", Json(nullptr)).is_string()) tree.realpath = library["realpath"].get<std::string>();
-                    tree.needed = library.value("needed", std::vector<std::string>{});
-                    tree.in_wheel = library.value("in_wheel", false);
-                    elf.libraries.emplace(required_string(library, "soname"), std::move(tree));
-                }
-                elf_by_path[elf.path] = input.elfs.size();
-                input.elfs.push_back(std::move(elf));
-            } else if (kind == "symvers" && !value.contains("error")) {
-                std::string origin = value.value("origin", "");
-                std::string path = required_string(value, "path");
-                if (origin == "member" && elf_by_path.count(path)) {
-                    ElfMember& elf = input.elfs[elf_by_path[path]];
-                    elf.versions = read_versions(value);
-                    auto undefined = value.value("undefined", std::vector<std::string>{});
-                    elf.undefined.insert(undefined.begin(), undefined.end());
-                    elf.x86_isa_needed = read_isa(value);
-                    elf.ucs2 = value.value("ucs2", false);
-                    elf.pyfpe = value.value("pyfpe", false);
-                } else if (origin == "library") {
-                    input.libraries[path].versions = read_versions(value);
-                    input.libraries[path].x86_isa_needed = read_isa(value);
-                }
-            } else if (kind == "library" && value.value("realpath", Json(nullptr)).is_string()) {
-                input.libraries[value["realpath"].get<std::string>()].executable_stack = value.value("executable_stack", false);
+        std::string kind = record.kind();
+        if (kind == "wheel") {
+            WheelRecord wheel = read_wheel_record(record);
+            input.wheel = wheel.filename;
+            input.python_tags = wheel.python_tags;
+            input.abi_tags = wheel.abi_tags;
+            input.platform_tags = wheel.platform_tags;
+        } else if (kind == "member") {
+            MemberRecord member = read_member_record(record);
+            if (member.elf_error) input.unreadable.push_back(member.path + ": " + *member.elf_error);
+        } else if (kind == "elf") {
+            ElfRecord record_of_elf = read_elf_record(record);
+            if (record_of_elf.error) {
+                input.unreadable.push_back(record_of_elf.path + ": " + *record_of_elf.error);
+                continue;
             }
-        });
+            elf_by_path[record_of_elf.path] = input.elfs.size();
+            input.elfs.push_back(elf_member_of(std::move(record_of_elf)));
+        } else if (kind == "symvers") {
+            SymversRecord symvers = read_symvers_record(record);
+            if (symvers.error) continue;
+            if (symvers.origin == "member" && elf_by_path.count(symvers.path)) {
+                ElfMember& elf = input.elfs[elf_by_path[symvers.path]];
+                elf.versions = std::move(symvers.versions.required);
+                elf.undefined.insert(symvers.versions.undefined.begin(), symvers.versions.undefined.end());
+                elf.x86_isa_needed = symvers.versions.x86_isa_needed;
+                elf.ucs2 = symvers.versions.ucs2;
+                elf.pyfpe = symvers.versions.pyfpe;
+            } else if (symvers.origin == "library") {
+                input.libraries[symvers.path].versions = std::move(symvers.versions.required);
+                input.libraries[symvers.path].x86_isa_needed = symvers.versions.x86_isa_needed;
+            }
+        } else if (kind == "library") {
+            LibraryRecord library = read_library_record(record);
+            if (library.realpath) input.libraries[*library.realpath].executable_stack = library.executable_stack;
+        }
     }
     if (input.wheel.empty()) fail("no \"wheel\" record on standard input");
     return input;
+}
+
+ElfMember elf_member_of(ElfRecord elf) {
+    ElfMember member;
+    member.path = std::move(elf.path);
+    member.elf_class = elf.ident.elf_class;
+    member.byte_order = elf.ident.byte_order;
+    member.e_machine = elf.ident.e_machine;
+    member.e_flags = elf.e_flags;
+    member.libc = std::move(elf.libc);
+    member.python_extension = elf.python_extension;
+    member.executable_stack = elf.executable_stack;
+    member.needed = std::move(elf.needed);
+    member.included = elf.included;
+    member.needed.insert(member.needed.end(), elf.included.begin(), elf.included.end());
+    for (TreeLibraryRecord& library : elf.libraries)
+        member.libraries.emplace(std::move(library.soname),
+                                 TreeLibrary{std::move(library.realpath), std::move(library.needed), library.in_wheel});
+    return member;
 }
 
 }  // namespace aw

@@ -2,6 +2,7 @@
 // need, from the "elf" and "symvers" records of elf-deps and elf-symvers.
 #pragma once
 
+#include "elf/elf_record.hpp"
 #include "protocol/records.hpp"
 
 #include <cstdint>
@@ -57,6 +58,9 @@ struct AnalysisInput {
     std::vector<std::string> unreadable;  // "member: why" of ELF-looking members that were not analysed
 };
 
+// Throws Error naming a record's line and field when one it reads breaks the protocol's table.
 AnalysisInput read_analysis_input(const std::vector<Record>& records);
+// What the analysis needs of an elf record (its versions come from the symvers record).
+ElfMember elf_member_of(ElfRecord elf);
 
 }  // namespace aw

@@ -63,7 +63,7 @@ Json policy_upgrades(const Verdict& verdict) {
 }
 }  // namespace
 
-Json verdict_record(const Verdict& verdict) {
+Json record_json(const Verdict& verdict) {
     Json record{{"kind", "verdict"}, {"wheel", verdict.wheel}, {"pure", verdict.pure}};
     if (verdict.error) {
         record["error"] = *verdict.error;

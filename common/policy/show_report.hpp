@@ -9,7 +9,7 @@
 
 namespace aw {
 
-Json verdict_record(const Verdict& verdict);
+Json record_json(const Verdict& verdict);
 // `auditwheel show --json` (pypa auditwheel's show-schema.json, version 1);
 // a pure wheel is an error unless `allow_pure`.
 Json show_json(const Verdict& verdict, bool allow_pure);

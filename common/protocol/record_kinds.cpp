@@ -132,7 +132,9 @@ bool has_type(const Json& value, FieldType type) {
         case F::nullable_string: return value.is_string() || value.is_null();
         case F::boolean: return value.is_boolean();
         case F::number: return value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0);
-        case F::signed_number: return value.is_number_integer();
+        case F::signed_number:
+            return value.is_number_integer() &&
+                   (!value.is_number_unsigned() || value.get<std::uint64_t>() <= static_cast<std::uint64_t>(INT64_MAX));
         case F::strings: return is_strings(value);
         case F::string_pairs:
             return value.is_array() && std::all_of(value.begin(), value.end(), [](const Json& pair) {
@@ -223,9 +225,17 @@ bool RecordFields::flag(std::string_view name) const {
     return value.is_boolean() && value.get<bool>();
 }
 
-std::uint64_t RecordFields::number(std::string_view name) const {
+std::uint64_t RecordFields::number(std::string_view name, std::uint64_t max) const {
     const Json& value = field(name, F::number);
-    return value.is_number() ? value.get<std::uint64_t>() : 0;
+    std::uint64_t number = value.is_number() ? value.get<std::uint64_t>() : 0;
+    if (number > max)
+        throw Error(fmt::format("{}: record of kind \"{}\": \"{}\" must be at most {}", record_.place, spec_.kind, name, max));
+    return number;
+}
+
+std::int64_t RecordFields::signed_number(std::string_view name) const {
+    const Json& value = field(name, F::signed_number);
+    return value.is_number() ? value.get<std::int64_t>() : 0;
 }
 
 std::vector<std::string> RecordFields::texts(std::string_view name) const {

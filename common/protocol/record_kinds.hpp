@@ -66,7 +66,9 @@ public:
     std::string text(std::string_view name) const;
     std::optional<std::string> optional_text(std::string_view name) const;
     bool flag(std::string_view name) const;
-    std::uint64_t number(std::string_view name) const;
+    // A number above `max` is an error naming the record's line and the field.
+    std::uint64_t number(std::string_view name, std::uint64_t max = UINT64_MAX) const;
+    std::int64_t signed_number(std::string_view name) const;
     std::vector<std::string> texts(std::string_view name) const;
     // An object or list field as it is (null when absent).
     const Json& json(std::string_view name) const;

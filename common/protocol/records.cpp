@@ -91,43 +91,6 @@ template <typename... Args>
 }
 }  // namespace
 
-const Json& required_field(const Json& record, const char* field) {
-    auto found = record.find(field);
-    if (found == record.end() || found->is_null())
-        fail_record("record of kind \"{}\" has no \"{}\" field", record.value("kind", "?"), field);
-    return *found;
-}
-
-std::string required_string(const Json& record, const char* field) {
-    const Json& value = required_field(record, field);
-    if (!value.is_string())
-        fail_record("record of kind \"{}\": field \"{}\" must be a string", record.value("kind", "?"), field);
-    return value.get<std::string>();
-}
-
-std::uint64_t required_unsigned(const Json& record, const char* field, std::uint64_t max) {
-    const Json& value = required_field(record, field);
-    if (!value.is_number_unsigned() || value.get<std::uint64_t>() > max)
-        fail_record("record of kind \"{}\": field \"{}\" must be a whole number from 0 to {}", record.value("kind", "?"), field,
-             max);
-    return value.get<std::uint64_t>();
-}
-
-std::int64_t required_signed(const Json& record, const char* field) {
-    const Json& value = required_field(record, field);
-    // nlohmann stores non-negative integers as unsigned: those above int64's range are refused too.
-    bool fits = value.is_number_integer() && (!value.is_number_unsigned() || value.get<std::uint64_t>() <= INT64_MAX);
-    if (!fits) fail_record("record of kind \"{}\": field \"{}\" must be a whole number", record.value("kind", "?"), field);
-    return value.get<std::int64_t>();
-}
-
-bool required_bool(const Json& record, const char* field) {
-    const Json& value = required_field(record, field);
-    if (!value.is_boolean())
-        fail_record("record of kind \"{}\": field \"{}\" must be true or false", record.value("kind", "?"), field);
-    return value.get<bool>();
-}
-
 std::vector<std::string> string_list(const Json& value, std::string_view where) {
     std::vector<std::string> items;
     bool valid = value.is_array();

@@ -75,16 +75,6 @@ private:
     bool wrote_first_ = false;
 };
 
-// A field of a record, with an error naming the record's kind and the field
-// when it is missing or of the wrong type.
-const Json& required_field(const Json& record, const char* field);
-std::string required_string(const Json& record, const char* field);
-// A whole number in [0, max] or in int64's range: a fraction, a negative or
-// too large a number is an error (nlohmann's get<> would convert it with
-// undefined behaviour; found by the fuzzer).
-std::uint64_t required_unsigned(const Json& record, const char* field, std::uint64_t max = UINT64_MAX);
-std::int64_t required_signed(const Json& record, const char* field);
-bool required_bool(const Json& record, const char* field);
 // A value that must be a list of non-empty strings; the error names `where`
 // ("<where> must be a list of non-empty strings").
 std::vector<std::string> string_list(const Json& value, std::string_view where);

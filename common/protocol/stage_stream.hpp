@@ -6,6 +6,7 @@
 
 #include "base/diagnostics.hpp"
 #include "protocol/records.hpp"
+#include "protocol/wheel_record.hpp"
 
 #include <cstdint>
 #include <iosfwd>
@@ -14,28 +15,6 @@
 #include <vector>
 
 namespace aw {
-
-// The "wheel" record whl-unpack writes (auditwheel-records(7)).
-struct WheelRecord {
-    std::string path;      // the wheel file as named to whl-unpack
-    std::string filename;  // its file name, what messages name
-    std::string name;      // the distribution name
-    std::string dist_info; // its .dist-info folder
-    std::string workdir;   // where it was unpacked
-    std::vector<std::string> python_tags, abi_tags, platform_tags;
-    std::uint64_t file_size = 0;
-    std::int64_t file_mtime_ns = 0;
-
-    // A member (a path inside the wheel) as it is on disk, and as messages name it.
-    std::string file_of(const std::string& member) const { return workdir + "/" + member; }
-    // file_of a member whose record says it was extracted; an error when the work directory does
-    // not hold it (removed, or the stream is another run's): a broken pipeline, not a bad member.
-    std::string extracted_file(const std::string& member) const;
-    Where member(const std::string& path) const { return Where{filename, "member", path}; }
-};
-
-// Throws Error naming the record's line when a field is missing or malformed.
-WheelRecord read_wheel_record(const Record& record);
 
 class StageStream {
 public:

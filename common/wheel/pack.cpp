@@ -32,14 +32,6 @@ namespace fs = std::filesystem;
 namespace {
 constexpr std::int64_t kZipEpoch = 315532800;  // 1980-01-01T00:00:00Z
 
-std::uint32_t octal_mode(const Json& record, const std::string& path) {
-    std::string text = required_string(record, "mode");
-    char* end = nullptr;
-    unsigned long mode = std::strtoul(text.c_str(), &end, 8);
-    if (text.empty() || *end != '\0' || mode > 07777) fail("member record for {}: mode '{}' is not octal", path, text);
-    return static_cast<std::uint32_t>(mode);
-}
-
 struct Tree {
     std::set<std::string> files;
     std::set<std::string> directories;
@@ -207,7 +199,7 @@ PackedFile add_file(WheelWriter& writer, PackedWheel& packed, CopyVerifier& veri
                     const std::optional<WheelMetadata>& new_wheel_metadata,
                     const std::map<std::string, FileDigest>& digests) {
     auto member = input.members.find(name);
-    const OriginalMember* before = member == input.members.end() ? nullptr : &member->second;
+    const MemberRecord* before = member == input.members.end() ? nullptr : &member->second;
     std::string disk_path = (fs::path(input.wheel.workdir) / name).string();
 
     if (new_wheel_metadata && name == input.wheel.dist_info + "/WHEEL") {
@@ -273,18 +265,10 @@ PackInput read_pack_input(const std::vector<Record>& records) {
             input.wheel = read_wheel_record(record);
             input.name = at_record(record, [&] { return parse_wheel_filename(input.wheel.filename); });
         } else if (kind == "member") {
-            at_record(record, [&] {
-                std::string path = required_string(record.value, "path");
-                OriginalMember member;
-                member.mode = octal_mode(record.value, path);
-                member.extracted = required_bool(record.value, "extracted");
-                const Json& sha256 = record.value.value("sha256", Json(nullptr));
-                if (sha256.is_string()) member.sha256 = sha256.get<std::string>();
-                if (record.value.contains("record_hash")) member.record_hash = required_string(record.value, "record_hash");
-                input.members[path] = member;
-            });
+            MemberRecord member = read_member_record(record);
+            input.members[member.path] = std::move(member);
         } else if (kind == "retag") {
-            input.retags.push_back(at_record(record, [&] { return read_retag(record.value); }));
+            input.retags.push_back(read_retag(record));
         }
     }
     if (!have_wheel) fail("no \"wheel\" record on standard input (pipe whl-unpack's output in)");
@@ -407,7 +391,7 @@ PackedWheel pack_wheel(const PackInput& input, const PackOptions& options) {
     return packed;
 }
 
-Json output_record(const PackedWheel& wheel) {
+Json record_json(const PackedWheel& wheel) {
     return Json{{"kind", "output"},
                 {"path", wheel.path},
                 {"filename", wheel.filename},

@@ -2,6 +2,7 @@
 // copying unchanged members' compressed bytes from the original archive.
 #pragma once
 
+#include "wheel/member_record.hpp"
 #include "protocol/records.hpp"
 #include "protocol/stage_stream.hpp"
 #include "wheel/wheel_metadata.hpp"
@@ -17,18 +18,11 @@
 namespace aw {
 
 // What whl-unpack said of one member of the original archive.
-struct OriginalMember {
-    std::optional<std::string> sha256;       // hex
-    std::optional<std::string> record_hash;  // RECORD's "algo=digest", given for members not extracted
-    std::uint32_t mode = 0644;
-    bool extracted = false;
-};
-
 // The facts a stream gives whl-pack: its wheel record, members and retags.
 struct PackInput {
     WheelRecord wheel;  // the original wheel and where it was unpacked
     WheelName name;
-    std::map<std::string, OriginalMember> members;
+    std::map<std::string, MemberRecord> members;  // by path
     std::vector<Retag> retags;
 };
 
@@ -66,6 +60,6 @@ std::vector<std::string> wheel_entry_order(const std::set<std::string>& files, c
 // starts there); throws Error when the text is not a whole number.
 std::int64_t zip_timestamp(const std::optional<std::string>& source_date_epoch);
 
-Json output_record(const PackedWheel& wheel);
+Json record_json(const PackedWheel& wheel);
 
 }  // namespace aw

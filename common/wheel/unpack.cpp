@@ -236,7 +236,7 @@ ExtractedFacts extract_member(const ZipReader& reader, const ZipEntry& entry, co
 
 // Sets member.elf when `head` starts a valid ELF header, and member.elf_error (with a warning)
 // when it starts like ELF but its header cannot be real: such a member is not analysed.
-void describe_elf(const std::string& wheel, UnpackedMember& member, std::span<const std::byte> head,
+void describe_elf(const std::string& wheel, MemberRecord& member, std::span<const std::byte> head,
                   std::uint64_t size) {
     std::optional<ElfIdent> ident = read_elf_ident(head);
     if (!ident) return;
@@ -325,7 +325,7 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
         throw_if_interrupted();
         auto found = record.find(entry->name);
         const RecordRow* row = found == record.end() ? nullptr : &found->second;
-        UnpackedMember member;
+        MemberRecord member;
         member.path = entry->name;
         member.size = entry->size;
         member.mode = extracted_mode(entry->unix_mode);
@@ -352,7 +352,7 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
                                           wheel.members[extraction.member].mode, extraction.row);
     });
     for (Extraction& extraction : extractions) {
-        UnpackedMember& member = wheel.members[extraction.member];
+        MemberRecord& member = wheel.members[extraction.member];
         member.sha256 = std::move(extraction.facts.sha256_hex);
         if (!options.elf_only) describe_elf(wheel.path, member, extraction.facts.head, member.size);
     }
@@ -360,7 +360,7 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options) {
     return wheel;
 }
 
-Json wheel_record(const UnpackedWheel& wheel) {
+WheelRecord wheel_record(const UnpackedWheel& wheel) {
     Json metadata = Json::object();
     for (const auto& [name, value] : wheel.metadata.headers()) {
         if (name == "Tag") {
@@ -369,36 +369,21 @@ Json wheel_record(const UnpackedWheel& wheel) {
             metadata[name] = value;
         }
     }
-    return Json{{"kind", "wheel"},
-                {"version", kProtocolVersion},
-                {"path", wheel.path},
-                {"filename", std::filesystem::path(wheel.path).filename().string()},
-                {"name", wheel.name.name},
-                {"dist_version", wheel.name.version},
-                {"build", wheel.name.build ? Json(*wheel.name.build) : Json(nullptr)},
-                {"tags", {{"python", wheel.name.python}, {"abi", wheel.name.abi}, {"platform", wheel.name.platform}}},
-                {"file", {{"size", wheel.file_size}, {"mtime_ns", wheel.file_mtime_ns}}},
-                {"dist_info", wheel.dist_info},
-                {"metadata", metadata},
-                {"workdir", wheel.workdir},
-                {"elf_only", wheel.elf_only}};
-}
-
-Json member_record(const UnpackedMember& member) {
-    Json elf = nullptr;
-    if (member.elf) {
-        elf = Json::object();
-        add_elf_ident(elf, *member.elf);
-    }
-    Json record{{"kind", "member"},
-                {"path", member.path},
-                {"size", member.size},
-                {"mode", fmt::format("{:04o}", member.mode)},
-                {"sha256", member.sha256 ? Json(*member.sha256) : Json(nullptr)},
-                {"extracted", member.extracted},
-                {"elf", elf}};
-    if (member.record_hash) record["record_hash"] = *member.record_hash;
-    if (member.elf_error) record["elf_error"] = *member.elf_error;
+    WheelRecord record;
+    record.path = wheel.path;
+    record.filename = std::filesystem::path(wheel.path).filename().string();
+    record.name = wheel.name.name;
+    record.dist_version = wheel.name.version;
+    record.build = wheel.name.build;
+    record.python_tags = wheel.name.python;
+    record.abi_tags = wheel.name.abi;
+    record.platform_tags = wheel.name.platform;
+    record.file_size = wheel.file_size;
+    record.file_mtime_ns = wheel.file_mtime_ns;
+    record.dist_info = wheel.dist_info;
+    record.metadata = std::move(metadata);
+    record.workdir = wheel.workdir;
+    record.elf_only = wheel.elf_only;
     return record;
 }
 

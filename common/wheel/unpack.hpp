@@ -4,6 +4,8 @@
 
 #include "elf/elf_ident.hpp"
 #include "protocol/records.hpp"
+#include "protocol/wheel_record.hpp"
+#include "wheel/member_record.hpp"
 #include "wheel/wheel_metadata.hpp"
 #include "wheel/wheel_name.hpp"
 
@@ -25,17 +27,6 @@ struct UnpackOptions {
     unsigned threads = 1;             // extracting members at once
 };
 
-struct UnpackedMember {
-    std::string path;
-    std::uint64_t size = 0;
-    std::uint32_t mode = 0644;           // permission bits as extracted
-    std::optional<std::string> sha256;   // hex; from RECORD when not extracted
-    std::optional<std::string> record_hash;  // RECORD's claim, for a member not extracted
-    bool extracted = false;
-    std::optional<ElfIdent> elf;
-    std::optional<std::string> elf_error;  // starts like ELF, but its header cannot be real
-};
-
 struct UnpackedWheel {
     std::string path;  // absolute
     std::uint64_t file_size = 0;      // of the wheel, so whl-pack can tell it
@@ -45,7 +36,7 @@ struct UnpackedWheel {
     WheelMetadata metadata;
     std::string workdir;    // absolute
     bool elf_only = false;
-    std::vector<UnpackedMember> members;  // archive order, no directory entries
+    std::vector<MemberRecord> members;  // archive order, no directory entries
 };
 
 // Throws Error naming the wheel and member on anything it refuses; then
@@ -56,7 +47,6 @@ UnpackedWheel unpack_wheel(const UnpackOptions& options);
 // the archived bits with owner read/write added; 0644 when none are stored.
 std::uint32_t extracted_mode(std::optional<std::uint32_t> unix_mode);
 
-Json wheel_record(const UnpackedWheel& wheel);
-Json member_record(const UnpackedMember& member);
+WheelRecord wheel_record(const UnpackedWheel& wheel);
 
 }  // namespace aw

@@ -4,6 +4,7 @@
 
 #include "base/diagnostics.hpp"
 #include "base/text.hpp"
+#include "protocol/record_kinds.hpp"
 
 #include <algorithm>
 #include <strings.h>
@@ -135,13 +136,11 @@ RetagResult apply_retags(const WheelName& name, const WheelMetadata& metadata, c
     return result;
 }
 
-Retag read_retag(const Json& record) {
-    auto list = [&](const char* field) {
-        auto found = record.find(field);
-        return found == record.end() ? std::vector<std::string>{}
-                                     : string_list(*found, fmt::format("retag record: \"{}\"", field));
-    };
-    return Retag{list("add"), list("remove")};
+Json record_json(const Retag& retag) { return Json{{"kind", "retag"}, {"add", retag.add}, {"remove", retag.remove}}; }
+
+Retag read_retag(const Record& record) {
+    RecordFields fields(record);
+    return Retag{fields.texts("add"), fields.texts("remove")};
 }
 
 }  // namespace aw

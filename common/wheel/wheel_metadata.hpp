@@ -36,8 +36,10 @@ struct Retag {
     std::vector<std::string> remove;
 };
 
-// A retag record's fields; throws Error when they are not lists of names.
-Retag read_retag(const Json& record);
+// The retag record (auditwheel-records(7)); reading throws Error naming the record's line when
+// a field is not a list of names.
+Json record_json(const Retag& retag);
+Retag read_retag(const Record& record);
 
 struct RetagResult {
     std::vector<std::string> platforms;      // for the file name, in order

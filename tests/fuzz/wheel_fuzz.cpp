@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.elf_only = size % 2 == 0;  // both ways of extracting
     try {
         aw::UnpackedWheel unpacked = aw::unpack_wheel(options);
-        for (const aw::UnpackedMember& member : unpacked.members) aw::member_record(member);
+        for (const aw::MemberRecord& member : unpacked.members) aw::record_json(member);
         aw::wheel_record(unpacked);
     } catch (const aw::Error&) {
         // refused cleanly

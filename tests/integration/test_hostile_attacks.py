@@ -625,5 +625,5 @@ class FuzzFindings(Untrusted):
                 first["file"]["size"] = value
                 stream = "\n".join([json.dumps(first)] + lines[1:]) + "\n"
                 result = self.tool("whl-pack", "-w", self.tmp / "out", stdin=stream)
-                self.assert_one_error(result, "whl-pack", 1, 'field "size" must be a whole number')
+                self.assert_one_error(result, "whl-pack", 1, '"file": "size" must be a whole number')
         subprocess.run(["rm", "-rf", first["workdir"]], check=True)

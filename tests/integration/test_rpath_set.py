@@ -509,8 +509,10 @@ class RpathSet(ProgramAndLibrary):
         for edit, message in (({"replace_needed": [["libc.so.6", "x.so"]], "remove_needed": ["libc.so.6"]},
                                "libc.so.6 is both removed and replaced"),
                               ({"set_rpath": "$ORIGIN", "remove_rpath": True}, "the RPATH is both set and removed"),
-                              ({"strip": "yes"}, "strip must be true or false"),
-                              ({"remove_needed": "libc.so.6"}, "remove_needed must be a list of non-empty strings")):
+                              ({"strip": "yes"}, 'record of kind "elf_edit": "strip" must be true or false'),
+                              ({"remove_needed": "libc.so.6"},
+                               'record of kind "elf_edit": "remove_needed" must be a list of strings'),
+                              ({"remove_needed": [""]}, "remove_needed must not be empty")):
             with self.subTest(edit=edit):
                 record = dict({"kind": "elf_edit", "path": extension}, **edit)
                 result = self.rpath_set(stdin=unpacked + json.dumps(record) + "\n", expect=1)

@@ -273,17 +273,22 @@ BOOST_AUTO_TEST_CASE(the_record_codec_round_trips_and_refuses_contradictions) {
     edits.replace_needed = {{"liba.so.1", "liba-89abcdef.so.1"}};
     edits.set_rpath = "$ORIGIN/../x.libs";
     edits.force_rpath = true;
-    aw::Json record = aw::elf_edit_record("pkg/_x.so", edits);
-    aw::DynamicEdits back = aw::dynamic_edits_from_record(record);
-    BOOST_TEST(aw::elf_edit_record("pkg/_x.so", back) == record);
+    aw::Json json = aw::record_json(aw::ElfEditRecord{"pkg/_x.so", edits});
+    auto read = [](const aw::Json& value) { return aw::read_elf_edit_record(aw::Record{value, value.dump(), "line 1"}); };
+    aw::ElfEditRecord back = read(json);
+    BOOST_TEST(back.path == "pkg/_x.so");
+    BOOST_TEST(aw::record_json(back) == json);
     BOOST_TEST(aw::edit_command_line("pkg/_x.so", edits) ==
                "rpath-set --set-soname libx-01234567.so --replace-needed liba.so.1 liba-89abcdef.so.1 --force-rpath "
                "--set-rpath '$ORIGIN/../x.libs' pkg/_x.so");
-    record["remove_rpath"] = true;
-    BOOST_CHECK_THROW(aw::dynamic_edits_from_record(record), aw::Error);
-    record.erase("remove_rpath");
-    record["replace_needed"] = aw::Json::array({aw::Json::array({"only-one"})});
-    BOOST_CHECK_THROW(aw::dynamic_edits_from_record(record), aw::Error);
+    json["remove_rpath"] = true;
+    BOOST_CHECK_THROW(read(json), aw::Error);
+    json.erase("remove_rpath");
+    json["replace_needed"] = aw::Json::array({aw::Json::array({"only-one"})});
+    BOOST_CHECK_THROW(read(json), aw::Error);
+    json.erase("replace_needed");
+    json["path"] = "../outside.so";
+    BOOST_CHECK_THROW(read(json), aw::Error);
 }
 
 BOOST_AUTO_TEST_CASE(errors_keep_the_file_apart_from_the_detail) {

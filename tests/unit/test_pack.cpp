@@ -43,10 +43,11 @@ BOOST_AUTO_TEST_CASE(extracted_modes_follow_zip2dir) {
 BOOST_AUTO_TEST_CASE(reads_pack_input_and_refuses_incomplete_streams) {
     std::istringstream stream(
         R"({"kind":"wheel","version":1,"path":"/w/a-1-py3-none-any.whl","filename":"a-1-py3-none-any.whl","name":"a",)"
+        R"("dist_version":"1","build":null,"metadata":{},"elf_only":false,)"
         R"("tags":{"python":["py3"],"abi":["none"],"platform":["any"]},)"
         R"("workdir":"/tmp/w","dist_info":"a-1.dist-info","file":{"size":10,"mtime_ns":5}})"
         "\n"
-        R"({"kind":"member","path":"a.py","mode":"0644","extracted":false,"sha256":null})"
+        R"({"kind":"member","path":"a.py","size":0,"mode":"0644","extracted":false,"sha256":null,"elf":null})"
         "\n"
         R"({"kind":"retag","add":["manylinux_2_5_x86_64"],"remove":["linux_x86_64"]})"
         "\n"

@@ -46,16 +46,6 @@ BOOST_AUTO_TEST_CASE(writer_stamps_the_version_once) {
     BOOST_TEST(out.str() == "{\"kind\":\"a\",\"version\":1}\n{\"kind\":\"b\"}\n");
 }
 
-BOOST_AUTO_TEST_CASE(required_fields_name_kind_and_field) {
-    aw::Json record{{"kind", "wheel"}, {"path", 3}};
-    BOOST_CHECK_EXCEPTION(aw::required_string(record, "path"), aw::Error, [](const aw::Error& e) {
-        return std::string(e.what()) == "record of kind \"wheel\": field \"path\" must be a string";
-    });
-    BOOST_CHECK_EXCEPTION(aw::required_field(record, "workdir"), aw::Error, [](const aw::Error& e) {
-        return std::string(e.what()) == "record of kind \"wheel\" has no \"workdir\" field";
-    });
-}
-
 BOOST_AUTO_TEST_CASE(string_lists_hold_only_non_empty_strings) {
     BOOST_TEST(aw::string_list(aw::Json::array({"a", "b"}), "x") == (std::vector<std::string>{"a", "b"}));
     BOOST_TEST(aw::string_list(aw::Json::array(), "x").empty());

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "elf/symbol_versions.hpp"
+#include "elf/symvers_record.hpp"
 
 using Split = std::pair<std::string, std::string>;
 
@@ -42,7 +43,7 @@ BOOST_AUTO_TEST_CASE(record_groups_namespaces_in_version_order) {
     versions.required["libc.so.6"]["GLIBC_2.2.5"] = {"free", "malloc"};
     versions.required["libz.so.1"]["ZLIB_NG_2.1.0"] = {};
     versions.x86_isa_needed = 7;
-    aw::Json record = aw::symvers_record("pkg/_x.so", "member", "/w/pkg/_x.so", versions);
+    aw::Json record = aw::record_json(aw::SymversRecord{"pkg/_x.so", "member", "/w/pkg/_x.so", std::nullopt, versions});
     BOOST_TEST(record["namespaces"]["GLIBC"].dump() == R"(["2.2.5","2.14"])");
     BOOST_TEST(record["namespaces"]["ZLIB_NG"].dump() == R"(["2.1.0"])");
     BOOST_TEST(record["versions"]["libc.so.6"]["GLIBC_2.14"].dump() == R"(["memcpy"])");

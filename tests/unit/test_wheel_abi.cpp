@@ -411,11 +411,11 @@ BOOST_AUTO_TEST_CASE(graft_plan_names_the_libraries_of_each_member) {
     BOOST_REQUIRE(repair.remove_needed.size() == 1u);
     BOOST_TEST(repair.remove_needed[0].second == Strings{"libpython3.11.so.1.0"});
 
-    aw::Json record = aw::graft_plan_record(repair, analyze(input));
+    aw::Json record = aw::record_json(aw::graft_plan_of(repair, analyze(input)));
     BOOST_TEST(record["kind"].get<std::string>() == "graft_plan");
     BOOST_TEST(record["policy"].get<std::string>() == "manylinux_2_5_x86_64");
     BOOST_TEST(record["libraries"].size() == 2u);
-    BOOST_TEST(aw::retag_record(repair)["remove"].get<Strings>() == Strings{"linux_x86_64"});
+    BOOST_TEST(aw::retag_of(repair).remove == Strings{"linux_x86_64"});
 }
 
 BOOST_AUTO_TEST_CASE(graft_plan_for_a_requested_newer_tag_adds_the_eligible_one) {

@@ -6,6 +6,7 @@
 #include "elf/elf_deps.hpp"
 #include "protocol/options.hpp"
 #include "protocol/records.hpp"
+#include "wheel/member_record.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -38,7 +39,7 @@ void resolve_member(aw::DependencyResolver& resolver, const aw::WheelRecord& whe
         trees.emplace_back(path, std::move(tree));
     } catch (const aw::ElfError& error) {
         aw::warn("{}; not analysed", aw::describe_at(wheel.member(path), error));
-        stream.emit(aw::elf_error_record(path, file, error.detail()));
+        stream.emit(aw::record_json(aw::elf_error_record(path, file, error.detail())));
     }
 }
 
@@ -66,10 +67,10 @@ int deps_main(int argc, char** argv) {
             if (format == "tree") std::cout << aw::format_lddtree(tree);
             if (format == "json") std::cout << aw::lddtree_json(tree, file).dump(4) << '\n';
             if (format != "records") return aw::kExitOk;
-            out.emit(aw::elf_record(file, tree, ""));
+            out.emit(aw::record_json(aw::elf_record(file, tree, "")));
             libraries.add(file, tree, "");
         }
-        for (const aw::Json& record : libraries.records()) out.emit(record);
+        for (const aw::LibraryRecord& record : libraries.records()) out.emit(aw::record_json(record));
         out.flush();
         return aw::kExitOk;
     }
@@ -78,20 +79,19 @@ int deps_main(int argc, char** argv) {
     std::optional<aw::DependencyResolver> resolver;
     while (auto record = stream.next()) {
         if (record->kind() == "wheel") resolver.emplace(aw::search_for_wheel(request, *stream.wheel()));
-        if (record->kind() != "member" || !record->value.value("elf", aw::Json(nullptr)).is_object() ||
-            !record->value.value("extracted", false))
-            continue;
+        if (record->kind() != "member") continue;
+        aw::MemberRecord member = aw::read_member_record(*record);
+        if (!member.extracted_elf()) continue;
         const aw::WheelRecord& wheel = stream.wheel_for(*record);
         aw::throw_if_interrupted();
-        std::string path = aw::at_record(*record, [&] { return aw::required_string(record->value, "path"); });
-        resolve_member(*resolver, wheel, path, included, log, trees, stream);
+        resolve_member(*resolver, wheel, member.path, included, log, trees, stream);
     }
     const std::string workdir = stream.wheel() ? stream.wheel()->workdir : "";
     for (const auto& [path, tree] : trees) {
-        stream.emit(aw::elf_record(path, tree, workdir));
+        stream.emit(aw::record_json(aw::elf_record(path, tree, workdir)));
         libraries.add(path, tree, workdir);
     }
-    for (const aw::Json& record : libraries.records()) stream.emit(record);
+    for (const aw::LibraryRecord& record : libraries.records()) stream.emit(aw::record_json(record));
     stream.finish();
     return aw::kExitOk;
 }

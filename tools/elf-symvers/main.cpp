@@ -3,10 +3,13 @@
 // (or of the files named).
 #include "base/diagnostics.hpp"
 #include "base/interrupt.hpp"
+#include "elf/elf_record.hpp"
 #include "elf/symbol_versions.hpp"
+#include "elf/symvers_record.hpp"
 #include "protocol/options.hpp"
 #include "protocol/records.hpp"
 #include "protocol/stage_stream.hpp"
+#include "wheel/member_record.hpp"
 
 #include <iostream>
 #include <set>
@@ -23,7 +26,7 @@ int symvers_main(int argc, char** argv) {
     if (!line.operands().empty()) {
         aw::RecordWriter out(std::cout);
         for (const std::string& file : line.operands())
-            out.emit(aw::symvers_record(file, "file", file, aw::read_symbol_versions(file)));
+            out.emit(aw::record_json(aw::SymversRecord{file, "file", file, std::nullopt, aw::read_symbol_versions(file)}));
         out.flush();
         return aw::kExitOk;
     }
@@ -37,28 +40,31 @@ int symvers_main(int argc, char** argv) {
     std::set<std::string> seen_files, unreadable_members;
     aw::StageStream stream(std::cin, std::cout);
     while (auto record = stream.next()) {
-        const aw::Json& value = record->value;
         std::string kind = record->kind();
-        if (kind == "member" && value.value("elf", aw::Json(nullptr)).is_object() && value.value("extracted", false)) {
+        if (kind == "member") {
+            aw::MemberRecord member = aw::read_member_record(*record);
+            if (!member.extracted_elf()) continue;
             const aw::WheelRecord& wheel = stream.wheel_for(*record);
-            std::string path = aw::at_record(*record, [&] { return aw::required_string(value, "path"); });
-            if (std::string file = wheel.extracted_file(path); seen_files.insert(file).second)
-                todo.push_back({path, "member", file, wheel.member(path)});
-        } else if (kind == "elf" && value.contains("error")) {
-            unreadable_members.insert(aw::at_record(*record, [&] { return aw::required_string(value, "path"); }));
-        } else if (kind == "library" && value.value("found", false) && !value.value("in_wheel", false)) {
-            std::string realpath = aw::at_record(*record, [&] { return aw::required_string(value, "realpath"); });
-            if (seen_files.insert(realpath).second) todo.push_back({realpath, "library", realpath, aw::Where{"", "library", realpath}});
+            if (std::string file = wheel.extracted_file(member.path); seen_files.insert(file).second)
+                todo.push_back({member.path, "member", file, wheel.member(member.path)});
+        } else if (kind == "elf") {
+            aw::ElfRecord elf = aw::read_elf_record(*record);
+            if (elf.error) unreadable_members.insert(elf.path);
+        } else if (kind == "library") {
+            aw::LibraryRecord library = aw::read_library_record(*record);
+            if (library.found && library.realpath && !library.in_wheel && seen_files.insert(*library.realpath).second)
+                todo.push_back({*library.realpath, "library", *library.realpath, aw::Where{"", "library", *library.realpath}});
         }
     }
     for (const Todo& file : todo) {
         aw::throw_if_interrupted();
         if (file.origin == "member" && unreadable_members.count(file.label)) continue;
         try {
-            stream.emit(aw::symvers_record(file.label, file.origin, file.file, aw::read_symbol_versions(file.file)));
+            stream.emit(aw::record_json(
+                aw::SymversRecord{file.label, file.origin, file.file, std::nullopt, aw::read_symbol_versions(file.file)}));
         } catch (const aw::ElfError& error) {
             aw::warn("{}", aw::describe_at(file.where, error));
-            stream.emit(aw::symvers_error_record(file.label, file.origin, file.file, error.detail()));
+            stream.emit(aw::record_json(aw::SymversRecord{file.label, file.origin, file.file, error.detail(), {}}));
         }
     }
     stream.finish();

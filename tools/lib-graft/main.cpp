@@ -47,16 +47,13 @@ int graft_main(int argc, char** argv) {
     while (auto record = stream.next()) {
         std::string kind = record->kind();
         if (kind == "wheel") target = aw::graft_target_of(*stream.wheel());
-        if (kind == "member" && target)
-            target->members.insert(aw::at_record(*record, [&] { return aw::required_string(record->value, "path"); }));
-        if (kind == "retag") retags.push_back(aw::at_record(*record, [&] { return aw::read_retag(record->value); }));
-        if (kind == "elf" && target && aw::describes_dynamic_elf(record->value))
-            target->dynamic_members.push_back(aw::at_record(*record, [&] { return aw::required_string(record->value, "path"); }));
+        if (target) aw::take_record(*target, *record);
+        if (kind == "retag") retags.push_back(aw::read_retag(*record));
         if (kind != "graft_plan") continue;
         stream.wheel_for(*record);
         if (grafted) aw::fail("{}: a second graft_plan record: a stream describes one wheel", record->place);
         grafted = true;
-        aw::GraftPlan plan = aw::at_record(*record, [&] { return aw::read_graft_plan(record->value); });
+        aw::GraftPlan plan = aw::read_graft_plan(*record);
         target->android = plan.policy.starts_with("android");
         auto owners = aw::ask_package_owners(aw::graft_sources(plan));  // answered while the libraries are copied
         aw::GraftResult result = aw::graft_libraries(*target, plan, options);
@@ -70,13 +67,13 @@ int graft_main(int argc, char** argv) {
             aw::fail("{}: the 'none' patcher can't patch the files this repair changes: {}", target->filename,
                      fmt::join(files, ", "));
         }
-        for (const aw::GraftedLibrary& library : result.libraries) stream.emit(aw::grafted_record(library));
-        for (const aw::MovedScript& script : result.scripts) stream.emit(aw::script_moved_record(script));
-        for (const auto& [path, edits] : result.edits) stream.emit(aw::elf_edit_record(path, edits));
+        for (const aw::GraftedLibrary& library : result.libraries) stream.emit(aw::record_json(library));
+        for (const aw::MovedScript& script : result.scripts) stream.emit(aw::record_json(script));
+        for (const auto& [path, edits] : result.edits) stream.emit(aw::record_json(aw::ElfEditRecord{path, edits}));
         if (!result.libraries.empty()) {
             std::string filename = aw::repaired_wheel_filename(*target, retags);
             if (auto sbom = aw::write_graft_sbom(*target, result.libraries, owners.get(), filename, AW_VERSION))
-                stream.emit(aw::Json{{"kind", "sbom"}, {"path", *sbom}});
+                stream.emit(aw::record_json(aw::SbomRecord{*sbom}));
         }
     }
     stream.finish();

@@ -101,14 +101,14 @@ int check_main(int argc, char** argv) {
         }
         aw::RecordWriter out(std::cout);
         for (const aw::Record& record : records) out.pass_through(record);
-        out.emit(aw::verdict_record(verdict));
+        out.emit(aw::record_json(verdict));
         if (plat && !verdict.error) {
             aw::RepairPlan plan = aw::plan_repair(input, verdict, *plat, only_plat, options);
             if (log && plan.eligible)
                 aw::print_log(fmt::format("Wheel is eligible for a higher priority tag. You requested {} but I have found "
                                           "this wheel is eligible for {}.", *plat, *plan.eligible));
-            if (update_tags) out.emit(aw::retag_record(plan));
-            out.emit(aw::graft_plan_record(plan, verdict));
+            if (update_tags) out.emit(aw::record_json(aw::retag_of(plan)));
+            out.emit(aw::record_json(aw::graft_plan_of(plan, verdict)));
         }
         out.flush();
         return plat && verdict.error ? aw::kExitPure : aw::kExitOk;

@@ -78,12 +78,7 @@ int apply_records(bool log) {
         if (record->kind() != "elf_edit") continue;
         aw::throw_if_interrupted();
         const aw::WheelRecord& wheel = stream.wheel_for(*record);
-        auto [path, edits] = aw::at_record(*record, [&] {
-            std::string path = aw::required_string(record->value, "path");
-            if (auto reason = aw::unsafe_member_path_reason(path))
-                aw::fail("elf_edit record: path \"{}\" must lie inside the work directory ({})", path, *reason);
-            return std::pair(path, aw::dynamic_edits_from_record(record->value));
-        });
+        auto [path, edits] = aw::read_elf_edit_record(*record);
         if (log) aw::print_log(aw::edit_command_line(path, edits));
         bool changed = false;
         try {
@@ -91,7 +86,7 @@ int apply_records(bool log) {
         } catch (const aw::FileError& error) {
             aw::fail_at(wheel.member(path), error);
         }
-        stream.emit(aw::Json{{"kind", "elf_edited"}, {"path", path}, {"changed", changed}});
+        stream.emit(aw::record_json(aw::ElfEditedRecord{path, changed}));
     }
     if (!any) aw::fail_usage("{}", kNothingToDo);
     stream.finish();

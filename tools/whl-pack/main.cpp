@@ -47,7 +47,7 @@ int pack_main(int argc, char** argv) {
 
     aw::RecordWriter out(std::cout);
     for (const aw::Record& record : records) out.pass_through(record);
-    out.emit(aw::output_record(wheel));
+    out.emit(aw::record_json(wheel));
     out.flush();
     if (line.has("log")) {
         for (const std::string& entry : wheel.retag_log) aw::print_log(entry);

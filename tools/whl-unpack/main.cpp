@@ -31,8 +31,8 @@ int unpack_main(int argc, char** argv) {
     aw::UnpackedWheel wheel = aw::unpack_wheel(options);
     aw::RecordWriter out(std::cout);
     try {
-        out.emit(aw::wheel_record(wheel));
-        for (const aw::UnpackedMember& member : wheel.members) out.emit(aw::member_record(member));
+        out.emit(aw::record_json(aw::wheel_record(wheel)));
+        for (const aw::MemberRecord& member : wheel.members) out.emit(aw::record_json(member));
         out.flush();
         // A signal while a write waited on a slow reader (the write is retried): the records are
         // out, but the stage stops as at any other moment, and the work directory goes.
