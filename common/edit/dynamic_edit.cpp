@@ -1,15 +1,12 @@
 #include "edit/dynamic_edit.hpp"
 
 #include "base/diagnostics.hpp"
-#include "base/file_io.hpp"
-#include "edit/elf_encode.hpp"
+#include "edit/edit_plan.hpp"
 #include "edit/elf_layout.hpp"
 #include "edit/elf_rewrite.hpp"
 #include "edit/elf_strip.hpp"
 #include "edit/header_edits.hpp"
-#include "edit/patchelf_queries.hpp"
 #include "edit/resolution_cache.hpp"
-#include "edit/segment_growth.hpp"
 #include "edit/string_placement.hpp"
 #include "edit/symbol_rename.hpp"
 #include "elf/elf_file.hpp"
@@ -140,10 +137,9 @@ LinkNames link_names(const std::vector<GElf_Dyn>& entries, const std::vector<std
 }
 
 // Gives every new string its offset: in the entries, and as patches of the version-need fields.
-void place_strings(const Layout& layout, TablePlan& table, StringPlacer& strings, Patches& patches) {
+void place_strings(TablePlan& table, StringPlacer& strings, Patches& patches) {
     for (auto& [index, text] : table.entry_strings) table.entries[index].d_un.d_val = strings.place(text);
-    for (auto& [field, text] : table.version_files)
-        patches.put_field({field, sizeof(Elf64_Word)}, strings.place(text), layout.encoding);
+    for (auto& [field, text] : table.version_files) patches.put_field({field, sizeof(Elf64_Word)}, strings.place(text));
 }
 }  // namespace
 
@@ -200,69 +196,42 @@ DynamicEdits with_rpath_resolved(const Layout& layout, const DynamicEdits& edits
 }
 }  // namespace
 
-bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output) {
-    MappedFile file(path);
-    Bytes original = file.bytes();
-    if (original.empty()) fail_in_file(path, "not an ELF file (empty)");
-    Layout layout = read_layout(path, original);
-    FileRewrite rewrite;
-    for (const Section& section : layout.sections) rewrite.sections.push_back(section.header);
-    RewritePlan& plan = rewrite.plan;
-    StringPlacer strings(original, layout, path);
+EditPlan plan_edits(Layout& layout, const DynamicEdits& edits) {
+    EditPlan plan(layout);
+    StringPlacer strings(layout);
     TablePlan table = plan_dynamic_table(layout, with_rpath_resolved(layout, edits, strings), strings);
-    bool cache_matters = edits.build_resolution_cache || existing_resolution_cache(layout, original);
+    bool cache_matters = edits.build_resolution_cache || existing_resolution_cache(layout);
     LinkNames names_before, names_after;
     if (cache_matters) {
         names_before = link_names(layout.entries, {}, strings);
         names_after = link_names(table.entries, table.entry_strings, strings);
     }
-    place_strings(layout, table, strings, plan.patches);
-    if (!edits.rename_symbols.empty()) plan_symbol_renames(layout, edits.rename_symbols, strings, original, plan.patches, path);
+    place_strings(table, strings, plan.in_place);
+    if (!edits.rename_symbols.empty()) plan_symbol_renames(layout, edits.rename_symbols, strings, plan.in_place);
     if (!layout.has_strtab && !strings.appended().empty())
-        fail_elf(path, "the dynamic table has no DT_STRTAB: there is no string table for the new names");
-    const std::uint64_t tail = section_table_tail(layout, original.size());
-    std::optional<GElf_Phdr> previous = our_previous_segment(layout, tail);
-    HeaderPlan headers = plan_header_edits(layout, edits, previous, rewrite, path);
-
+        fail_elf(layout.path(), "the dynamic table has no DT_STRTAB: there is no string table for the new names");
+    plan_header_edits(layout, edits, plan);
     if (edits.strip) {
         if (layout.extended_numbering)
-            fail_elf(path, "--strip: more sections than the ELF header can count (extended numbering) are not supported; "
-                 "nothing was written");
-        rewrite.removed = sections_to_strip(layout);
+            fail_elf(layout.path(), "--strip: more sections than the ELF header can count (extended numbering) are not "
+                                    "supported; nothing was written");
+        plan.removed = sections_to_strip(layout);
     }
-    CachePlan cache;
-    if (cache_matters)
-        cache = plan_resolution_cache(layout, edits.build_resolution_cache, names_before, names_after, original, previous,
-                                      headers, rewrite, path);
-    bool must_grow = !strings.appended().empty() || table.entries.size() + 1 > layout.dynamic_slots ||
-                     headers.adds_headers(layout) || headers.moved_interpreter || cache.adds_note ||
-                     (!rewrite.removed.empty() && previous);  // what follows our segment moves: rebuild it
-    plan.keep = !must_grow ? original.size() : previous ? previous->p_offset : tail;
-    if (must_grow && !headers.moved_interpreter) headers.moved_interpreter = interpreter_inside(layout, previous, original);
-    if (!rewrite.removed.empty()) strip_sections(original, layout, rewrite, plan.keep, previous, path);
-    if (must_grow) {
-        std::vector<unsigned char> dynstr = strings.table();
-        dynstr.insert(dynstr.end(), strings.appended().begin(), strings.appended().end());
-        SegmentContents contents{std::move(headers.program_headers), std::move(table.entries), dynstr.size(),
-                                 std::move(headers.moved_interpreter), edits.page_size, std::move(cache.note),
-                                 cache.program_header, cache.section, edits.set_interpreter.has_value(), original};
-        SegmentPlan segment = plan_new_segment(layout, std::move(contents), plan.end(), previous, path);
-        add_new_segment(layout, segment, dynstr, rewrite);
-        // The old .dynstr is no longer referenced (DT_STRTAB and its section header moved): zeroed,
-        // so that no string survives there that the edit erased from the table's new copy.
-        if (layout.has_strtab && layout.strtab_offset + layout.strtab_size <= plan.keep)
-            plan.patches.put(layout.strtab_offset, std::vector<unsigned char>(layout.strtab_size, 0));
-    } else {
-        patch_program_headers_in_place(layout, headers, plan.patches);
-        if (layout.has_strtab) plan.patches.put(layout.strtab_offset, strings.table());
-        table.entries.resize(layout.dynamic_slots, GElf_Dyn{DT_NULL, {0}});
-        plan.patches.put(layout.dynamic_offset, encode_dynamic(layout, table.entries));
-    }
-    place_section_headers(layout, original, std::move(cache.section_names), rewrite);
-    write_section_headers(layout, rewrite);
-    bool changed = !plan.pieces.empty() || plan.keep != original.size() || plan.patches.change(original);
+    if (cache_matters) plan_resolution_cache(layout, edits.build_resolution_cache, names_before, names_after, plan);
+    plan.dynamic = std::move(table.entries);
+    plan.dynstr = strings.table();
+    plan.appended_strings = strings.appended();
+    plan.page_size = edits.page_size;
+    return plan;
+}
+
+bool apply_dynamic_edits(const std::string& path, const DynamicEdits& edits, const std::string& output) {
+    ElfImage image(path);
+    Layout layout = read_layout(image);
+    RewritePlan rewrite = finalize_rewrite(layout, plan_edits(layout, edits));
+    bool changed = rewrite.changes(image.bytes());
     if (!changed && output == path) return false;
-    write_rewrite(output, original, plan, file.mode());
+    write_rewrite(output, image.bytes(), rewrite, image.mode());
     return changed;
 }
 

@@ -1,7 +1,7 @@
 #include "edit/dynamic_edits.hpp"
 
-#include "edit/patchelf_queries.hpp"
 #include "elf/elf_file.hpp"
+#include "elf/elf_names.hpp"
 
 #include <algorithm>
 

@@ -19,8 +19,8 @@ std::vector<unsigned char> in_file_order(const Layout& layout, Elf_Type type, st
     source.d_buf = memory.data();
     source.d_size = target.d_size = out.size();
     target.d_buf = out.data();
-    auto translated = layout.is64() ? elf64_xlatetof(&target, &source, layout.encoding)
-                                                     : elf32_xlatetof(&target, &source, layout.encoding);
+    const unsigned encoding = ei_data_of(layout.byte_order());
+    auto translated = layout.is64() ? elf64_xlatetof(&target, &source, encoding) : elf32_xlatetof(&target, &source, encoding);
     if (translated == nullptr) fail("cannot encode {}: {}", what, elf_errmsg(-1));
     return out;
 }

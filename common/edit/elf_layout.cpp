@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <fmt/format.h>
 
 namespace aw {
 namespace {
@@ -17,45 +18,34 @@ std::uint64_t to_offset(const std::vector<GElf_Phdr>& headers, std::uint64_t add
     fail_elf(path, "{} address {:#x} is in no PT_LOAD segment", what, address);
 }
 
-std::uint32_t read_word(Bytes bytes, std::uint64_t at, unsigned char encoding, const std::string& path) {
-    if (!range_inside(at, 4, bytes.size())) fail_elf(path, "version table entry at {:#x} is past the end of the file", at);
-    const unsigned char* p = bytes.data() + at;
-    return encoding == ELFDATA2LSB ? p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24
-                                   : static_cast<std::uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
-std::uint16_t read_half(Bytes bytes, std::uint64_t at, unsigned char encoding, const std::string& path) {
-    if (!range_inside(at, 2, bytes.size())) fail_elf(path, "version table entry at {:#x} is past the end of the file", at);
-    const unsigned char* p = bytes.data() + at;
-    return static_cast<std::uint16_t>(encoding == ELFDATA2LSB ? p[0] | p[1] << 8 : p[0] << 8 | p[1]);
-}
-
 // Walks the version needs (DT_VERNEED) or definitions (DT_VERDEF) and their
-// auxiliary entries, collecting the strings they name; every step is read
-// through the bounds-checked helpers and at most `count` entries are visited.
+// auxiliary entries, collecting the strings they name; every field is read
+// through the file's checked view and at most `count` entries are visited.
 // The version structures have one layout in both classes (halves and words).
-void read_version_strings(Bytes bytes, Layout& layout, std::uint64_t entry, std::uint64_t count, bool needs,
-                          const std::string& path) {
-    const unsigned char encoding = layout.encoding;
+void read_version_strings(Layout& layout, std::uint64_t entry, std::uint64_t count, bool needs) {
+    const ElfBytes& file = layout.file;
+    const char* table = needs ? "DT_VERNEED" : "DT_VERDEF";
     const std::uint64_t aux_count_at = needs ? offsetof(Elf64_Verneed, vn_cnt) : offsetof(Elf64_Verdef, vd_cnt);
     const std::uint64_t aux_at = needs ? offsetof(Elf64_Verneed, vn_aux) : offsetof(Elf64_Verdef, vd_aux);
     const std::uint64_t next_at = needs ? offsetof(Elf64_Verneed, vn_next) : offsetof(Elf64_Verdef, vd_next);
     const std::uint64_t name_at = needs ? offsetof(Elf64_Vernaux, vna_name) : offsetof(Elf64_Verdaux, vda_name);
     const std::uint64_t aux_next_at = needs ? offsetof(Elf64_Vernaux, vna_next) : offsetof(Elf64_Verdaux, vda_next);
     for (std::uint64_t i = 0; i < count; ++i) {
-        std::uint16_t aux_count = read_half(bytes, entry + aux_count_at, encoding, path);
-        std::uint64_t aux = entry + read_word(bytes, entry + aux_at, encoding, path);
+        std::string where = fmt::format("{} entry {}", table, i);
+        std::uint16_t aux_count = file.half(entry + aux_count_at, where);
+        std::uint64_t aux = entry + file.word(entry + aux_at, where);
         if (needs) {
             std::uint64_t file_at = entry + offsetof(Elf64_Verneed, vn_file);
-            layout.vn_files.emplace_back(file_at, read_word(bytes, file_at, encoding, path));
+            layout.vn_files.emplace_back(file_at, file.word(file_at, where));
         }
         for (std::uint16_t a = 0; a < aux_count; ++a) {
-            layout.other_references.push_back(read_word(bytes, aux + name_at, encoding, path));
-            std::uint32_t next = read_word(bytes, aux + aux_next_at, encoding, path);
+            std::string aux_where = fmt::format("{}'s auxiliary entry {}", where, a);
+            layout.other_references.push_back(file.word(aux + name_at, aux_where));
+            std::uint32_t next = file.word(aux + aux_next_at, aux_where);
             if (next == 0) break;
             aux += next;
         }
-        std::uint32_t next = read_word(bytes, entry + next_at, encoding, path);
+        std::uint32_t next = file.word(entry + next_at, where);
         if (next == 0) break;
         entry += next;
     }
@@ -65,7 +55,7 @@ void read_version_strings(Bytes bytes, Layout& layout, std::uint64_t entry, std:
 // the dynamic table, which a rewrite writes anew (found by the fuzzer: a string table at offset 1,
 // which the grown file then zeroed as the old .dynstr, ELF header and all). No linker puts the
 // strings there; such a table is no string table.
-void refuse_strtab_over_headers(Elf* elf, const Layout& layout, std::uint64_t section_count, const std::string& path) {
+void refuse_strtab_over_headers(Elf* elf, const Layout& layout, std::uint64_t section_count) {
     const GElf_Ehdr& header = layout.ehdr;
     struct Table {
         const char* name;
@@ -82,8 +72,42 @@ void refuse_strtab_over_headers(Elf* elf, const Layout& layout, std::uint64_t se
     for (const Table& table : tables)
         if (layout.strtab_size > 0 && table.size > 0 && layout.strtab_offset < table.offset + table.size &&
             table.offset < layout.strtab_offset + layout.strtab_size)
-            fail_elf(path, "DT_STRTAB ({} bytes at {:#x}) overlaps {} ({} bytes at {:#x}): it is no string table",
+            fail_elf(layout.path(), "DT_STRTAB ({} bytes at {:#x}) overlaps {} ({} bytes at {:#x}): it is no string table",
                      layout.strtab_size, layout.strtab_offset, table.name, table.size, table.offset);
+}
+
+
+std::uint64_t section_table_tail(const Layout& layout, std::uint64_t file_size) {
+    const std::uint64_t table = layout.ehdr.e_shoff;
+    if (layout.sections.empty() || layout.extended_numbering ||
+        !table_inside(table, layout.sections.size(), layout.ehdr.e_shentsize, file_size) ||
+        table + layout.sections.size() * layout.ehdr.e_shentsize != file_size)
+        return file_size;
+    auto nothing_past = [&](std::uint64_t limit, std::size_t except) {
+        for (const GElf_Phdr& h : layout.program_headers)
+            if (h.p_filesz > 0 && h.p_offset + h.p_filesz > limit) return false;
+        for (std::size_t i = 1; i < layout.sections.size(); ++i) {
+            const GElf_Shdr& h = layout.sections[i].header;
+            if (i != except && h.sh_type != SHT_NOBITS && h.sh_size > 0 && h.sh_offset + h.sh_size > limit) return false;
+        }
+        return true;
+    };
+    if (!nothing_past(table, 0)) return file_size;
+    std::size_t index = layout.ehdr.e_shstrndx;
+    if (index == 0 || index >= layout.sections.size()) return table;
+    const GElf_Shdr& names = layout.sections[index].header;
+    bool names_last = (names.sh_flags & SHF_ALLOC) == 0 && names.sh_type != SHT_NOBITS &&
+                      names.sh_offset + names.sh_size <= table && table - (names.sh_offset + names.sh_size) < layout.word() &&
+                      nothing_past(names.sh_offset, index);
+    return names_last ? names.sh_offset : table;
+}
+
+std::optional<GElf_Phdr> our_previous_segment(const Layout& layout) {
+    for (const GElf_Phdr& header : layout.program_headers)
+        if (header.p_type == PT_LOAD && header.p_offset == layout.ehdr.e_phoff &&
+            header.p_offset + header.p_filesz == layout.tail)
+            return header;
+    return std::nullopt;
 }
 
 }  // namespace
@@ -93,14 +117,15 @@ bool is_string_tag(std::int64_t tag) {
            tag == DT_FILTER || tag == DT_CONFIG || tag == DT_DEPAUDIT || tag == DT_AUDIT;
 }
 
-Layout read_layout(const std::string& path, Bytes bytes) {
-    ElfReader reader(path);
-    Elf* elf = reader.handle();
+Layout read_layout(const ElfImage& image) {
+    const std::string& path = image.path();
+    const Bytes bytes = image.bytes();
+    Elf* elf = image.handle();
     Layout layout;
+    layout.file = image.view();
     GElf_Ehdr& header = layout.ehdr;
-    if (gelf_getehdr(elf, &header) == nullptr) fail_elf(path, "cannot read the ELF header");
+    header = image.header();
     layout.elf_class = header.e_ident[EI_CLASS];
-    layout.encoding = header.e_ident[EI_DATA];
     std::vector<GElf_Phdr> headers = program_headers(elf, path);
     const std::size_t count = headers.size();
     const GElf_Phdr* dynamic = nullptr;
@@ -162,12 +187,12 @@ Layout read_layout(const std::string& path, Bytes bytes) {
         // Found by the fuzzer: a DT_STRSZ near 2^64 made offset + size wrap around.
         if (!range_inside(layout.strtab_offset, layout.strtab_size, bytes.size()))
             fail_elf(path, "DT_STRTAB ({} bytes at {:#x}) runs past the end of the file", *strsz, layout.strtab_offset);
-        refuse_strtab_over_headers(elf, layout, section_count, path);
+        refuse_strtab_over_headers(elf, layout, section_count);
     }
     if (verneed && verneednum)
-        read_version_strings(bytes, layout, to_offset(headers, *verneed, path, "DT_VERNEED"), *verneednum, true, path);
+        read_version_strings(layout, to_offset(headers, *verneed, path, "DT_VERNEED"), *verneednum, true);
     if (verdef && verdefnum)
-        read_version_strings(bytes, layout, to_offset(headers, *verdef, path, "DT_VERDEF"), *verdefnum, false, path);
+        read_version_strings(layout, to_offset(headers, *verdef, path, "DT_VERDEF"), *verdefnum, false);
 
     bool saw_dynsym = false;
     std::size_t symbol_value_at = layout.is64() ? offsetof(Elf64_Sym, st_value) : offsetof(Elf32_Sym, st_value);
@@ -224,6 +249,8 @@ Layout read_layout(const std::string& path, Bytes bytes) {
         saw_dynsym = true;
     }
     layout.references_known = saw_dynsym;
+    layout.tail = section_table_tail(layout, bytes.size());
+    layout.previous_segment = our_previous_segment(layout);
     return layout;
 }
 

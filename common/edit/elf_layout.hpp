@@ -1,8 +1,11 @@
 // What rpath-set needs to know of an ELF file before it plans an edit: its
 // headers, its dynamic table and string table, and every field that names a
 // .dynstr string, a section or a moved address. Read once, bounds-checked,
-// from the mapped bytes and through libelf (any class and byte order).
+// from the image's one mapping and through libelf (any class and byte order).
 #pragma once
+
+#include "elf/elf_bytes.hpp"
+#include "elf/elf_file.hpp"
 
 #include <gelf.h>
 
@@ -14,8 +17,6 @@
 #include <vector>
 
 namespace aw {
-
-using Bytes = std::span<const unsigned char>;
 
 struct Section {
     GElf_Shdr header{};
@@ -37,8 +38,8 @@ struct SymbolInSection {
 };
 
 struct Layout {
+    ElfBytes file;  // the mapped file, its byte order and path: every field read through it is checked
     int elf_class = 0;
-    unsigned char encoding = 0;
     GElf_Ehdr ehdr{};
     std::vector<GElf_Phdr> program_headers;
     std::vector<Section> sections;  // by index, [0] the null section; empty without section headers
@@ -56,14 +57,24 @@ struct Layout {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> vn_files;  // (file offset of vn_file, its string offset)
     bool references_known = true;  // false without section headers: nothing may be overwritten
     bool extended_numbering = false;  // section count or .shstrtab index beyond the ELF header's fields
+    // Where the file's trailing section-header part begins: the section header table when it
+    // ends the file, with .shstrtab when that comes just before it and nothing else follows;
+    // else the file's size. A growing file drops this part and places it again after the new
+    // segment, as patchelf does, so the section headers stay last and nothing is left behind.
+    std::uint64_t tail = 0;
+    // The PT_LOAD a previous rewrite of ours added: it starts with the program headers and ends
+    // at `tail`. A new segment replaces it rather than stacking.
+    std::optional<GElf_Phdr> previous_segment;
 
     bool is64() const { return elf_class == ELFCLASS64; }
     std::size_t word() const { return is64() ? 8 : 4; }
+    ByteOrder byte_order() const { return file.order(); }
+    const std::string& path() const { return file.path(); }
 };
 
-// Throws Error naming `path` and the part at fault: no or several PT_DYNAMIC,
+// Throws ElfError naming the file and the part at fault: no or several PT_DYNAMIC,
 // tables or strings past the end of the file, unmapped addresses.
-Layout read_layout(const std::string& path, Bytes bytes);
+Layout read_layout(const ElfImage& image);
 
 // Dynamic tags whose value is an offset into .dynstr.
 bool is_string_tag(std::int64_t tag);

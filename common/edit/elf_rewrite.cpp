@@ -33,11 +33,8 @@ void Patches::put(std::uint64_t offset, std::vector<unsigned char> bytes) {
     by_offset_[offset] = std::move(bytes);
 }
 
-void Patches::put_field(FieldPosition field, std::uint64_t value, unsigned char encoding) {
-    std::vector<unsigned char> bytes(field.size);
-    for (std::size_t i = 0; i < field.size; ++i)
-        bytes[i] = static_cast<unsigned char>(value >> (encoding == ELFDATA2LSB ? 8 * i : 8 * (field.size - 1 - i)));
-    put(field.offset, std::move(bytes));
+void Patches::put_field(FieldPosition field, std::uint64_t value) {
+    put(field.offset, encode_unsigned(value, field.size, order_));
 }
 
 bool Patches::change(Bytes original) const {
@@ -57,6 +54,10 @@ std::size_t RewritePlan::place_original(std::uint64_t offset, Bytes range) {
     if (offset < end()) fail("internal error: a piece at {:#x} overlaps the planned file's end {:#x}", offset, end());
     pieces.push_back(Piece{offset, {}, range});
     return pieces.size() - 1;
+}
+
+bool RewritePlan::changes(Bytes original) const {
+    return !pieces.empty() || keep != original.size() || patches.change(original);
 }
 
 void write_rewrite(const std::string& output, Bytes original, const RewritePlan& plan, mode_t mode) {

@@ -45,9 +45,9 @@ std::vector<bool> sections_to_strip(const Layout& layout) {
     return removed;
 }
 
-void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, std::uint64_t region_end,
-                    const std::optional<GElf_Phdr>& previous, const std::string& path) {
+void strip_sections(const Layout& layout, FileRewrite& rewrite, std::uint64_t region_end) {
     RewritePlan& plan = rewrite.plan;
+    const std::optional<GElf_Phdr>& previous = layout.previous_segment;
     std::uint64_t region_start = std::max<std::uint64_t>(layout.ehdr.e_ehsize,
                                                          layout.ehdr.e_phoff + layout.ehdr.e_phnum * layout.ehdr.e_phentsize);
     auto mapped = [&](std::uint64_t offset, std::uint64_t size) {
@@ -71,9 +71,7 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
             continue;
         }
         if (h.sh_offset < region_start || (h.sh_flags & SHF_ALLOC) != 0) continue;  // loaded ones stay (or grow moves them)
-        if (has_bytes && !range_inside(h.sh_offset, h.sh_size, original.size()))
-            fail_elf(path, "section {} ({} bytes at {:#x}) runs past the end of the file; nothing was written",
-                 layout.sections[i].name, h.sh_size, h.sh_offset);
+        if (has_bytes) layout.file.range(h.sh_offset, h.sh_size, "section " + layout.sections[i].name);
         moving.push_back(i);
     }
     std::sort(moving.begin(), moving.end(), [&](std::size_t a, std::size_t b) {
@@ -88,12 +86,12 @@ void strip_sections(Bytes original, const Layout& layout, FileRewrite& rewrite, 
         std::uint64_t alignment = std::max<std::uint64_t>(h.sh_addralign, 1);
         std::uint64_t at = align_up(cursor, alignment);
         if ((alignment & (alignment - 1)) != 0 || at < region_start || at - region_start > region_end)
-            fail_elf(path, "section {} has an implausible alignment of {} bytes for a file of {}; nothing was written",
+            fail_elf(layout.path(), "section {} has an implausible alignment of {} bytes for a file of {}; nothing was written",
                  layout.sections[i].name, h.sh_addralign, region_end);
         rewrite.sections[i].sh_offset = at;
         cursor = at;
         if (h.sh_type != SHT_NOBITS && h.sh_size > 0) {
-            plan.place_original(at, original.subspan(h.sh_offset, h.sh_size));
+            plan.place_original(at, layout.file.bytes().subspan(h.sh_offset, h.sh_size));
             cursor = at + h.sh_size;
         }
     }
@@ -110,7 +108,7 @@ void write_section_headers(const Layout& layout, FileRewrite& rewrite) {
         if (std::size_t kept = rewrite.sections.size(); kept < layout.sections.size()) {  // the last ones dropped
             patches.put(layout.ehdr.e_shoff + kept * layout.ehdr.e_shentsize,
                         std::vector<unsigned char>((layout.sections.size() - kept) * layout.ehdr.e_shentsize, 0));
-            patches.put_field(header_field(layout, HeaderField::shnum), kept, layout.encoding);
+            patches.put_field(header_field(layout, HeaderField::shnum), kept);
         }
         return;
     }
@@ -128,41 +126,16 @@ void write_section_headers(const Layout& layout, FileRewrite& rewrite) {
     std::vector<unsigned char> encoded = encode_section_headers(layout, kept);
     if (encoded.size() != table.bytes.size()) fail("internal error: the section headers do not fit their room");
     table.bytes = std::move(encoded);
-    patches.put_field(header_field(layout, HeaderField::shoff), table.offset, layout.encoding);
-    patches.put_field(header_field(layout, HeaderField::shnum), kept.size(), layout.encoding);
-    patches.put_field(header_field(layout, HeaderField::shstrndx), renumber(layout.ehdr.e_shstrndx), layout.encoding);
+    patches.put_field(header_field(layout, HeaderField::shoff), table.offset);
+    patches.put_field(header_field(layout, HeaderField::shnum), kept.size());
+    patches.put_field(header_field(layout, HeaderField::shstrndx), renumber(layout.ehdr.e_shstrndx));
     for (const auto& [field, index] : layout.dynsym_shndx)
-        if (renumber(index) != index) patches.put_field({field, 2}, renumber(index), layout.encoding);
+        if (renumber(index) != index) patches.put_field({field, 2}, renumber(index));
 }
 
-std::uint64_t section_table_tail(const Layout& layout, std::uint64_t file_size) {
-    const std::uint64_t table = layout.ehdr.e_shoff;
-    if (layout.sections.empty() || layout.extended_numbering ||
-        !table_inside(table, layout.sections.size(), layout.ehdr.e_shentsize, file_size) ||
-        table + layout.sections.size() * layout.ehdr.e_shentsize != file_size)
-        return file_size;
-    auto nothing_past = [&](std::uint64_t limit, std::size_t except) {
-        for (const GElf_Phdr& h : layout.program_headers)
-            if (h.p_filesz > 0 && h.p_offset + h.p_filesz > limit) return false;
-        for (std::size_t i = 1; i < layout.sections.size(); ++i) {
-            const GElf_Shdr& h = layout.sections[i].header;
-            if (i != except && h.sh_type != SHT_NOBITS && h.sh_size > 0 && h.sh_offset + h.sh_size > limit) return false;
-        }
-        return true;
-    };
-    if (!nothing_past(table, 0)) return file_size;
-    std::size_t index = layout.ehdr.e_shstrndx;
-    if (index == 0 || index >= layout.sections.size()) return table;
-    const GElf_Shdr& names = layout.sections[index].header;
-    bool names_last = (names.sh_flags & SHF_ALLOC) == 0 && names.sh_type != SHT_NOBITS &&
-                      names.sh_offset + names.sh_size <= table && table - (names.sh_offset + names.sh_size) < layout.word() &&
-                      nothing_past(names.sh_offset, index);
-    return names_last ? names.sh_offset : table;
-}
-
-void place_section_headers(const Layout& layout, Bytes original, std::vector<unsigned char> section_names,
-                           FileRewrite& rewrite) {
+void place_section_headers(const Layout& layout, std::vector<unsigned char> section_names, FileRewrite& rewrite) {
     RewritePlan& plan = rewrite.plan;
+    const Bytes original = layout.file.bytes();
     bool table_dropped = !layout.sections.empty() && layout.ehdr.e_shoff >= plan.keep;
     if (rewrite.removed.empty() && rewrite.sections.size() <= layout.sections.size() && !table_dropped) return;
     std::size_t index = layout.ehdr.e_shstrndx;

@@ -33,43 +33,41 @@ bool lies_in(const GElf_Phdr& header, const std::optional<GElf_Phdr>& segment) {
 }
 
 // The interpreter in place when it fits in PT_INTERP's bytes (the rest zeroed), else moved.
-void plan_interpreter(const Layout& layout, const std::string& interpreter, const std::optional<GElf_Phdr>& rebuilt,
-                      HeaderPlan& plan, FileRewrite& rewrite, const std::string& path) {
+void plan_interpreter(const Layout& layout, const std::string& interpreter, EditPlan& plan) {
     for (GElf_Phdr& header : plan.program_headers) {
         if (header.p_type != PT_INTERP) continue;
         std::uint64_t size = interpreter.size() + 1;
-        if (size > header.p_filesz || lies_in(header, rebuilt)) {
+        if (size > header.p_filesz || lies_in(header, layout.previous_segment)) {
             plan.moved_interpreter = interpreter;
             return;
         }
         std::vector<unsigned char> bytes(header.p_filesz, 0);
         std::memcpy(bytes.data(), interpreter.data(), interpreter.size());
-        rewrite.plan.patches.put(header.p_offset, std::move(bytes));
+        plan.in_place.put(header.p_offset, std::move(bytes));
         header.p_filesz = header.p_memsz = size;
-        if (layout.interp_section) rewrite.sections[*layout.interp_section].sh_size = size;
+        if (layout.interp_section) plan.sections[*layout.interp_section].sh_size = size;
         return;
     }
-    fail_elf(path, "no PT_INTERP: the file has no interpreter to set");
+    fail_elf(layout.path(), "no PT_INTERP: the file has no interpreter to set");
 }
 }  // namespace
 
-HeaderPlan plan_header_edits(const Layout& layout, const DynamicEdits& edits, const std::optional<GElf_Phdr>& rebuilt,
-                             FileRewrite& rewrite, const std::string& path) {
-    HeaderPlan plan{layout.program_headers, std::nullopt};
+void plan_header_edits(const Layout& layout, const DynamicEdits& edits, EditPlan& plan) {
     if (edits.executable_stack) plan_execstack(*edits.executable_stack, plan.program_headers);
-    if (edits.set_interpreter) plan_interpreter(layout, *edits.set_interpreter, rebuilt, plan, rewrite, path);
-    if (edits.os_abi) rewrite.plan.patches.put(EI_OSABI, {*edits.os_abi});
-    return plan;
+    if (edits.set_interpreter) plan_interpreter(layout, *edits.set_interpreter, plan);
+    if (edits.os_abi) plan.in_place.put(EI_OSABI, {*edits.os_abi});
+    plan.interpreter_set = edits.set_interpreter.has_value();
 }
 
-void patch_program_headers_in_place(const Layout& layout, const HeaderPlan& plan, Patches& patches) {
+void patch_program_headers_in_place(const Layout& layout, const std::vector<GElf_Phdr>& program_headers, Patches& patches) {
     for (std::size_t i = 0; i < layout.program_headers.size(); ++i)
-        if (std::memcmp(&plan.program_headers[i], &layout.program_headers[i], sizeof(GElf_Phdr)) != 0)
+        if (std::memcmp(&program_headers[i], &layout.program_headers[i], sizeof(GElf_Phdr)) != 0)
             patches.put(layout.ehdr.e_phoff + i * layout.ehdr.e_phentsize,
-                        encode_program_headers(layout, {plan.program_headers[i]}));
+                        encode_program_headers(layout, {program_headers[i]}));
 }
 
-std::optional<std::string> interpreter_inside(const Layout& layout, const std::optional<GElf_Phdr>& segment, Bytes file) {
+std::optional<std::string> interpreter_inside(const Layout& layout, const std::optional<GElf_Phdr>& segment) {
+    const Bytes file = layout.file.bytes();
     for (const GElf_Phdr& header : layout.program_headers) {
         if (header.p_type != PT_INTERP || !lies_in(header, segment) || header.p_offset >= file.size()) continue;
         std::uint64_t size = std::min<std::uint64_t>(header.p_filesz, file.size() - header.p_offset);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "edit/dynamic_edits.hpp"
+#include "edit/edit_plan.hpp"
 #include "edit/elf_layout.hpp"
 #include "edit/elf_rewrite.hpp"
 
@@ -16,25 +17,17 @@
 
 namespace aw {
 
-struct HeaderPlan {
-    std::vector<GElf_Phdr> program_headers;   // the file's, edited, then any added
-    std::optional<std::string> moved_interpreter;  // too long for .interp: goes into the new segment
-    // True when the program header table must move (an added entry).
-    bool adds_headers(const Layout& layout) const { return program_headers.size() > layout.program_headers.size(); }
-};
-
-// Plans the edits; an interpreter that fits is written in place (patches, and
-// .interp's size in `rewrite`), as is the OS ABI, unless it lies in `rebuilt`
-// (the segment an earlier rewrite added, which is laid out anew). Throws Error
-// naming `path` when an interpreter is set on a file without PT_INTERP.
-HeaderPlan plan_header_edits(const Layout& layout, const DynamicEdits& edits, const std::optional<GElf_Phdr>& rebuilt,
-                             FileRewrite& rewrite, const std::string& path);
+// Plans the edits in `plan`: its program headers, and an interpreter too long for its place as
+// moved_interpreter. An interpreter that fits is written in place (a patch, and .interp's size),
+// as is the OS ABI, unless it lies in the layout's previous segment (which is laid out anew).
+// Throws ElfError naming the file when an interpreter is set on a file without PT_INTERP.
+void plan_header_edits(const Layout& layout, const DynamicEdits& edits, EditPlan& plan);
 
 // The interpreter when PT_INTERP lies in `segment`: what a rebuild of that segment must carry.
-std::optional<std::string> interpreter_inside(const Layout& layout, const std::optional<GElf_Phdr>& segment, Bytes file);
+std::optional<std::string> interpreter_inside(const Layout& layout, const std::optional<GElf_Phdr>& segment);
 
 // Writes the edited program headers over the old ones (when the table stays where it is).
-void patch_program_headers_in_place(const Layout& layout, const HeaderPlan& plan, Patches& patches);
+void patch_program_headers_in_place(const Layout& layout, const std::vector<GElf_Phdr>& program_headers, Patches& patches);
 
 // "execstack: X", "-" or "?" (no PT_GNU_STACK), as patchelf --print-execstack.
 char execstack_of(const std::vector<GElf_Phdr>& program_headers);

@@ -1,4 +1,4 @@
-// patchelf's --print-* answers and its way of naming the OS ABI, for rpath-set.
+// patchelf's --print-* answers, for rpath-set.
 #pragma once
 
 #include <cstdint>
@@ -25,11 +25,5 @@ struct QueryAnswers {
 QueryAnswers answer_before_edits(const FileQueries& queries, const std::string& file);
 // The RPATH, from the file as written.
 void answer_after_edits(const FileQueries& queries, const std::string& written, QueryAnswers& answers);
-
-// EI_OSABI from patchelf's names ("System V", "sysv", "linux", "gnu", "FreeBSD", ... any case);
-// nullopt for a name it does not know.
-std::optional<std::uint8_t> parse_os_abi(const std::string& name);
-// "System V", "Linux", ... or "0xNN", as patchelf --print-os-abi.
-std::string os_abi_name(std::uint8_t value);
 
 }  // namespace aw

@@ -29,7 +29,8 @@ bool is_movable(const Layout& layout, std::size_t index) {
 }
 }  // namespace
 
-std::optional<ProgramHeaderRoom> program_header_room(const Layout& layout, Bytes original, std::size_t phnum) {
+std::optional<ProgramHeaderRoom> program_header_room(const Layout& layout, std::size_t phnum) {
+    const Bytes original = layout.file.bytes();
     if (layout.sections.empty() || !layout.references_known || layout.ehdr.e_phentsize == 0) return std::nullopt;
     const std::uint64_t table = layout.ehdr.e_phoff, table_end = table + phnum * layout.ehdr.e_phentsize;
     const GElf_Phdr* first = nullptr;

@@ -27,6 +27,6 @@ struct ProgramHeaderRoom {
 // table is not in the first PT_LOAD (or PT_PHDR is elsewhere), the sections in the way are not
 // only .interp and notes, a program header other than PT_INTERP, PT_NOTE and PT_GNU_PROPERTY (or
 // the first PT_LOAD, or PT_PHDR) touches them, or the dynamic table points into them.
-std::optional<ProgramHeaderRoom> program_header_room(const Layout& layout, Bytes original, std::size_t phnum);
+std::optional<ProgramHeaderRoom> program_header_room(const Layout& layout, std::size_t phnum);
 
 }  // namespace aw

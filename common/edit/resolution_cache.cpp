@@ -17,12 +17,6 @@ constexpr std::size_t kNoteHeader = 12;  // n_namesz, n_descsz, n_type: 32-bit w
 
 std::uint64_t padded(std::uint64_t size) { return (size + 3) & ~std::uint64_t{3}; }
 
-std::uint32_t word_at(Bytes bytes, std::uint64_t at, unsigned char encoding) {
-    const unsigned char* p = bytes.data() + at;
-    return encoding == ELFDATA2LSB ? p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24
-                                   : static_cast<std::uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3];
-}
-
 bool exists(const std::string& path, int mode) { return ::access(path.c_str(), mode) == 0; }
 }  // namespace
 
@@ -56,21 +50,18 @@ std::optional<std::string> resolution_cache_descriptor(const std::vector<std::st
     return descriptor + '\0';
 }
 
-std::vector<unsigned char> encode_resolution_cache(const std::string& descriptor, unsigned char encoding) {
+std::vector<unsigned char> encode_resolution_cache(const std::string& descriptor, ByteOrder order) {
     std::vector<unsigned char> note(kNoteHeader + padded(sizeof kOwner) + padded(descriptor.size()), 0);
-    auto put = [&](std::size_t at, std::uint32_t value) {
-        for (std::size_t i = 0; i < 4; ++i)
-            note[at + i] = static_cast<unsigned char>(value >> (encoding == ELFDATA2LSB ? 8 * i : 8 * (3 - i)));
-    };
-    put(0, sizeof kOwner);
-    put(4, static_cast<std::uint32_t>(descriptor.size()));
-    put(8, kNoteType);
+    store_unsigned(note.data(), 4, sizeof kOwner, order);
+    store_unsigned(note.data() + 4, 4, descriptor.size(), order);
+    store_unsigned(note.data() + 8, 4, kNoteType, order);
     std::copy(std::begin(kOwner), std::end(kOwner), note.begin() + kNoteHeader);
     std::copy(descriptor.begin(), descriptor.end(), note.begin() + static_cast<std::ptrdiff_t>(kNoteHeader + padded(sizeof kOwner)));
     return note;
 }
 
-std::optional<ExistingCache> existing_resolution_cache(const Layout& layout, Bytes file) {
+std::optional<ExistingCache> existing_resolution_cache(const Layout& layout) {
+    const Bytes file = layout.file.bytes();
     for (std::size_t index = 1; index < layout.sections.size(); ++index) {
         const Section& section = layout.sections[index];
         if (section.name != kResolutionCacheSection) continue;
@@ -79,12 +70,13 @@ std::optional<ExistingCache> existing_resolution_cache(const Layout& layout, Byt
         if (header.sh_type == SHT_NOBITS || !range_inside(header.sh_offset, header.sh_size, file.size()) ||
             header.sh_size < kNoteHeader)
             return cache;
-        Bytes note = file.subspan(header.sh_offset, header.sh_size);
-        std::uint64_t owner = word_at(note, 0, layout.encoding), size = word_at(note, 4, layout.encoding);
+        ElfBytes note(file.subspan(header.sh_offset, header.sh_size), layout.byte_order(), layout.path(),
+                      kResolutionCacheSection);
+        std::uint64_t owner = note.word(0, "n_namesz"), size = note.word(4, "n_descsz");
         std::uint64_t descriptor_at = kNoteHeader + padded(owner);
-        if (owner == sizeof kOwner && word_at(note, 8, layout.encoding) == kNoteType && descriptor_at <= note.size() &&
-            size <= note.size() - descriptor_at)
-            cache.descriptor.assign(reinterpret_cast<const char*>(note.data() + descriptor_at), size);
+        if (owner == sizeof kOwner && note.word(8, "n_type") == kNoteType && descriptor_at <= note.bytes().size() &&
+            size <= note.bytes().size() - descriptor_at)
+            cache.descriptor.assign(reinterpret_cast<const char*>(note.bytes().data() + descriptor_at), size);
         return cache;
     }
     return std::nullopt;
@@ -96,27 +88,25 @@ bool covers(const GElf_Phdr& header, const GElf_Shdr& section) {
            header.p_filesz == section.sh_size;
 }
 
-void drop_note(const Layout& layout, const ExistingCache& cache, HeaderPlan& headers, FileRewrite& rewrite,
-               const std::string& path) {
+void drop_note(const Layout& layout, const ExistingCache& cache, EditPlan& plan) {
     if (cache.section + 1 != layout.sections.size())
-        fail_elf(path, "{} is not the last section: dropping it would renumber the others; nothing was written",
+        fail_elf(layout.path(), "{} is not the last section: dropping it would renumber the others; nothing was written",
                  kResolutionCacheSection);
     const GElf_Shdr& section = layout.sections[cache.section].header;
-    for (GElf_Phdr& header : headers.program_headers)
+    for (GElf_Phdr& header : plan.program_headers)
         if (covers(header, section)) header = GElf_Phdr{};
-    if (rewrite.removed.empty()) rewrite.sections.pop_back();
-    else rewrite.removed[cache.section] = true;
-    if (section.sh_type != SHT_NOBITS) rewrite.plan.patches.put(section.sh_offset, std::vector<unsigned char>(section.sh_size, 0));
+    if (plan.removed.empty()) plan.sections.pop_back();
+    else plan.removed[cache.section] = true;
+    if (section.sh_type != SHT_NOBITS) plan.in_place.put(section.sh_offset, std::vector<unsigned char>(section.sh_size, 0));
 }
 
 // .shstrtab's offset of the note's name, adding it (to `names`) when the table lacks it.
-std::uint64_t section_name(const Layout& layout, Bytes file, std::vector<unsigned char>& names, const std::string& path) {
+std::uint64_t section_name(const Layout& layout, std::vector<unsigned char>& names) {
     std::size_t index = layout.ehdr.e_shstrndx;
-    if (index == 0 || index >= layout.sections.size()) fail_elf(path, "no section name table (e_shstrndx {})", index);
+    if (index == 0 || index >= layout.sections.size()) fail_elf(layout.path(), "no section name table (e_shstrndx {})", index);
     const GElf_Shdr& table = layout.sections[index].header;
-    if (!range_inside(table.sh_offset, table.sh_size, file.size()))
-        fail_elf(path, "the section name table runs past the end of the file");
-    std::string text(reinterpret_cast<const char*>(file.data() + table.sh_offset), table.sh_size);
+    Bytes bytes = layout.file.range(table.sh_offset, table.sh_size, "the section name table");
+    std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     std::string name = std::string(kResolutionCacheSection) + '\0';
     if (auto at = text.find(name); at != std::string::npos && (at == 0 || text[at - 1] == '\0')) return at;
     names.assign(text.begin(), text.end());
@@ -124,40 +114,38 @@ std::uint64_t section_name(const Layout& layout, Bytes file, std::vector<unsigne
     return text.size();
 }
 
-void add_note(const Layout& layout, std::vector<unsigned char> note, Bytes file, HeaderPlan& headers, FileRewrite& rewrite,
-              CachePlan& plan, const std::string& path) {
+void add_note(const Layout& layout, std::vector<unsigned char> note, EditPlan& plan) {
     GElf_Phdr header{};
     header.p_type = PT_NOTE;
     header.p_flags = PF_R;
     header.p_align = 4;
-    auto spare = std::find_if(headers.program_headers.begin(), headers.program_headers.end(),
-                              [](const GElf_Phdr& h) { return h.p_type == PT_NULL; });
-    if (spare == headers.program_headers.end()) spare = headers.program_headers.insert(spare, header);
+    std::vector<GElf_Phdr>& headers = plan.program_headers;
+    auto spare = std::find_if(headers.begin(), headers.end(), [](const GElf_Phdr& h) { return h.p_type == PT_NULL; });
+    if (spare == headers.end()) spare = headers.insert(spare, header);
     else *spare = header;
-    plan.program_header = static_cast<std::size_t>(spare - headers.program_headers.begin());
+    plan.note.program_header = static_cast<std::size_t>(spare - headers.begin());
     GElf_Shdr section{};
-    section.sh_name = static_cast<Elf64_Word>(section_name(layout, file, plan.section_names, path));
+    section.sh_name = static_cast<Elf64_Word>(section_name(layout, plan.note.section_names));
     section.sh_type = SHT_NOTE;
     section.sh_flags = SHF_ALLOC;
     section.sh_size = note.size();
     section.sh_addralign = 4;
-    rewrite.sections.push_back(section);
-    plan.section = rewrite.sections.size() - 1;
-    plan.note = std::move(note);
-    plan.adds_note = true;
+    plan.sections.push_back(section);
+    plan.note.section = plan.sections.size() - 1;
+    plan.note.bytes = std::move(note);
+    plan.note.added = true;
 }
 }  // namespace
 
-CachePlan plan_resolution_cache(const Layout& layout, bool build, const LinkNames& before, const LinkNames& after,
-                                Bytes file, const std::optional<GElf_Phdr>& rebuilt, HeaderPlan& headers,
-                                FileRewrite& rewrite, const std::string& path) {
-    CachePlan plan;
-    std::optional<ExistingCache> existing = existing_resolution_cache(layout, file);
+void plan_resolution_cache(const Layout& layout, bool build, const LinkNames& before, const LinkNames& after,
+                           EditPlan& plan) {
+    const std::string& path = layout.path();
+    std::optional<ExistingCache> existing = existing_resolution_cache(layout);
     if (layout.extended_numbering && (existing || build))
         fail_elf(path, "{}: more sections than the ELF header can count (extended numbering) are not supported; "
                        "nothing was written", kResolutionCacheSection);
     if (existing && before != after) {
-        drop_note(layout, *existing, headers, rewrite, path);
+        drop_note(layout, *existing, plan);
         existing.reset();
     }
     if (build) {
@@ -167,21 +155,21 @@ CachePlan plan_resolution_cache(const Layout& layout, bool build, const LinkName
             fail_elf(path, "--build-resolution-cache: a resolution cache note is already present; rebuild from an "
                            "unpatched binary");
         if (!descriptor) warn("{}: --build-resolution-cache: {}; no cache written", path, why_none);
-        else if (!existing) add_note(layout, encode_resolution_cache(*descriptor, layout.encoding), file, headers, rewrite, plan, path);
+        else if (!existing) add_note(layout, encode_resolution_cache(*descriptor, layout.byte_order()), plan);
     }
+    const std::optional<GElf_Phdr>& rebuilt = layout.previous_segment;
     if (existing && rebuilt) {
         const GElf_Shdr& section = layout.sections[existing->section].header;
         if (section.sh_offset >= rebuilt->p_offset && section.sh_offset - rebuilt->p_offset < rebuilt->p_filesz &&
-            range_inside(section.sh_offset, section.sh_size, file.size())) {
-            plan.note.assign(file.begin() + static_cast<std::ptrdiff_t>(section.sh_offset),
-                             file.begin() + static_cast<std::ptrdiff_t>(section.sh_offset + section.sh_size));
-            plan.section = existing->section;
-            for (std::size_t i = 0; i < headers.program_headers.size(); ++i)
-                if (headers.program_headers[i].p_type == PT_NOTE && covers(headers.program_headers[i], section))
-                    plan.program_header = i;
+            range_inside(section.sh_offset, section.sh_size, layout.file.bytes().size())) {
+            Bytes note = layout.file.bytes().subspan(section.sh_offset, section.sh_size);
+            plan.note.bytes.assign(note.begin(), note.end());
+            plan.note.section = existing->section;
+            for (std::size_t i = 0; i < plan.program_headers.size(); ++i)
+                if (plan.program_headers[i].p_type == PT_NOTE && covers(plan.program_headers[i], section))
+                    plan.note.program_header = i;
         }
     }
-    return plan;
 }
 
 }  // namespace aw

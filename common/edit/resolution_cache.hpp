@@ -7,9 +7,8 @@
 // changes either drops it.
 #pragma once
 
+#include "edit/edit_plan.hpp"
 #include "edit/elf_layout.hpp"
-#include "edit/elf_rewrite.hpp"
-#include "edit/header_edits.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -27,7 +26,7 @@ std::optional<std::string> resolution_cache_descriptor(const std::vector<std::st
                                                        const std::optional<std::string>& run_path, std::string& why_none);
 
 // The whole note (header, owner, descriptor, each padded to 4 bytes) in the file's byte order.
-std::vector<unsigned char> encode_resolution_cache(const std::string& descriptor, unsigned char encoding);
+std::vector<unsigned char> encode_resolution_cache(const std::string& descriptor, ByteOrder order);
 
 // A note section of the file: its index, and its descriptor when it is a well-formed
 // resolution cache (else empty, which no descriptor equals).
@@ -35,7 +34,7 @@ struct ExistingCache {
     std::size_t section = 0;
     std::string descriptor;
 };
-std::optional<ExistingCache> existing_resolution_cache(const Layout& layout, Bytes file);
+std::optional<ExistingCache> existing_resolution_cache(const Layout& layout);
 
 // What the loader resolves: the DT_NEEDED names and the run path (RUNPATH, or else RPATH).
 struct LinkNames {
@@ -44,21 +43,13 @@ struct LinkNames {
     bool operator==(const LinkNames&) const = default;
 };
 
-// The cache's part of a rewrite. A note the edits make stale (`before` and `after` differ) is
+// The cache's part of the plan. A note the edits make stale (`before` and `after` differ) is
 // dropped: its bytes zeroed, the PT_NOTE (and a PT_LOAD of its own) made PT_NULL, its section
 // header removed (it must be the last one). With `build`, a note for `after` is added (unless an
-// equal one is there; a different one is an error, as patchelf): its bytes go into the new
-// segment, a PT_NOTE points at them and a section header (and .shstrtab's name) describe them.
-// A kept note inside `rebuilt` (the segment an earlier rewrite added) is carried into the new one.
-struct CachePlan {
-    std::vector<unsigned char> note;            // for the new segment; empty when none
-    std::optional<std::size_t> program_header;  // the PT_NOTE to point at it, in the planned headers
-    std::optional<std::size_t> section;         // its header, in the rewrite's sections
-    std::vector<unsigned char> section_names;   // .shstrtab with the note's name added; empty when unchanged
-    bool adds_note = false;
-};
-CachePlan plan_resolution_cache(const Layout& layout, bool build, const LinkNames& before, const LinkNames& after,
-                                Bytes file, const std::optional<GElf_Phdr>& rebuilt, HeaderPlan& headers,
-                                FileRewrite& rewrite, const std::string& path);
+// equal one is there; a different one is an error, as patchelf): plan.note holds it for the new
+// segment, a PT_NOTE points at it and a section header (and .shstrtab's name) describe it. A kept
+// note inside the layout's previous segment (which is laid out anew) is carried into the new one.
+void plan_resolution_cache(const Layout& layout, bool build, const LinkNames& before, const LinkNames& after,
+                           EditPlan& plan);
 
 }  // namespace aw

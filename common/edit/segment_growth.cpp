@@ -39,24 +39,18 @@ Loader loaded_by(const Layout& layout) {
     return Loader::dynamic_loader;
 }
 
-std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t tail) {
-    for (const GElf_Phdr& header : layout.program_headers)
-        if (header.p_type == PT_LOAD && header.p_offset == layout.ehdr.e_phoff && header.p_offset + header.p_filesz == tail)
-            return header;
-    return std::nullopt;
-}
-
-SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std::uint64_t file_end,
-                             const std::optional<GElf_Phdr>& previous, const std::string& path) {
+SegmentPlan plan_new_segment(const Layout& layout, const EditPlan& edits, std::uint64_t dynstr_size, std::uint64_t file_end) {
+    const std::string& path = layout.path();
+    const std::optional<GElf_Phdr>& previous = layout.previous_segment;
     auto is_previous = [&](const GElf_Phdr& header) {
         return previous && header.p_type == PT_LOAD && header.p_offset == previous->p_offset;
     };
     std::vector<GElf_Phdr> kept;
     std::optional<std::size_t> note_header;
-    for (std::size_t i = 0; i < contents.program_headers.size(); ++i) {
-        if (is_previous(contents.program_headers[i])) continue;
-        if (contents.note_header == i) note_header = kept.size();
-        kept.push_back(contents.program_headers[i]);
+    for (std::size_t i = 0; i < edits.program_headers.size(); ++i) {
+        if (is_previous(edits.program_headers[i])) continue;
+        if (edits.note.program_header == i) note_header = kept.size();
+        kept.push_back(edits.program_headers[i]);
     }
     std::vector<GElf_Phdr> loads;
     for (const GElf_Phdr& header : kept)
@@ -67,13 +61,13 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
             fail_elf(path, "a PT_LOAD's address and memory size overflow ({:#x} + {:#x})", load.p_vaddr, load.p_memsz);
 
     SegmentPlan plan;
-    std::vector<GElf_Dyn>& entries = contents.entries;
+    std::vector<GElf_Dyn> entries = edits.dynamic;
     plan.move_dynamic = entries.size() + 1 > layout.dynamic_slots || (previous && layout.dynamic_offset >= previous->p_offset);
-    plan.placement = place_new_segment(loads, file_end, loaded_by(layout), contents.alignment);
-    if (loaded_by(layout) == Loader::kernel && !previous && !contents.interpreter && !contents.interpreter_edited &&
+    plan.placement = place_new_segment(loads, file_end, loaded_by(layout), edits.page_size);
+    if (loaded_by(layout) == Loader::kernel && !previous && !edits.moved_interpreter && !edits.interpreter_set &&
         plan.placement.offset > align_up(file_end, plan.placement.alignment) &&
-        (plan.room = program_header_room(layout, contents.original, kept.size() + 1)))
-        plan.placement = place_new_segment(loads, file_end, Loader::dynamic_loader, contents.alignment);
+        (plan.room = program_header_room(layout, kept.size() + 1)))
+        plan.placement = place_new_segment(loads, file_end, Loader::dynamic_loader, edits.page_size);
     const Placement& placement = plan.placement;
     // The gap before the new segment is zeros in the file (a large .bss makes it large).
     constexpr std::uint64_t kMaxGap = 1ull << 30;
@@ -87,14 +81,14 @@ SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std
     const std::uint64_t table_size = plan.phnum * layout.ehdr.e_phentsize;
     if (plan.room) plan.moved_at = plan.room->offset % plan.room->alignment;  // each moved part keeps its alignment
     plan.dynstr_at = align_up(plan.room ? plan.moved_at + plan.room->bytes.size() : table_size, word);
-    plan.dynstr_size = contents.dynstr_size;
+    plan.dynstr_size = dynstr_size;
     plan.dynamic_at = align_up(plan.dynstr_at + plan.dynstr_size, word);
     const std::uint64_t dynamic_size = (entries.size() + 1) * dynamic_entry;
     plan.interp_at = plan.move_dynamic ? plan.dynamic_at + dynamic_size : plan.dynstr_at + plan.dynstr_size;
-    plan.interpreter = std::move(contents.interpreter);
+    plan.interpreter = edits.moved_interpreter;
     plan.note_at = align_up(plan.interp_at + (plan.interpreter ? plan.interpreter->size() + 1 : 0), 4);
-    plan.note = std::move(contents.note);
-    plan.note_section = contents.note_section;
+    plan.note = edits.note.bytes;
+    plan.note_section = edits.note.section;
     plan.size = plan.note_at + plan.note.size();
 
     for (GElf_Dyn& entry : entries) {
@@ -146,9 +140,9 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
         in_place.resize(std::max<std::uint64_t>(in_place.size(), plan.room->end() - layout.ehdr.e_phoff), 0);
         patches.put(layout.ehdr.e_phoff, std::move(in_place));
     } else {
-        patches.put_field(header_field(layout, HeaderField::phoff), placement.offset, layout.encoding);
+        patches.put_field(header_field(layout, HeaderField::phoff), placement.offset);
     }
-    patches.put_field(header_field(layout, HeaderField::phnum), plan.phnum, layout.encoding);
+    patches.put_field(header_field(layout, HeaderField::phnum), plan.phnum);
     auto move_section = [&](const std::optional<std::size_t>& section, std::uint64_t at, std::uint64_t size) {
         if (!section) return;
         GElf_Shdr& header = rewrite.sections[*section];
@@ -157,14 +151,14 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
         header.sh_size = size;
         for (const auto& [value, index] : layout.section_symbols)
             if (index == *section && !rewrite.removes(value.table))
-                patches.put_field(word_field(layout, value.field), placement.address + at, layout.encoding);
+                patches.put_field(word_field(layout, value.field), placement.address + at);
     };
     move_section(layout.dynstr_section, plan.dynstr_at, plan.dynstr_size);
     if (plan.move_dynamic) {
         move_section(layout.dynamic_section, plan.dynamic_at, table.size());
         for (const SymbolValue& value : layout.dynamic_symbol_values)
             if (!rewrite.removes(value.table))
-                patches.put_field(word_field(layout, value.field), placement.address + plan.dynamic_at, layout.encoding);
+                patches.put_field(word_field(layout, value.field), placement.address + plan.dynamic_at);
     }
 
     if (plan.interpreter) move_section(layout.interp_section, plan.interp_at, plan.interpreter->size() + 1);
@@ -177,7 +171,7 @@ void add_new_segment(const Layout& layout, const SegmentPlan& plan, const std::v
             const std::uint64_t shift = placement.address + at - before.sh_addr;
             for (const SymbolInSection& symbol : layout.note_symbols)
                 if (symbol.section == section && !rewrite.removes(symbol.value.table))
-                    patches.put_field(word_field(layout, symbol.value.field), symbol.address + shift, layout.encoding);
+                    patches.put_field(word_field(layout, symbol.value.field), symbol.address + shift);
         }
     }
 

@@ -4,6 +4,7 @@
 // every header field that points at what moved (add_new_segment).
 #pragma once
 
+#include "edit/edit_plan.hpp"
 #include "edit/elf_layout.hpp"
 #include "edit/elf_rewrite.hpp"
 #include "edit/program_header_room.hpp"
@@ -41,27 +42,6 @@ Placement place_new_segment(const std::vector<GElf_Phdr>& loads, std::uint64_t f
 // Who maps the file: the kernel (an executable) or the dynamic loader (a shared object).
 Loader loaded_by(const Layout& layout);
 
-// The PT_LOAD a previous rewrite of ours added: it starts with the program
-// headers and ends at `tail` (section_table_tail: only section headers follow it).
-// A new segment replaces it rather than stacking.
-std::optional<GElf_Phdr> our_previous_segment(const Layout& layout, std::uint64_t tail);
-
-// What the new segment holds: the program headers as the edits leave them
-// (the file's, edited, and any added), the dynamic entries, .dynstr's size,
-// and an interpreter too long for its place.
-struct SegmentContents {
-    std::vector<GElf_Phdr> program_headers;
-    std::vector<GElf_Dyn> entries;
-    std::uint64_t dynstr_size = 0;
-    std::optional<std::string> interpreter;
-    std::optional<std::uint64_t> alignment;  // --page-size
-    std::vector<unsigned char> note;           // the resolution cache note, when the segment holds it
-    std::optional<std::size_t> note_header;    // the program header (in program_headers) pointing at it
-    std::optional<std::size_t> note_section;   // and its section header
-    bool interpreter_edited = false;           // .interp rewritten in place: it may not move
-    Bytes original;                            // the file, for what moves out of the headers' way
-};
-
 // The new segment laid out: the program headers at its start (or, with `room`, what moved out of
 // their way), then .dynstr, then (when it must move) the dynamic table, then a moved interpreter,
 // then a note.
@@ -79,10 +59,12 @@ struct SegmentPlan {
     std::vector<GElf_Dyn> table;     // the dynamic table as it will be, DT_NULL-padded
 };
 
-// Throws Error naming `path` when the file has no PT_LOAD or implausible
-// segment sizes would put the segment more than 1 GiB past the end.
-SegmentPlan plan_new_segment(const Layout& layout, SegmentContents contents, std::uint64_t file_end,
-                             const std::optional<GElf_Phdr>& previous, const std::string& path);
+// What the new segment holds, from `plan`: the program headers as the edits leave them (the
+// file's, edited, and any added; the layout's previous segment replaced), the dynamic entries,
+// .dynstr (`dynstr_size` bytes), an interpreter too long for its place, the resolution cache note.
+// Throws ElfError naming the file when it has no PT_LOAD or implausible segment sizes would put
+// the segment more than 1 GiB past the end.
+SegmentPlan plan_new_segment(const Layout& layout, const EditPlan& plan, std::uint64_t dynstr_size, std::uint64_t file_end);
 
 // Adds the planned segment's bytes to the rewrite, and patches the ELF header
 // (e_phoff, e_phnum), the moved sections' headers (.dynstr, .dynamic, .interp),

@@ -8,10 +8,11 @@
 
 namespace aw {
 
-StringPlacer::StringPlacer(Bytes original, const Layout& layout, const std::string& path)
-    : table_(original.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset),
-             original.begin() + static_cast<std::ptrdiff_t>(layout.strtab_offset + layout.strtab_size)),
-      size_(layout.strtab_size), path_(path), overwrite_allowed_(layout.references_known) {}
+StringPlacer::StringPlacer(const Layout& layout) : size_(layout.strtab_size), path_(layout.path()),
+      overwrite_allowed_(layout.references_known) {
+    Bytes table = layout.file.range(layout.strtab_offset, layout.strtab_size, ".dynstr (DT_STRTAB)");
+    table_.assign(table.begin(), table.end());
+}
 
 std::string StringPlacer::at(std::uint64_t offset) const {
     if (offset >= size_) fail_elf(path_, "string index {} is past .dynstr's {} bytes", offset, size_);

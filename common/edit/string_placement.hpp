@@ -20,7 +20,8 @@ namespace aw {
 
 class StringPlacer {
 public:
-    StringPlacer(Bytes original, const Layout& layout, const std::string& path);
+    // The layout's .dynstr (empty without DT_STRTAB).
+    explicit StringPlacer(const Layout& layout);
 
     // The string at `offset`; throws Error naming the file when it is out of range or unterminated.
     std::string at(std::uint64_t offset) const;

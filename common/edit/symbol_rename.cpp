@@ -27,19 +27,6 @@ SymbolRenames parse_symbol_renames(const std::string& text, const std::string& f
 }
 
 namespace {
-std::uint64_t read_unsigned(Bytes file, std::uint64_t at, std::size_t size, unsigned char encoding) {
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < size; ++i)
-        value |= static_cast<std::uint64_t>(file[at + i]) << (encoding == ELFDATA2LSB ? 8 * i : 8 * (size - 1 - i));
-    return value;
-}
-
-void write_unsigned(std::vector<unsigned char>& bytes, std::size_t at, std::size_t size, std::uint64_t value,
-                    unsigned char encoding) {
-    for (std::size_t i = 0; i < size; ++i)
-        bytes[at + i] = static_cast<unsigned char>(value >> (encoding == ELFDATA2LSB ? 8 * i : 8 * (size - 1 - i)));
-}
-
 std::uint32_t gnu_hash(const std::string& name) {
     std::uint32_t hash = 5381;
     for (unsigned char c : name) hash = hash * 33 + c;
@@ -57,14 +44,10 @@ std::uint32_t sysv_hash(const std::string& name) {
     return hash;
 }
 
-// A section's bytes, checked against the file.
-std::vector<unsigned char> section_bytes(const Section& section, Bytes file, const std::string& path) {
-    const GElf_Shdr& header = section.header;
-    if (!range_inside(header.sh_offset, header.sh_size, file.size()))
-        fail_elf(path, "section {} ({} bytes at {:#x}) runs past the end of the file", section.name, header.sh_size,
-                 header.sh_offset);
-    return {file.begin() + static_cast<std::ptrdiff_t>(header.sh_offset),
-            file.begin() + static_cast<std::ptrdiff_t>(header.sh_offset + header.sh_size)};
+// A copy of a section's bytes, checked against the file, to rebuild.
+ElfBuffer section_copy(const Layout& layout, const Section& section) {
+    Bytes bytes = layout.file.range(section.header.sh_offset, section.header.sh_size, "section " + section.name);
+    return ElfBuffer({bytes.begin(), bytes.end()}, layout.byte_order(), layout.path(), section.name);
 }
 
 // The sections of `type` that belong to the symbol table at `table` (their sh_link).
@@ -79,7 +62,7 @@ struct SymbolTable {
     std::size_t index = 0;
     std::uint64_t offset = 0, entry_size = 0, count = 0;
     std::vector<std::string> names;
-    std::vector<std::vector<unsigned char>> entries;  // raw, in the file's byte order
+    std::vector<std::vector<unsigned char>> entries;  // copies of the file's, entry_size bytes each
 };
 
 // The symbols a GNU hash table covers, [first, first + order.size()), in their new order:
@@ -93,10 +76,10 @@ struct HashedOrder {
 // rewrites the table's bloom filter, buckets and chains for that order. The hashed symbols run
 // from symoffset to the end of the chain that ends last: all of .dynsym's tail in a library,
 // none at all in an executable that exports nothing (ld then writes empty buckets).
-HashedOrder rebuild_gnu_hash(const Layout& layout, const SymbolTable& symbols, std::vector<unsigned char>& table,
-                             const Section& section, const std::string& path) {
+HashedOrder rebuild_gnu_hash(const Layout& layout, const SymbolTable& symbols, ElfBuffer& table, const Section& section) {
+    const std::string& path = layout.path();
     constexpr std::size_t kHeader = 16;
-    auto field = [&](std::size_t at) { return read_unsigned(table, at, 4, layout.encoding); };
+    auto field = [&](std::size_t at) { return table.load(at, 4, "a bucket or chain"); };
     if (table.size() < kHeader) fail_elf(path, "{}: hash table header out of range ({} bytes)", section.name, table.size());
     std::uint64_t buckets = field(0), first = field(4), mask_words = field(8), shift = field(12);
     std::uint64_t word = layout.word(), room = table.size() - kHeader;
@@ -123,28 +106,28 @@ HashedOrder rebuild_gnu_hash(const Layout& layout, const SymbolTable& symbols, s
     for (std::uint64_t i = first; i < end; ++i) hash[i] = gnu_hash(symbols.names[i]);
     std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return hash[a] % buckets < hash[b] % buckets; });
 
-    std::fill(table.begin() + kHeader, table.begin() + static_cast<std::ptrdiff_t>(chains_at), 0);
+    std::fill(table.bytes().begin() + kHeader, table.bytes().begin() + static_cast<std::ptrdiff_t>(chains_at), 0);
     std::uint64_t bits = word * 8;
     for (std::size_t k = 0; k < order.size(); ++k) {
         std::uint32_t h = hash[order[k]];
         std::size_t bloom_at = kHeader + (h / bits) % mask_words * word;
-        std::uint64_t bloom = read_unsigned(table, bloom_at, word, layout.encoding);
+        std::uint64_t bloom = table.load(bloom_at, word, "a bloom word");
         bloom |= std::uint64_t{1} << (h % bits) | std::uint64_t{1} << ((h >> shift) % bits);
-        write_unsigned(table, bloom_at, word, bloom, layout.encoding);
+        table.store(bloom_at, word, bloom, "a bloom word");
         std::size_t bucket_at = buckets_at + h % buckets * 4;
-        if (field(bucket_at) == 0) write_unsigned(table, bucket_at, 4, first + k, layout.encoding);
+        if (field(bucket_at) == 0) table.store(bucket_at, 4, first + k, "a bucket");
         bool last = k + 1 == order.size() || hash[order[k + 1]] % buckets != h % buckets;
-        write_unsigned(table, chains_at + k * 4, 4, last ? h | 1 : h & ~1u, layout.encoding);
+        table.store(chains_at + k * 4, 4, last ? h | 1 : h & ~1u, "a chain");
     }
     return hashed;
 }
 
 // .hash: nbucket, nchain, buckets, chains, each a word of sh_entsize bytes (8 on 64-bit s390
 // and alpha, 4 elsewhere).
-void rebuild_sysv_hash(const Layout& layout, const SymbolTable& symbols, std::vector<unsigned char>& table,
-                       const Section& section, const std::string& path) {
+void rebuild_sysv_hash(const Layout& layout, const SymbolTable& symbols, ElfBuffer& table, const Section& section) {
+    const std::string& path = layout.path();
     const std::size_t w = section.header.sh_entsize == 8 ? 8 : 4;
-    auto field = [&](std::size_t at) { return read_unsigned(table, at, w, layout.encoding); };
+    auto field = [&](std::size_t at) { return table.load(at, w, "a bucket or chain"); };
     if (table.size() < 2 * w) fail_elf(path, "{}: hash table header out of range ({} bytes)", section.name, table.size());
     std::uint64_t buckets = field(0), chains = field(w);
     if (buckets == 0 || buckets > table.size() / w || chains > table.size() / w - 2 - buckets)
@@ -152,18 +135,19 @@ void rebuild_sysv_hash(const Layout& layout, const SymbolTable& symbols, std::ve
                  chains, table.size());
     if (chains != symbols.count)
         fail_elf(path, "{}: {} chains for .dynsym's {} symbols", section.name, chains, symbols.count);
-    std::fill(table.begin() + static_cast<std::ptrdiff_t>(2 * w),
-              table.begin() + static_cast<std::ptrdiff_t>((2 + buckets + chains) * w), 0);
+    std::fill(table.bytes().begin() + static_cast<std::ptrdiff_t>(2 * w),
+              table.bytes().begin() + static_cast<std::ptrdiff_t>((2 + buckets + chains) * w), 0);
     const std::size_t info_at = layout.is64() ? offsetof(Elf64_Sym, st_info) : offsetof(Elf32_Sym, st_info);
     for (std::uint64_t i = 1; i < symbols.count; ++i) {
         if (GELF_ST_BIND(symbols.entries[i][info_at]) == STB_LOCAL) continue;  // never looked up: ld leaves them out
         std::size_t bucket_at = (2 + sysv_hash(symbols.names[i]) % buckets) * w;
-        write_unsigned(table, (2 + buckets + i) * w, w, field(bucket_at), layout.encoding);
-        write_unsigned(table, bucket_at, w, i, layout.encoding);
+        table.store((2 + buckets + i) * w, w, field(bucket_at), "a chain");
+        table.store(bucket_at, w, i, "a bucket");
     }
 }
 
-SymbolTable read_dynamic_symbols(const Layout& layout, const StringPlacer& strings, Bytes file, const std::string& path) {
+SymbolTable read_dynamic_symbols(const Layout& layout, const StringPlacer& strings) {
+    const std::string& path = layout.path();
     auto dynsym = std::find_if(layout.sections.begin(), layout.sections.end(),
                                [](const Section& s) { return s.header.sh_type == SHT_DYNSYM; });
     if (dynsym == layout.sections.end()) fail_elf(path, "--rename-dynamic-symbols: no .dynsym section header");
@@ -174,21 +158,21 @@ SymbolTable read_dynamic_symbols(const Layout& layout, const StringPlacer& strin
     if (dynsym->header.sh_entsize != symbols.entry_size)
         fail_elf(path, "{}: entries of {} bytes, not {}", dynsym->name, dynsym->header.sh_entsize, symbols.entry_size);
     symbols.count = dynsym->header.sh_size / symbols.entry_size;
-    if (!table_inside(symbols.offset, symbols.count, symbols.entry_size, file.size()))
+    if (!table_inside(symbols.offset, symbols.count, symbols.entry_size, layout.file.bytes().size()))
         fail_elf(path, "{} ({} symbols at {:#x}) runs past the end of the file", dynsym->name, symbols.count, symbols.offset);
     for (std::uint64_t i = 0; i < symbols.count; ++i) {
-        std::uint64_t at = symbols.offset + i * symbols.entry_size;
-        symbols.entries.emplace_back(file.begin() + static_cast<std::ptrdiff_t>(at),
-                                     file.begin() + static_cast<std::ptrdiff_t>(at + symbols.entry_size));
-        symbols.names.push_back(strings.at(read_unsigned(file, at + offsetof(Elf64_Sym, st_name), 4, layout.encoding)));
+        Bytes entry = layout.file.range(symbols.offset + i * symbols.entry_size, symbols.entry_size, dynsym->name);
+        symbols.entries.emplace_back(entry.begin(), entry.end());
+        // st_name is the first field in both classes.
+        symbols.names.push_back(strings.at(load_unsigned(entry.data(), 4, layout.byte_order())));
     }
     return symbols;
 }
 
 // Moves the symbols (and their .gnu.version entries) to the order the GNU hash table wants;
 // the relocations' symbol indexes and the layout's symbol positions follow.
-void reorder_symbols(Layout& layout, SymbolTable& symbols, const HashedOrder& hashed, Bytes file,
-                     Patches& patches, const std::string& path) {
+void reorder_symbols(Layout& layout, SymbolTable& symbols, const HashedOrder& hashed, Patches& patches) {
+    const std::string& path = layout.path();
     std::vector<std::uint64_t> new_index(symbols.count);
     std::iota(new_index.begin(), new_index.end(), 0);
     for (std::size_t k = 0; k < hashed.order.size(); ++k) new_index[hashed.order[k]] = hashed.first + k;
@@ -200,15 +184,14 @@ void reorder_symbols(Layout& layout, SymbolTable& symbols, const HashedOrder& ha
     symbols.entries = reordered(symbols.entries);
     symbols.names = reordered(symbols.names);
     for (const Section* versions : sections_for(layout, SHT_GNU_versym, symbols.index)) {
-        std::vector<unsigned char> bytes = section_bytes(*versions, file, path);
+        ElfBuffer bytes = section_copy(layout, *versions);
         if (bytes.size() != symbols.count * 2)
             fail_elf(path, "{}: {} bytes for .dynsym's {} symbols", versions->name, bytes.size(), symbols.count);
-        std::vector<std::uint16_t> entries(symbols.count);
-        for (std::uint64_t i = 0; i < symbols.count; ++i)
-            entries[i] = static_cast<std::uint16_t>(read_unsigned(bytes, i * 2, 2, layout.encoding));
+        std::vector<std::uint64_t> entries(symbols.count);
+        for (std::uint64_t i = 0; i < symbols.count; ++i) entries[i] = bytes.load(i * 2, 2, "a version index");
         entries = reordered(entries);
-        for (std::uint64_t i = 0; i < symbols.count; ++i) write_unsigned(bytes, i * 2, 2, entries[i], layout.encoding);
-        patches.put(versions->header.sh_offset, std::move(bytes));
+        for (std::uint64_t i = 0; i < symbols.count; ++i) bytes.store(i * 2, 2, entries[i], "a version index");
+        patches.put(versions->header.sh_offset, std::move(bytes.bytes()));
     }
     for (std::uint32_t type : {SHT_REL, SHT_RELA})
         for (const Section* relocations : sections_for(layout, type, symbols.index)) {
@@ -216,18 +199,17 @@ void reorder_symbols(Layout& layout, SymbolTable& symbols, const HashedOrder& ha
                                                 : (type == SHT_RELA ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
             std::uint64_t info_at = layout.is64() ? offsetof(Elf64_Rel, r_info) : offsetof(Elf32_Rel, r_info);
             std::uint64_t count = relocations->header.sh_size / entry;
-            if (!table_inside(relocations->header.sh_offset, count, entry, file.size()))
+            if (!table_inside(relocations->header.sh_offset, count, entry, layout.file.bytes().size()))
                 fail_elf(path, "{} ({} relocations) runs past the end of the file", relocations->name, count);
             unsigned shift = layout.is64() ? 32 : 8;
             for (std::uint64_t i = 0; i < count; ++i) {
                 std::uint64_t at = relocations->header.sh_offset + i * entry + info_at;
-                std::uint64_t info = read_unsigned(file, at, layout.word(), layout.encoding);
+                std::uint64_t info = layout.file.load(at, layout.word(), relocations->name);
                 std::uint64_t symbol = info >> shift;
                 if (symbol >= symbols.count)
                     fail_elf(path, "{}: relocation {} names symbol {} of {}", relocations->name, i, symbol, symbols.count);
                 if (new_index[symbol] != symbol)
-                    patches.put_field(word_field(layout, at), new_index[symbol] << shift | (info & ((std::uint64_t{1} << shift) - 1)),
-                                      layout.encoding);
+                    patches.put_field(word_field(layout, at), new_index[symbol] << shift | (info & ((std::uint64_t{1} << shift) - 1)));
             }
         }
     auto moved = [&](std::uint64_t field) {
@@ -241,28 +223,27 @@ void reorder_symbols(Layout& layout, SymbolTable& symbols, const HashedOrder& ha
 }
 }  // namespace
 
-bool plan_symbol_renames(Layout& layout, const SymbolRenames& renames, StringPlacer& strings, Bytes file,
-                         Patches& patches, const std::string& path) {
-    SymbolTable symbols = read_dynamic_symbols(layout, strings, file, path);
+bool plan_symbol_renames(Layout& layout, const SymbolRenames& renames, StringPlacer& strings, Patches& patches) {
+    SymbolTable symbols = read_dynamic_symbols(layout, strings);
     bool renamed = false;
     for (std::uint64_t i = 0; i < symbols.count; ++i) {
         auto rename = renames.find(symbols.names[i]);
         if (rename == renames.end()) continue;
         symbols.names[i] = rename->second;
-        write_unsigned(symbols.entries[i], offsetof(Elf64_Sym, st_name), 4, strings.place(rename->second), layout.encoding);
+        store_unsigned(symbols.entries[i].data(), 4, strings.place(rename->second), layout.byte_order());
         renamed = true;
     }
     if (!renamed) return false;
     for (const Section* section : sections_for(layout, SHT_GNU_HASH, symbols.index)) {
-        std::vector<unsigned char> table = section_bytes(*section, file, path);
-        HashedOrder hashed = rebuild_gnu_hash(layout, symbols, table, *section, path);
-        reorder_symbols(layout, symbols, hashed, file, patches, path);
-        patches.put(section->header.sh_offset, std::move(table));
+        ElfBuffer table = section_copy(layout, *section);
+        HashedOrder hashed = rebuild_gnu_hash(layout, symbols, table, *section);
+        reorder_symbols(layout, symbols, hashed, patches);
+        patches.put(section->header.sh_offset, std::move(table.bytes()));
     }
     for (const Section* section : sections_for(layout, SHT_HASH, symbols.index)) {
-        std::vector<unsigned char> table = section_bytes(*section, file, path);
-        rebuild_sysv_hash(layout, symbols, table, *section, path);
-        patches.put(section->header.sh_offset, std::move(table));
+        ElfBuffer table = section_copy(layout, *section);
+        rebuild_sysv_hash(layout, symbols, table, *section);
+        patches.put(section->header.sh_offset, std::move(table.bytes()));
     }
     std::vector<unsigned char> table;
     for (const auto& entry : symbols.entries) table.insert(table.end(), entry.begin(), entry.end());

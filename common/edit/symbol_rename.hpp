@@ -22,8 +22,7 @@ SymbolRenames parse_symbol_renames(const std::string& text, const std::string& f
 
 // Plans the renames as patches and returns whether a symbol was renamed. The symbol positions
 // `layout` records for later steps (section indexes, _DYNAMIC's value) follow the reordering.
-// Throws ElfError naming `path` for a table out of range or a hash table that does not fit.
-bool plan_symbol_renames(Layout& layout, const SymbolRenames& renames, StringPlacer& strings, Bytes file,
-                         Patches& patches, const std::string& path);
+// Throws ElfError naming the file for a table out of range or a hash table that does not fit.
+bool plan_symbol_renames(Layout& layout, const SymbolRenames& renames, StringPlacer& strings, Patches& patches);
 
 }  // namespace aw

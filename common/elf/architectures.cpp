@@ -1,5 +1,7 @@
 #include "elf/architectures.hpp"
 
+#include "elf/elf_names.hpp"
+
 #include <elf.h>
 #include <fmt/format.h>
 
@@ -7,17 +9,15 @@
 
 namespace aw {
 namespace {
-constexpr std::uint16_t kEmLoongArch = 258;  // EM_LOONGARCH, which older <elf.h> lack
-
 bool class_matches(ElfClass wanted, int elf_class) {
     return wanted == ElfClass::any || (wanted == ElfClass::bits64) == (elf_class == 64);
 }
 
-bool byte_order_matches(ByteOrder wanted, const std::string& byte_order) {
-    return wanted == ByteOrder::any || (wanted == ByteOrder::little) == (byte_order == "little");
+bool byte_order_matches(std::optional<ByteOrder> wanted, ByteOrder byte_order) {
+    return !wanted || *wanted == byte_order;
 }
 
-const Architecture* find_by_file(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {
+const Architecture* find_by_file(std::uint16_t e_machine, int elf_class, ByteOrder byte_order) {
     for (const Architecture& row : architectures())
         if (row.e_machine == e_machine && class_matches(row.elf_class, elf_class) &&
             byte_order_matches(row.byte_order, byte_order))
@@ -47,7 +47,7 @@ const std::vector<Architecture>& architectures() {
                                       .uname_machines = {"i386", "i486", "i586"}}},
         {.e_machine = EM_X86_64, .machine = "x86_64", .multiarch_triplet = "x86_64-linux-gnu",
          .policy = PolicyArchitecture{.name = "x86_64", .elf_class = bits64, .byte_order = little,
-                                      .isa_tags = {"x86_64_v2", "x86_64_v3", "x86_64_v4"}}},
+                                      .isa_tags = x86_isa_architectures()}},
         {.e_machine = EM_AARCH64, .machine = "aarch64", .multiarch_triplet = "aarch64-linux-gnu",
          .policy = PolicyArchitecture{.name = "aarch64", .elf_class = bits64, .byte_order = little,
                                       .android_tag = "arm64_v8a", .uname_machines = {"arm64"}}, .stack_non_executable_by_default = true},
@@ -81,24 +81,24 @@ const std::vector<Architecture>& architectures() {
     return table;
 }
 
-bool stack_executable_by_default(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {
+bool stack_executable_by_default(std::uint16_t e_machine, int elf_class, ByteOrder byte_order) {
     const Architecture* row = find_by_file(e_machine, elf_class, byte_order);
     return !row || !row->stack_non_executable_by_default;
 }
 
-std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order) {
+std::string machine_name(std::uint16_t e_machine, int elf_class, ByteOrder byte_order) {
     const Architecture* row = find_by_file(e_machine, elf_class, byte_order);
     return row ? row->machine : fmt::format("EM_{}", e_machine);
 }
 
-std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
+std::optional<std::string> policy_architecture(int elf_class, ByteOrder byte_order, std::uint16_t e_machine,
                                                std::uint32_t e_flags) {
     const PolicyArchitecture* baseline = baseline_architecture(elf_class, byte_order, e_machine);
     if (!baseline || e_flags_problem(*baseline, e_flags)) return std::nullopt;
     return baseline->name;
 }
 
-const PolicyArchitecture* baseline_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine) {
+const PolicyArchitecture* baseline_architecture(int elf_class, ByteOrder byte_order, std::uint16_t e_machine) {
     const Architecture* row = find_by_file(e_machine, elf_class, byte_order);
     if (!row || !row->policy) return nullptr;
     const PolicyArchitecture& policy = *row->policy;

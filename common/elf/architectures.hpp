@@ -3,6 +3,8 @@
 // musl, Alpine and uname give them. The functions below are the only readers of the table.
 #pragma once
 
+#include "elf/elf_bytes.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,17 +13,16 @@
 
 namespace aw {
 
-// Which files a row is about. Records may carry any class and byte order: a class other than 64
-// counts as 32-bit, a byte order other than "little" as big-endian.
+// Which files a row is about (a byte order of nullopt: either). A class other than 64 counts as
+// 32-bit.
 enum class ElfClass { any, bits32, bits64 };
-enum class ByteOrder { any, little, big };
 
 // An architecture as the policies name it (policies/*.yaml, the platform tags' suffix).
 struct PolicyArchitecture {
     std::string name{};  // "x86_64", "armv7l"
     // The only class and byte order of the files it covers.
     ElfClass elf_class = ElfClass::any;
-    ByteOrder byte_order = ByteOrder::any;
+    std::optional<ByteOrder> byte_order{};
     bool needs_arm_eabi5_hard_float = false;
     std::string android_tag{};  // its suffix in android tags, where not `name` (arm64_v8a)
     std::vector<std::string> isa_tags{};  // the suffixes of its higher ISA levels (x86_64_v2)
@@ -32,7 +33,7 @@ struct PolicyArchitecture {
 struct Architecture {
     std::uint16_t e_machine = 0;
     ElfClass elf_class = ElfClass::any;
-    ByteOrder byte_order = ByteOrder::any;
+    std::optional<ByteOrder> byte_order{};
     std::string machine{};  // ElfIdent::machine, $PLATFORM: "x86_64", "arm", "mips64el"
     std::string multiarch_triplet{};  // Debian's /lib/<triplet>, if it has one
     std::string musl{};  // musl's name in ld-musl-<name>.so.1, where not `machine`
@@ -47,19 +48,19 @@ const std::vector<Architecture>& architectures();
 
 // Whether glibc's loader gives files of this machine that have no PT_GNU_STACK an executable
 // stack (its generic default, and that of unknown machines).
-bool stack_executable_by_default(std::uint16_t e_machine, int elf_class, const std::string& byte_order);
+bool stack_executable_by_default(std::uint16_t e_machine, int elf_class, ByteOrder byte_order);
 
 // "x86_64", "i686", "arm", "ppc64le", "s390", "mips64el"; "EM_<n>" when unknown.
-std::string machine_name(std::uint16_t e_machine, int elf_class, const std::string& byte_order);
+std::string machine_name(std::uint16_t e_machine, int elf_class, ByteOrder byte_order);
 
 // The policies' name for an ELF file's architecture, or nullopt when no policy covers it
 // (armv7l needs EABI5 and hard float).
-std::optional<std::string> policy_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine,
+std::optional<std::string> policy_architecture(int elf_class, ByteOrder byte_order, std::uint16_t e_machine,
                                                std::uint32_t e_flags);
 
 // The policy architecture of files of this class, byte order and machine before their e_flags are
 // asked (pypa auditwheel's base architecture), or nullptr.
-const PolicyArchitecture* baseline_architecture(int elf_class, const std::string& byte_order, std::uint16_t e_machine);
+const PolicyArchitecture* baseline_architecture(int elf_class, ByteOrder byte_order, std::uint16_t e_machine);
 
 // What in a file's e_flags keeps its baseline architecture from covering it, in pypa auditwheel's
 // words ("armv7l shall use hard-float"), or nullopt.

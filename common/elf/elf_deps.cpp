@@ -2,6 +2,7 @@
 #include "elf/elf_deps.hpp"
 
 #include "elf/architectures.hpp"
+#include "elf/elf_names.hpp"
 #include "elf/ld_search.hpp"
 #include "elf/symbol_versions.hpp"
 
@@ -150,11 +151,9 @@ std::string format_lddtree(const DependencyTree& tree, const std::string& shown_
 }
 
 namespace {
-// pyelftools' names, which pypa auditwheel's JSON shows; other values as numbers, as there.
-Json pyelftools_name(unsigned value, std::initializer_list<std::pair<unsigned, const char*>> names) {
-    for (const auto& [number, name] : names)
-        if (number == value) return name;
-    return value;
+// pyelftools' name of a number, which pypa auditwheel's JSON shows; the number where it has none.
+Json pyelftools_name(unsigned value, const std::optional<std::string>& constant) {
+    return constant ? Json(*constant) : Json(value);
 }
 
 // pypa auditwheel's repr of an enum member: "<Architecture.x86_64: 'x86_64'>".
@@ -168,7 +167,6 @@ std::string enum_repr(const std::string& type, const std::string& member, const 
 Json platform_json(const std::string& path) {
     ElfFacts facts = read_elf_facts(path);
     const ElfIdent& ident = facts.ident;
-    bool little = ident.byte_order == "little";
     const PolicyArchitecture* baseline = baseline_architecture(ident.elf_class, ident.byte_order, ident.e_machine);
     std::optional<std::string> base;
     if (baseline) base = baseline->name;
@@ -177,26 +175,20 @@ Json platform_json(const std::string& path) {
         error = "Unknown architecture";
     } else if (*base == "x86_64") {
         if (std::optional<std::uint32_t> needed = read_symbol_versions(path).x86_isa_needed) {
+            // pypa's bit 0 is the baseline; set bits no level has are an error to it.
             std::uint32_t bits = *needed & ~1u;
-            std::string level = bits & 8 ? "x86_64_v4" : bits & 4 ? "x86_64_v3" : bits & 2 ? "x86_64_v2" : "";
-            if (!level.empty()) ext = enum_repr("Architecture", level, level);
+            const X86IsaLevel* level = x86_isa_level(bits);
+            if (level) ext = enum_repr("Architecture", level->architecture, level->architecture);
             else if (bits != 0) error = "unknown x86_64 ISA";
         }
     } else if (std::optional<std::string> problem = e_flags_problem(*baseline, facts.flags)) {
         error = *problem;
         base.reset();
     }
-    return Json{{"_elf_osabi", pyelftools_name(ident.os_abi, {{0, "ELFOSABI_SYSV"}, {1, "ELFOSABI_HPUX"}, {2, "ELFOSABI_NETBSD"},
-                                                             {3, "ELFOSABI_LINUX"}, {4, "ELFOSABI_HURD"}, {6, "ELFOSABI_SOLARIS"},
-                                                             {9, "ELFOSABI_FREEBSD"}, {12, "ELFOSABI_OPENBSD"},
-                                                             {64, "ELFOSABI_ARM_AEABI"}, {97, "ELFOSABI_ARM"},
-                                                             {255, "ELFOSABI_STANDALONE"}})},
+    return Json{{"_elf_osabi", pyelftools_name(ident.os_abi, os_abi_constant(ident.os_abi))},
                 {"_elf_class", ident.elf_class},
-                {"_elf_little_endian", little},
-                {"_elf_machine", pyelftools_name(ident.e_machine, {{3, "EM_386"}, {8, "EM_MIPS"}, {20, "EM_PPC"}, {21, "EM_PPC64"},
-                                                                  {22, "EM_S390"}, {40, "EM_ARM"}, {43, "EM_SPARCV9"},
-                                                                  {62, "EM_X86_64"}, {183, "EM_AARCH64"}, {243, "EM_RISCV"},
-                                                                  {258, "EM_LOONGARCH"}})},
+                {"_elf_little_endian", ident.byte_order == ByteOrder::little},
+                {"_elf_machine", pyelftools_name(ident.e_machine, machine_constant(ident.e_machine))},
                 {"_base_arch", base ? Json(enum_repr("Architecture", *base, *base)) : Json(nullptr)},
                 {"_ext_arch", ext},
                 {"_error_msg", error}};

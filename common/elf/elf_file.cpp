@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace aw {
@@ -149,11 +150,15 @@ std::string ElfFacts::type_name() const {
     }
 }
 
-ElfReader::ElfReader(const std::string& path) : path_(path) {
+ElfImage::ElfImage(const std::string& path) : path_(path) {
     elf_version(EV_CURRENT);
     std::string why;
     UniqueFd fd = open_regular_file(path, &why);
     if (!fd) elf_fail(path, why);
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0) elf_fail(path, std::string("cannot open: ") + std::strerror(errno));
+    if (info.st_size == 0) elf_fail(path, "not an ELF file (empty)");
+    mode_ = info.st_mode;
     elf_ = elf_begin(fd.get(), ELF_C_READ_MMAP, nullptr);
     if (elf_ == nullptr || elf_kind(elf_) != ELF_K_ELF) {
         std::string why = elf_ == nullptr ? libelf_message() : "not an ELF file";
@@ -162,7 +167,12 @@ ElfReader::ElfReader(const std::string& path) : path_(path) {
     }
     fd_ = std::move(fd);
     try {
+        std::size_t size = 0;
+        const char* raw = elf_rawfile(elf_, &size);
+        if (raw == nullptr) elf_fail(path_, "cannot map the file: " + libelf_message());
+        bytes_ = Bytes(reinterpret_cast<const unsigned char*>(raw), size);
         header_ = checked_header();
+        byte_order_ = byte_order_of_ei_data(header_.e_ident[EI_DATA]).value_or(ByteOrder::little);
     } catch (...) {
         elf_end(elf_);
         throw;
@@ -173,13 +183,11 @@ ElfReader::ElfReader(const std::string& path) : path_(path) {
 // size before any of them is used (elf_header_problem's rules, the ones whl-unpack applies to
 // a member's first bytes): table entry sizes are the class's (a smaller e_phentsize would make
 // a rewrite write past what it sized), tables lie inside the file, with extended numbering too.
-GElf_Ehdr ElfReader::checked_header() const {
+GElf_Ehdr ElfImage::checked_header() const {
     GElf_Ehdr header;
     if (gelf_getehdr(elf_, &header) == nullptr) elf_fail(path_, "cannot read the ELF header: " + libelf_message());
-    std::size_t file_size = 0;
-    const char* raw = elf_rawfile(elf_, &file_size);
-    if (raw == nullptr) elf_fail(path_, "cannot map the file: " + libelf_message());
-    auto head = std::as_bytes(std::span(raw, std::min(file_size, kElfIdentBytes)));
+    const std::size_t file_size = bytes_.size();
+    auto head = std::as_bytes(bytes_.first(std::min(file_size, kElfIdentBytes)));
     if (auto problem = elf_header_problem(head, file_size)) elf_fail(path_, "ELF header: " + *problem);
     std::size_t phnum = 0, shnum = 0;
     if (elf_getphdrnum(elf_, &phnum) != 0) elf_fail(path_, "cannot read the program header count: " + libelf_message());
@@ -195,16 +203,16 @@ GElf_Ehdr ElfReader::checked_header() const {
     return header;
 }
 
-ElfReader::~ElfReader() { elf_end(elf_); }
+ElfImage::~ElfImage() { elf_end(elf_); }
 
-ElfFacts ElfReader::facts() const {
+ElfFacts ElfImage::facts() const {
     ElfFacts facts;
     const GElf_Ehdr& header = header_;
     std::size_t ident_size = 0;
     const char* ident = elf_getident(elf_, &ident_size);
     if (ident == nullptr || ident_size < EI_NIDENT) elf_fail(path_, "bad ELF identification");
     facts.ident.elf_class = ident[EI_CLASS] == ELFCLASS64 ? 64 : 32;
-    facts.ident.byte_order = ident[EI_DATA] == ELFDATA2MSB ? "big" : "little";
+    facts.ident.byte_order = byte_order_;
     facts.ident.os_abi = static_cast<std::uint8_t>(ident[EI_OSABI]);
     facts.ident.e_machine = header.e_machine;
     facts.ident.machine = machine_name(header.e_machine, facts.ident.elf_class, facts.ident.byte_order);
@@ -248,6 +256,6 @@ ElfFacts ElfReader::facts() const {
     return facts;
 }
 
-ElfFacts read_elf_facts(const std::string& path) { return ElfReader(path).facts(); }
+ElfFacts read_elf_facts(const std::string& path) { return ElfImage(path).facts(); }
 
 }  // namespace aw

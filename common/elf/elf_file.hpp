@@ -5,9 +5,11 @@
 
 #include "base/diagnostics.hpp"
 #include "base/unique_fd.hpp"
+#include "elf/elf_bytes.hpp"
 #include "elf/elf_ident.hpp"
 
 #include <gelf.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <optional>
@@ -17,17 +19,6 @@
 typedef struct Elf Elf;
 
 namespace aw {
-
-// An ELF file that cannot be read as such; the message names the file and place.
-class ElfError : public FileError {
-public:
-    using FileError::FileError;
-};
-
-template <typename... Args>
-[[noreturn]] void fail_elf(const std::string& path, fmt::format_string<Args...> format, Args&&... args) {
-    throw ElfError(path, fmt::format(format, std::forward<Args>(args)...));
-}
 
 // What the dynamic loader and the policies need to know of one ELF file.
 struct ElfFacts {
@@ -50,19 +41,25 @@ struct ElfFacts {
     std::string type_name() const;  // "shared object", "executable", "pie executable", ...
 };
 
-// RAII over an open file and its libelf descriptor. Opening refuses what is
-// not a regular file (never blocking on a FIFO) and an ELF header whose
-// fields do not fit its class and the file (checked_header).
-class ElfReader {
+// An ELF file mapped once: libelf's descriptor (ELF_C_READ_MMAP) and the same mapping's bytes,
+// which the ELF editor reads fields from and copies. Opening refuses what is not a regular file
+// (never blocking on a FIFO), an empty file, and an ELF header whose fields do not fit its class
+// and the file (checked_header).
+class ElfImage {
 public:
-    explicit ElfReader(const std::string& path);  // throws ElfError
-    ~ElfReader();
-    ElfReader(const ElfReader&) = delete;
-    ElfReader& operator=(const ElfReader&) = delete;
+    explicit ElfImage(const std::string& path);  // throws ElfError
+    ~ElfImage();
+    ElfImage(const ElfImage&) = delete;
+    ElfImage& operator=(const ElfImage&) = delete;
 
     Elf* handle() const { return elf_; }
     const std::string& path() const { return path_; }
     const GElf_Ehdr& header() const { return header_; }
+    Bytes bytes() const { return bytes_; }
+    ByteOrder byte_order() const { return byte_order_; }
+    // The whole file, each read checked against its end.
+    ElfBytes view() const { return ElfBytes(bytes_, byte_order_, path_); }
+    mode_t mode() const { return mode_; }
     ElfFacts facts() const;  // throws ElfError
 
 private:
@@ -71,6 +68,9 @@ private:
     UniqueFd fd_;
     Elf* elf_ = nullptr;
     GElf_Ehdr header_{};
+    Bytes bytes_;
+    ByteOrder byte_order_ = ByteOrder::little;
+    mode_t mode_ = 0;
 };
 
 ElfFacts read_elf_facts(const std::string& path);

@@ -54,7 +54,7 @@ std::optional<std::string> problem_of(const Ehdr& header, std::uint64_t file_siz
 
 void add_elf_ident(Json& record, const ElfIdent& ident) {
     record["class"] = ident.elf_class;
-    record["byte_order"] = ident.byte_order;
+    record["byte_order"] = byte_order_name(ident.byte_order);
     record["machine"] = ident.machine;
     record["e_machine"] = ident.e_machine;
     record["os_abi"] = ident.os_abi;
@@ -68,7 +68,10 @@ ElfIdent elf_ident_of(const Json& object, const std::string& place) {
     };
     ElfIdent ident;
     ident.elf_class = static_cast<int>(number("class", 64));
-    ident.byte_order = object.at("byte_order").get<std::string>();
+    std::string byte_order = object.at("byte_order").get<std::string>();
+    std::optional<ByteOrder> order = byte_order_named(byte_order);
+    if (!order) fail("{}: \"byte_order\" must be \"little\" or \"big\", not \"{}\"", place, byte_order);
+    ident.byte_order = *order;
     ident.machine = object.at("machine").get<std::string>();
     ident.e_machine = static_cast<std::uint16_t>(number("e_machine", UINT16_MAX));
     ident.os_abi = static_cast<std::uint8_t>(number("os_abi", UINT8_MAX));
@@ -80,11 +83,9 @@ std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head) {
     elf_version(EV_CURRENT);
     auto ident = reinterpret_cast<const unsigned char*>(head.data());
     ElfIdent result;
-    switch (ident[EI_DATA]) {
-        case ELFDATA2LSB: result.byte_order = "little"; break;
-        case ELFDATA2MSB: result.byte_order = "big"; break;
-        default: return std::nullopt;
-    }
+    std::optional<ByteOrder> order = byte_order_of_ei_data(ident[EI_DATA]);
+    if (!order) return std::nullopt;
+    result.byte_order = *order;
     std::optional<std::uint16_t> machine;
     switch (ident[EI_CLASS]) {
         case ELFCLASS32:

@@ -2,6 +2,7 @@
 // machine. Enough to list members; full parsing is elf-deps' job.
 #pragma once
 
+#include "elf/elf_bytes.hpp"
 #include "protocol/records.hpp"
 
 #include <cstddef>
@@ -14,7 +15,7 @@ namespace aw {
 
 struct ElfIdent {
     int elf_class = 0;        // 32 or 64
-    std::string byte_order;   // "little" or "big"
+    ByteOrder byte_order = ByteOrder::little;
     std::uint16_t e_machine = 0;
     std::string machine;      // e.g. "x86_64", "aarch64"; "EM_<n>" when unknown
     std::uint8_t os_abi = 0;
@@ -29,14 +30,15 @@ std::optional<ElfIdent> read_elf_ident(std::span<const std::byte> head);
 // Why the ELF header at the start of `head` (kElfIdentBytes of a file of
 // `file_size` bytes) cannot be a real one, or nullopt: version, header and
 // table entry sizes of its class, tables inside the file. The same rules as
-// ElfReader's, decided from the first bytes, before the rest is read.
+// ElfImage's, decided from the first bytes, before the rest is read.
 std::optional<std::string> elf_header_problem(std::span<const std::byte> head, std::uint64_t file_size);
 
 // The identification's fields in a record (member's "elf", elf-deps' "elf"): class, byte_order,
 // machine, e_machine, os_abi, appended to `record` in that order.
 void add_elf_ident(Json& record, const ElfIdent& ident);
 // The same fields read back from `object` (their types already checked against the protocol's
-// table); a number out of its field's range is an error naming `place`.
+// table); a number out of its field's range or a byte order other than "little" and "big" is an
+// error naming `place`.
 ElfIdent elf_ident_of(const Json& object, const std::string& place);
 
 }  // namespace aw

@@ -108,31 +108,28 @@ void read_dynamic_symbols(Elf* elf, const std::string& path, SymbolVersions& res
         for (auto& [version, symbols] : versions) std::sort(symbols.begin(), symbols.end());
 }
 
-std::uint32_t read_u32(const unsigned char* bytes, bool little) {
-    return little ? bytes[0] | bytes[1] << 8 | bytes[2] << 16 | static_cast<std::uint32_t>(bytes[3]) << 24
-                  : static_cast<std::uint32_t>(bytes[0]) << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3];
-}
-
 void read_isa_property(Elf* elf, const ElfFacts& facts, const std::string& path, SymbolVersions& result) {
     if (facts.ident.e_machine != EM_X86_64 && facts.ident.e_machine != EM_386) return;
-    bool little = facts.ident.byte_order == "little";
     std::size_t align = facts.ident.elf_class == 64 ? 8 : 4;
     for (const Section& section : sections_of_type(elf, SHT_NOTE, path)) {
+        // The note headers libelf has translated; the descriptor is the file's bytes.
+        ElfBytes data({static_cast<const unsigned char*>(section.data->d_buf), section.data->d_size},
+                      facts.ident.byte_order, path, "note section");
         std::size_t offset = 0;
         GElf_Nhdr note;
         std::size_t name_at = 0, desc_at = 0;
         while ((offset = gelf_getnote(section.data, offset, &note, &name_at, &desc_at)) != 0) {
-            const auto* base = static_cast<const unsigned char*>(section.data->d_buf);
-            if (note.n_type != NT_GNU_PROPERTY_TYPE_0 || note.n_namesz != 4 || std::memcmp(base + name_at, "GNU", 4) != 0)
+            if (note.n_type != NT_GNU_PROPERTY_TYPE_0 || note.n_namesz != 4 ||
+                std::memcmp(data.range(name_at, 4, "the note's owner").data(), "GNU", 4) != 0)
                 continue;
             // Properties: pr_type, pr_datasz, then data padded to the class's alignment.
             for (std::size_t at = 0; at + 8 <= note.n_descsz;) {
-                std::uint32_t type = read_u32(base + desc_at + at, little);
-                std::uint32_t size = read_u32(base + desc_at + at + 4, little);
+                std::uint32_t type = data.word(desc_at + at, "a GNU property's pr_type");
+                std::uint32_t size = data.word(desc_at + at + 4, "a GNU property's pr_datasz");
                 if (size > note.n_descsz - at - 8)
                     section_fail(path, ".note.gnu.property", fmt::format("property {:#x} overruns its note", type));
                 if (type == kX86IsaNeeded && size == 4) {
-                    result.x86_isa_needed = read_u32(base + desc_at + at + 8, little);
+                    result.x86_isa_needed = data.word(desc_at + at + 8, "GNU_PROPERTY_X86_ISA_1_NEEDED");
                     return;
                 }
                 at += 8 + (size + align - 1) / align * align;
@@ -143,11 +140,11 @@ void read_isa_property(Elf* elf, const ElfFacts& facts, const std::string& path,
 }  // namespace
 
 SymbolVersions read_symbol_versions(const std::string& path) {
-    ElfReader reader(path);
-    ElfFacts facts = reader.facts();
+    ElfImage image(path);
+    ElfFacts facts = image.facts();
     SymbolVersions result;
-    read_dynamic_symbols(reader.handle(), path, result);
-    read_isa_property(reader.handle(), facts, path, result);
+    read_dynamic_symbols(image.handle(), path, result);
+    read_isa_property(image.handle(), facts, path, result);
     return result;
 }
 
@@ -175,13 +172,6 @@ bool version_less(const std::string& a, const std::string& b) {
         return out;
     };
     return parts(a) < parts(b);
-}
-
-std::string x86_isa_level(std::uint32_t needed) {
-    if (needed & 8) return "x86-64-v4";
-    if (needed & 4) return "x86-64-v3";
-    if (needed & 2) return "x86-64-v2";
-    return "x86-64";
 }
 
 }  // namespace aw

@@ -37,8 +37,4 @@ std::pair<std::string, std::string> split_symbol_version(const std::string& vers
 // Orders versions as numbers part by part: "2.2.5" before "2.14".
 bool version_less(const std::string& a, const std::string& b);
 
-// "x86-64" (baseline), "x86-64-v2", "x86-64-v3" or "x86-64-v4": the highest
-// level whose bit is set.
-std::string x86_isa_level(std::uint32_t needed);
-
 }  // namespace aw

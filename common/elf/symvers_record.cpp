@@ -1,6 +1,7 @@
 #include "elf/symvers_record.hpp"
 
 #include "base/diagnostics.hpp"
+#include "elf/elf_names.hpp"
 #include "protocol/record_kinds.hpp"
 
 #include <algorithm>
@@ -31,7 +32,7 @@ Json record_json(const SymversRecord& record) {
     }
     Json isa = nullptr;
     if (versions.x86_isa_needed)
-        isa = Json{{"needed", *versions.x86_isa_needed}, {"level", x86_isa_level(*versions.x86_isa_needed)}};
+        isa = Json{{"needed", *versions.x86_isa_needed}, {"level", x86_isa_level_name(*versions.x86_isa_needed)}};
     return Json{{"kind", "symvers"},  {"path", record.path},     {"origin", record.origin},
                 {"file", record.file}, {"versions", required},   {"namespaces", grouped},
                 {"undefined", versions.undefined}, {"x86_isa", isa}, {"ucs2", versions.ucs2},

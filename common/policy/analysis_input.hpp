@@ -27,7 +27,7 @@ struct TreeLibrary {
 struct ElfMember {
     std::string path;
     int elf_class = 0;
-    std::string byte_order;
+    ByteOrder byte_order = ByteOrder::little;
     std::uint16_t e_machine = 0;
     std::uint32_t e_flags = 0;
     std::optional<std::string> libc;

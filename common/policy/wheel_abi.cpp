@@ -6,6 +6,7 @@
 #include "base/diagnostics.hpp"
 #include "base/paths.hpp"
 #include "elf/architectures.hpp"
+#include "elf/elf_names.hpp"
 #include "elf/symbol_versions.hpp"
 #include "policy/external_libraries.hpp"
 
@@ -356,13 +357,15 @@ std::size_t judge_isa(const AnalysisInput& input, const std::vector<const ElfMem
     if (options.disable_isa_ext_check || verdict.architecture != "x86_64") return machine;
     auto check = [&](const std::string& who, std::optional<std::uint32_t> needed, const std::string& soname) {
         if (!needed || (*needed & ~1u) == 0) return;
-        std::string level = x86_isa_level(*needed);
+        const X86IsaLevel* level = x86_isa_level(*needed);
+        if (level == nullptr) return;
         for (std::size_t p = 0; p < linux_index; ++p)
             if (!soname.empty() && policies[p].whitelist.count(soname)) {
                 machine = std::max(machine, p);
                 return;
             }
-        verdict.log.push_back({true, fmt::format("ELF file {} requires '{}' instruction set, not in 'x86_64'", who, level)});
+        verdict.log.push_back({true, fmt::format("ELF file {} requires '{}' instruction set, not in 'x86_64'", who,
+                                                 level->architecture)});
         machine = linux_index;
     };
     for (const ElfMember* elf : top_level) check(elf->path, elf->x86_isa_needed, "");

@@ -167,7 +167,7 @@ class Show(StageTest):
         document = self.show_json(wheel)
         self.assertTrue(document["unsupported_isa"])
         self.assertEqual(document["overall_tag"], "linux_x86_64")
-        self.assertIn("requires 'x86-64-v3' instruction set", self.show(wheel).stderr)
+        self.assertIn("requires 'x86_64_v3' instruction set", self.show(wheel).stderr)
         relaxed = self.show_json(wheel, "--disable-isa-ext-check")
         self.assertFalse(relaxed["unsupported_isa"])
         self.assertEqual(relaxed["overall_tag"], "manylinux_2_5_x86_64")

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "elf/architectures.hpp"
+#include "elf/elf_names.hpp"
 #include "elf/ld_search.hpp"
 #include "policy/policy.hpp"
 #include "policy/wheel_abi.hpp"
@@ -24,14 +25,15 @@ using Strings = std::vector<std::string>;
 
 namespace {
 constexpr std::uint16_t kLastMachine = 300;
-constexpr std::uint16_t kLoongArch = 258;  // EM_LOONGARCH
+constexpr std::uint16_t kLoongArch = aw::kEmLoongArch;
 
 // The four files of one e_machine, in this order.
 struct Target {
     int elf_class;
-    const char* byte_order;
+    aw::ByteOrder byte_order;
 };
-constexpr Target kTargets[] = {{32, "little"}, {32, "big"}, {64, "little"}, {64, "big"}};
+constexpr aw::ByteOrder kLittle = aw::ByteOrder::little, kBig = aw::ByteOrder::big;
+constexpr Target kTargets[] = {{32, kLittle}, {32, kBig}, {64, kLittle}, {64, kBig}};
 
 // The machine names other than EM_<n>, for the targets of kTargets in order.
 const std::map<std::uint16_t, std::array<const char*, 4>> kMachineNames{
@@ -47,13 +49,13 @@ const std::map<std::uint16_t, std::array<const char*, 4>> kMachineNames{
 struct Covered {
     std::uint16_t e_machine;
     int elf_class;
-    const char* byte_order;
+    aw::ByteOrder byte_order;
     const char* architecture;
 };
 constexpr Covered kCovered[] = {
-    {EM_386, 32, "little", "i686"},         {EM_X86_64, 64, "little", "x86_64"}, {EM_AARCH64, 64, "little", "aarch64"},
-    {EM_ARM, 32, "little", "armv7l"},       {EM_PPC64, 64, "little", "ppc64le"}, {EM_PPC64, 64, "big", "ppc64"},
-    {EM_S390, 64, "big", "s390x"},          {EM_RISCV, 64, "little", "riscv64"}, {kLoongArch, 64, "little", "loongarch64"},
+    {EM_386, 32, kLittle, "i686"},   {EM_X86_64, 64, kLittle, "x86_64"}, {EM_AARCH64, 64, kLittle, "aarch64"},
+    {EM_ARM, 32, kLittle, "armv7l"}, {EM_PPC64, 64, kLittle, "ppc64le"}, {EM_PPC64, 64, kBig, "ppc64"},
+    {EM_S390, 64, kBig, "s390x"},    {EM_RISCV, 64, kLittle, "riscv64"}, {kLoongArch, 64, kLittle, "loongarch64"},
 };
 
 // ARM e_flags, and whether armv7l takes a file with them.
@@ -104,7 +106,7 @@ std::string expected_name(std::uint16_t e_machine, std::size_t target) {
 std::optional<std::string> expected_architecture(std::uint16_t e_machine, const Target& target, std::uint32_t e_flags) {
     for (const Covered& covered : kCovered) {
         if (covered.e_machine != e_machine || covered.elf_class != target.elf_class ||
-            std::string(covered.byte_order) != target.byte_order)
+            covered.byte_order != target.byte_order)
             continue;
         if (e_machine != EM_ARM) return covered.architecture;
         for (const auto& [flags, taken] : kArmFlags)
@@ -132,9 +134,9 @@ BOOST_AUTO_TEST_CASE(each_row_names_the_files_it_is_about_and_no_other_row_does)
         BOOST_TEST(machines.insert(row.machine).second, row.machine);
         if (row.policy) BOOST_TEST(policies.insert(row.policy->name).second, row.policy->name);
         for (const Target& target : kTargets) {
-            bool is64 = target.elf_class == 64, little = std::string(target.byte_order) == "little";
+            bool is64 = target.elf_class == 64;
             if ((row.elf_class == aw::ElfClass::bits64 && !is64) || (row.elf_class == aw::ElfClass::bits32 && is64) ||
-                (row.byte_order == aw::ByteOrder::little && !little) || (row.byte_order == aw::ByteOrder::big && little))
+                (row.byte_order && *row.byte_order != target.byte_order))
                 continue;
             BOOST_TEST(aw::machine_name(row.e_machine, target.elf_class, target.byte_order) == row.machine);
         }
@@ -147,7 +149,7 @@ BOOST_AUTO_TEST_CASE(every_machine_has_its_name_or_its_number) {
             BOOST_TEST(aw::machine_name(e_machine, kTargets[target].elf_class, kTargets[target].byte_order) ==
                            expected_name(e_machine, target),
                        "e_machine " << e_machine << ", " << kTargets[target].elf_class << "-bit "
-                                    << kTargets[target].byte_order);
+                                    << aw::byte_order_name(kTargets[target].byte_order));
 }
 
 BOOST_AUTO_TEST_CASE(policy_architectures_cover_one_class_and_byte_order) {
@@ -156,17 +158,17 @@ BOOST_AUTO_TEST_CASE(policy_architectures_cover_one_class_and_byte_order) {
             const aw::PolicyArchitecture* baseline = aw::baseline_architecture(target.elf_class, target.byte_order, e_machine);
             BOOST_TEST((baseline ? baseline->name : "none") ==
                            expected_architecture(e_machine, target, EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD).value_or("none"),
-                       "e_machine " << e_machine << ", " << target.elf_class << "-bit " << target.byte_order);
+                       "e_machine " << e_machine << ", " << target.elf_class << "-bit " << aw::byte_order_name(target.byte_order));
             for (const auto& [e_flags, taken] : kArmFlags)
                 BOOST_TEST(aw::policy_architecture(target.elf_class, target.byte_order, e_machine, e_flags).value_or("none") ==
                                expected_architecture(e_machine, target, e_flags).value_or("none"),
-                           "e_machine " << e_machine << ", " << target.elf_class << "-bit " << target.byte_order
+                           "e_machine " << e_machine << ", " << target.elf_class << "-bit " << aw::byte_order_name(target.byte_order)
                                         << ", e_flags " << e_flags);
         }
 }
 
 BOOST_AUTO_TEST_CASE(arm_files_without_eabi5_and_hard_float_are_told_why_in_pypas_words) {
-    const aw::PolicyArchitecture* armv7l = aw::baseline_architecture(32, "little", EM_ARM);
+    const aw::PolicyArchitecture* armv7l = aw::baseline_architecture(32, kLittle, EM_ARM);
     BOOST_REQUIRE(armv7l != nullptr);
     BOOST_TEST(aw::e_flags_problem(*armv7l, EF_ARM_EABI_VER4 | EF_ARM_ABI_FLOAT_HARD).value_or("none") ==
                "Invalid ARM EABI version for armv7l");
@@ -176,18 +178,14 @@ BOOST_AUTO_TEST_CASE(arm_files_without_eabi5_and_hard_float_are_told_why_in_pypa
         if (row.policy && row.policy->name != "armv7l") BOOST_TEST(!aw::e_flags_problem(*row.policy, 0xffffffff), row.machine);
 }
 
-// Records may carry any class and byte order: a class other than 64 reads as 32-bit, a byte
-// order other than "little" as big-endian.
-BOOST_AUTO_TEST_CASE(other_classes_and_byte_orders_read_as_32_bit_and_big_endian) {
-    BOOST_TEST(aw::machine_name(EM_S390, 0, "little") == "s390");
-    BOOST_TEST(aw::machine_name(EM_RISCV, 63, "little") == "riscv32");
-    BOOST_TEST(aw::machine_name(EM_PPC64, 64, "") == "ppc64");
-    BOOST_TEST(aw::machine_name(EM_MIPS, 65, "LITTLE") == "mips");
-    BOOST_TEST(aw::policy_architecture(0, "little", EM_386, 0).value_or("none") == "i686");
-    BOOST_TEST(aw::policy_architecture(1, "little", EM_ARM, EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD).value_or("none") == "armv7l");
-    BOOST_TEST(aw::policy_architecture(64, "", EM_PPC64, 0).value_or("none") == "ppc64");
-    BOOST_TEST(aw::policy_architecture(64, "LITTLE", EM_S390, 0).value_or("none") == "s390x");
-    BOOST_TEST(!aw::policy_architecture(64, "", EM_X86_64, 0));
+// Records may carry any class: one other than 64 reads as 32-bit.
+BOOST_AUTO_TEST_CASE(other_classes_read_as_32_bit) {
+    BOOST_TEST(aw::machine_name(EM_S390, 0, kLittle) == "s390");
+    BOOST_TEST(aw::machine_name(EM_RISCV, 63, kLittle) == "riscv32");
+    BOOST_TEST(aw::machine_name(EM_MIPS, 65, kBig) == "mips");
+    BOOST_TEST(aw::policy_architecture(0, kLittle, EM_386, 0).value_or("none") == "i686");
+    BOOST_TEST(aw::policy_architecture(1, kLittle, EM_ARM, EF_ARM_EABI_VER5 | EF_ARM_ABI_FLOAT_HARD).value_or("none") == "armv7l");
+    BOOST_TEST(aw::policy_architecture(65, kBig, EM_S390, 0).value_or("none") == "none");
 }
 
 BOOST_AUTO_TEST_CASE(platform_tag_suffixes_name_their_policy_architecture) {
@@ -264,15 +262,15 @@ BOOST_AUTO_TEST_CASE(musl_policies_whitelist_the_libc_by_alpines_name) {
 // glibc's DEFAULT_STACK_PERMS: without PT_GNU_STACK, an executable stack on x86, arm and s390,
 // not on aarch64, 64-bit powerpc (either byte order), riscv or loongarch; executable when unknown.
 BOOST_AUTO_TEST_CASE(default_stack_follows_glibc) {
-    BOOST_TEST(aw::stack_executable_by_default(EM_X86_64, 64, "little"));
-    BOOST_TEST(aw::stack_executable_by_default(EM_386, 32, "little"));
-    BOOST_TEST(aw::stack_executable_by_default(EM_S390, 64, "big"));
-    BOOST_TEST(aw::stack_executable_by_default(EM_PPC, 32, "big"));
-    BOOST_TEST(!aw::stack_executable_by_default(EM_AARCH64, 64, "little"));
-    BOOST_TEST(!aw::stack_executable_by_default(EM_PPC64, 64, "little"));
-    BOOST_TEST(!aw::stack_executable_by_default(EM_PPC64, 64, "big"));
-    BOOST_TEST(!aw::stack_executable_by_default(EM_RISCV, 64, "little"));
-    BOOST_TEST(aw::stack_executable_by_default(0x7fff, 64, "little"));
+    BOOST_TEST(aw::stack_executable_by_default(EM_X86_64, 64, kLittle));
+    BOOST_TEST(aw::stack_executable_by_default(EM_386, 32, kLittle));
+    BOOST_TEST(aw::stack_executable_by_default(EM_S390, 64, kBig));
+    BOOST_TEST(aw::stack_executable_by_default(EM_PPC, 32, kBig));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_AARCH64, 64, kLittle));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_PPC64, 64, kLittle));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_PPC64, 64, kBig));
+    BOOST_TEST(!aw::stack_executable_by_default(EM_RISCV, 64, kLittle));
+    BOOST_TEST(aw::stack_executable_by_default(0x7fff, 64, kLittle));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -50,21 +50,21 @@ std::vector<unsigned char> bytes_of(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// A Layout whose .dynstr is `table` (and nothing else refers to it).
+aw::Bytes as_bytes(const std::string& text) { return {reinterpret_cast<const unsigned char*>(text.data()), text.size()}; }
+
+// A Layout of a file that is `table` (which must outlive it), its .dynstr (and nothing else refers to it).
 aw::Layout layout_with_strings(const std::string& table) {
     aw::Layout layout;
+    layout.file = aw::ElfBytes(as_bytes(table), aw::ByteOrder::little, "x.so");
     layout.elf_class = ELFCLASS64;
-    layout.encoding = ELFDATA2LSB;
     layout.strtab_offset = 0;
     layout.strtab_size = table.size();
     return layout;
 }
 
-aw::Bytes as_bytes(const std::string& text) { return {reinterpret_cast<const unsigned char*>(text.data()), text.size()}; }
-
 // A placer over `table` after an edit that drops the reference at `released` and keeps the one at `kept`.
 aw::StringPlacer placer_after_release(const std::string& table, std::uint64_t released, std::uint64_t kept) {
-    aw::StringPlacer strings(as_bytes(table), layout_with_strings(table), "x.so");
+    aw::StringPlacer strings(layout_with_strings(table));
     strings.release(released);
     strings.keep(kept);
     return strings;
@@ -75,8 +75,7 @@ BOOST_AUTO_TEST_SUITE(dynamic_edit)
 
 BOOST_AUTO_TEST_CASE(strings_are_reused_then_overwritten_then_appended) {
     const std::string table("\0libfoo.so.1\0libbar.so\0/old/rpath\0", 34);
-    aw::Layout layout = layout_with_strings(table);
-    aw::StringPlacer strings(as_bytes(table), layout, "x.so");
+    aw::StringPlacer strings(layout_with_strings(table));
     BOOST_TEST(strings.at(1) == "libfoo.so.1");
     strings.release(23);  // /old/rpath goes
     strings.keep(1);
@@ -112,7 +111,7 @@ BOOST_AUTO_TEST_CASE(a_released_string_is_erased_and_erased_room_is_reused) {
 }
 
 BOOST_AUTO_TEST_CASE(a_patch_inside_an_earlier_one_changes_its_bytes) {
-    aw::Patches patches;
+    aw::Patches patches(aw::ByteOrder::little);
     patches.put(0x10, {1, 2, 3, 4, 5, 6, 7, 8});  // a table rewritten whole
     patches.put(0x12, {9, 9});                     // then a field inside it
     BOOST_TEST(patches.all().size() == 1u);
@@ -139,7 +138,7 @@ BOOST_AUTO_TEST_CASE(the_resolution_cache_records_found_libraries_and_directorie
     BOOST_TEST(why == "no libraries resolved against the run path");
     BOOST_TEST(!aw::resolution_cache_descriptor({}, run_path, why));
     BOOST_TEST(why == "no DT_NEEDED entries or run path to resolve");
-    std::vector<unsigned char> note = aw::encode_resolution_cache("x", ELFDATA2MSB);
+    std::vector<unsigned char> note = aw::encode_resolution_cache("x", aw::ByteOrder::big);
     BOOST_TEST(note == std::vector<unsigned char>({0, 0, 0, 6, 0, 0, 0, 1, 0x63, 0xa8, 0x6c, 0xb6, 'N', 'i', 'x', 'O', 'S', 0,
                                                    0, 0, 'x', 0, 0, 0}));
 }
@@ -148,7 +147,7 @@ BOOST_AUTO_TEST_CASE(without_section_headers_nothing_is_overwritten) {
     const std::string table("\0/old/rpath\0", 12);
     aw::Layout layout = layout_with_strings(table);
     layout.references_known = false;
-    aw::StringPlacer strings(as_bytes(table), layout, "x.so");
+    aw::StringPlacer strings(layout);
     strings.release(1);
     BOOST_TEST(strings.place("/new") == table.size());
 }
@@ -180,17 +179,17 @@ BOOST_AUTO_TEST_CASE(header_fields_are_the_structs_and_patches_keep_the_byte_ord
     BOOST_TEST(aw::header_field(is32, aw::HeaderField::phoff).offset == 0x1cu);
     BOOST_TEST(aw::header_field(is32, aw::HeaderField::shstrndx).offset == 0x32u);
     BOOST_TEST(aw::header_field(is64, aw::HeaderField::shnum).offset == 0x3cu);
-    aw::Patches patches;
-    patches.put_field({0, 4}, 0x01020304, ELFDATA2MSB);
-    patches.put_field({8, 2}, 0x0506, ELFDATA2LSB);
-    BOOST_TEST(patches.all().at(0) == (std::vector<unsigned char>{1, 2, 3, 4}));
-    BOOST_TEST(patches.all().at(8) == (std::vector<unsigned char>{6, 5}));
+    aw::Patches big(aw::ByteOrder::big), little(aw::ByteOrder::little);
+    big.put_field({0, 4}, 0x01020304);
+    little.put_field({8, 2}, 0x0506);
+    BOOST_TEST(big.all().at(0) == (std::vector<unsigned char>{1, 2, 3, 4}));
+    BOOST_TEST(little.all().at(8) == (std::vector<unsigned char>{6, 5}));
 }
 
 BOOST_AUTO_TEST_CASE(the_writer_applies_patches_then_places_pieces_with_zeros_between) {
     ProgramCopy scratch;
     const std::string original_text = "0123456789";
-    aw::RewritePlan plan;
+    aw::RewritePlan plan(aw::Patches(aw::ByteOrder::little));
     plan.patches.put(2, {'a', 'b'});
     plan.patches.put(8, {'z', 'z', 'z'});  // past `keep`: the pieces replace that part
     plan.keep = 6;
@@ -223,14 +222,14 @@ BOOST_AUTO_TEST_CASE(edits_in_place_read_back_and_unchanged_files_are_not_rewrit
 
 BOOST_AUTO_TEST_CASE(growth_moves_dynstr_into_one_new_segment_and_repeats_do_not_stack) {
     ProgramCopy program;
-    aw::MappedFile original(program.path());
-    aw::Layout before = aw::read_layout(program.path(), original.bytes());
+    aw::ElfImage original(program.path());
+    aw::Layout before = aw::read_layout(original);
     aw::DynamicEdits edits;
     edits.set_soname = std::string(3000, 's');
     edits.set_rpath = "/a/very/long/rpath/" + std::string(4000, 'r');
     BOOST_TEST(aw::apply_dynamic_edits(program.path(), edits, program.path()));
-    aw::MappedFile grown(program.path());
-    aw::Layout once = aw::read_layout(program.path(), grown.bytes());
+    aw::ElfImage grown(program.path());
+    aw::Layout once = aw::read_layout(grown);
     BOOST_TEST(once.program_headers.size() == before.program_headers.size() + 1);
     BOOST_TEST(once.strtab_offset >= before.strtab_offset + before.strtab_size);
     BOOST_TEST(once.strtab_size > before.strtab_size + 7000);
@@ -240,16 +239,16 @@ BOOST_AUTO_TEST_CASE(growth_moves_dynstr_into_one_new_segment_and_repeats_do_not
 
     edits.set_rpath = "/another/" + std::string(9000, 'q');
     BOOST_TEST(aw::apply_dynamic_edits(program.path(), edits, program.path()));
-    aw::MappedFile again(program.path());
-    aw::Layout twice = aw::read_layout(program.path(), again.bytes());
+    aw::ElfImage again(program.path());
+    aw::Layout twice = aw::read_layout(again);
     BOOST_TEST(twice.program_headers.size() == once.program_headers.size());  // rebuilt, not stacked
     BOOST_TEST(aw::read_elf_facts(program.path()).runpath == std::vector<std::string>{*edits.set_rpath});
 }
 
 BOOST_AUTO_TEST_CASE(strip_removes_the_symbol_table_and_keeps_the_file_readable) {
     ProgramCopy program;
-    aw::MappedFile file(program.path());
-    aw::Layout layout = aw::read_layout(program.path(), file.bytes());
+    aw::ElfImage file(program.path());
+    aw::Layout layout = aw::read_layout(file);
     bool has_symtab = false;
     for (const aw::Section& section : layout.sections) has_symtab |= section.header.sh_type == SHT_SYMTAB;
     BOOST_REQUIRE(has_symtab);  // the unit tests are built with -g and not stripped
@@ -257,8 +256,8 @@ BOOST_AUTO_TEST_CASE(strip_removes_the_symbol_table_and_keeps_the_file_readable)
     edits.strip = true;
     std::string output = program.sibling("stripped");
     BOOST_TEST(aw::apply_dynamic_edits(program.path(), edits, output));
-    aw::MappedFile stripped(output);
-    aw::Layout after = aw::read_layout(output, stripped.bytes());
+    aw::ElfImage stripped(output);
+    aw::Layout after = aw::read_layout(stripped);
     for (const aw::Section& section : after.sections) {
         BOOST_TEST(section.header.sh_type != SHT_SYMTAB);
         BOOST_TEST(!section.name.starts_with(".debug"));

@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(reads_class_order_and_machine_of_any_target) {
         BOOST_TEST(ident->machine == c.name);
         BOOST_TEST(ident->e_machine == c.machine);
         BOOST_TEST(ident->elf_class == (c.elf_class == ELFCLASS64 ? 64 : 32));
-        BOOST_TEST(ident->byte_order == (c.data == ELFDATA2MSB ? "big" : "little"));
+        BOOST_TEST(aw::byte_order_name(ident->byte_order) == (c.data == ELFDATA2MSB ? "big" : "little"));
     }
 }
 

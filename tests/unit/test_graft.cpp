@@ -10,7 +10,7 @@ using Strings = std::vector<std::string>;
 aw::ElfIdent x86_64() {
     aw::ElfIdent ident;
     ident.elf_class = 64;
-    ident.byte_order = "little";
+    ident.byte_order = aw::ByteOrder::little;
     ident.machine = "x86_64";
     return ident;
 }

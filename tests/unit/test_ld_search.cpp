@@ -31,7 +31,7 @@ struct Scratch {
 aw::ElfIdent ident(int elf_class, const char* machine, std::uint16_t e_machine, std::uint8_t os_abi = 0) {
     aw::ElfIdent id;
     id.elf_class = elf_class;
-    id.byte_order = "little";
+    id.byte_order = aw::ByteOrder::little;
     id.machine = machine;
     id.e_machine = e_machine;
     id.os_abi = os_abi;
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(loadability_follows_class_order_machine_and_os_abi) {
     BOOST_TEST(!aw::is_loadable_by(x86_64, ident(64, "aarch64", EM_AARCH64)));
     BOOST_TEST(!aw::is_loadable_by(x86_64, ident(64, "x86_64", EM_X86_64, ELFOSABI_FREEBSD)));
     auto big = x86_64;
-    big.byte_order = "big";
+    big.byte_order = aw::ByteOrder::big;
     BOOST_TEST(!aw::is_loadable_by(x86_64, big));
 }
 

@@ -31,7 +31,7 @@ void round_trips(const Value& value, Read read) {
 aw::ElfIdent ident() {
     aw::ElfIdent ident;
     ident.elf_class = 32;
-    ident.byte_order = "big";
+    ident.byte_order = aw::ByteOrder::big;
     ident.e_machine = 22;
     ident.machine = "s390";
     ident.os_abi = 3;

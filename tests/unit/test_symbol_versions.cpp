@@ -21,14 +21,6 @@ BOOST_AUTO_TEST_CASE(namespaces_end_before_the_version_number) {
     BOOST_TEST((aw::split_symbol_version("VERS") == Split{"VERS", ""}));
 }
 
-BOOST_AUTO_TEST_CASE(isa_level_is_the_highest_bit) {
-    BOOST_TEST(aw::x86_isa_level(1) == "x86-64");
-    BOOST_TEST(aw::x86_isa_level(3) == "x86-64-v2");
-    BOOST_TEST(aw::x86_isa_level(7) == "x86-64-v3");
-    BOOST_TEST(aw::x86_isa_level(15) == "x86-64-v4");
-    BOOST_TEST(aw::x86_isa_level(8) == "x86-64-v4");
-}
-
 BOOST_AUTO_TEST_CASE(versions_compare_part_by_part_as_numbers) {
     BOOST_TEST(aw::version_less("2.2.5", "2.14"));
     BOOST_TEST(aw::version_less("3.4.9", "3.4.10"));

@@ -27,7 +27,7 @@ aw::ElfMember extension(const std::string& path, const Strings& needed) {
     aw::ElfMember elf;
     elf.path = path;
     elf.elf_class = 64;
-    elf.byte_order = "little";
+    elf.byte_order = aw::ByteOrder::little;
     elf.e_machine = EM_X86_64;
     elf.libc = "glibc";
     elf.python_extension = true;
@@ -347,7 +347,7 @@ BOOST_AUTO_TEST_CASE(isa_and_old_python_abis_give_linux) {
     BOOST_TEST(verdict.machine_tag == "linux_x86_64");
     BOOST_TEST(verdict.overall_tag == "linux_x86_64");
     BOOST_TEST(printed(verdict.log).back() ==
-               "WARNING: ELF file spam/_core.so requires 'x86-64-v3' instruction set, not in 'x86_64'");
+               "WARNING: ELF file spam/_core.so requires 'x86_64_v3' instruction set, not in 'x86_64'");
 
     aw::AnalysisOptions unchecked;
     unchecked.disable_isa_ext_check = true;

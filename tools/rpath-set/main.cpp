@@ -8,6 +8,7 @@
 #include "edit/symbol_rename.hpp"
 #include "elf/elf_deps.hpp"
 #include "elf/elf_file.hpp"
+#include "elf/elf_names.hpp"
 #include "protocol/options.hpp"
 #include "protocol/records.hpp"
 #include "protocol/stage_stream.hpp"
