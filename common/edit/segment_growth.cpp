@@ -6,6 +6,7 @@
 #include "elf/elf_file.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace aw {
 
@@ -90,6 +91,13 @@ SegmentPlan plan_new_segment(const Layout& layout, const EditPlan& edits, std::u
     plan.note = edits.note.bytes;
     plan.note_section = edits.note.section;
     plan.size = plan.note_at + plan.note.size();
+    // A 32-bit file's addresses and offsets are 32-bit fields (found by the fuzzer: a PT_LOAD at
+    // 0xfffff002 put the new segment past 4 GiB, its address wrapped onto the first segment and the
+    // new DT_STRTAB read the old bytes there).
+    const std::uint64_t limit = layout.is64() ? UINT64_MAX : UINT32_MAX;
+    if (placement.address > limit - plan.size || placement.offset > limit - plan.size)
+        fail_elf(path, "the new segment ({} bytes at address {:#x}, offset {:#x}) would lie past the {}-bit address "
+                       "space; nothing was written", plan.size, placement.address, placement.offset, layout.is64() ? 64 : 32);
 
     for (GElf_Dyn& entry : entries) {
         if (entry.d_tag == DT_STRTAB) entry.d_un.d_ptr = placement.address + plan.dynstr_at;

@@ -2,6 +2,7 @@
 error, the exit status, and that nothing was written, changed or left behind."""
 import json
 import os
+import shutil
 import signal
 import stat
 import struct
@@ -613,6 +614,22 @@ class FuzzFindings(Untrusted):
         struct.pack_into("<Q", elf.data, at + 0x20, load[6] + 16)  # p_filesz
         elf.save()
         self.assert_soname_edit_refused(lib, "PT_LOAD", "the file size may not be larger")
+
+    def test_a_32_bit_segment_reaching_past_4_gib_is_refused(self):
+        """rpath_set_fuzz: a 32-bit PT_LOAD at 0xfffff002 ends past 4 GiB; the new segment went after
+        it, its address wrapped to 0 in the 32-bit field, onto the first segment, and the new DT_STRTAB
+        read the old bytes there: an empty soname, written without an error."""
+        cc32 = "i686-linux-gnu-gcc"  # Debian's gcc-i686-linux-gnu (make check installs it when it can)
+        if not shutil.which(cc32):
+            self.skipTest(f"{cc32} is not installed: no 32-bit library to build")
+        lib = compile_shared(self.tmp / "lib32/libx.so", "x", cc=cc32)
+        data = bytearray(lib.read_bytes())
+        phoff, = struct.unpack_from("<I", data, 0x1c)
+        phentsize, phnum = struct.unpack_from("<HH", data, 0x2a)
+        loads = [phoff + i * phentsize for i in range(phnum) if struct.unpack_from("<I", data, phoff + i * phentsize)[0] == 1]
+        struct.pack_into("<I", data, loads[1] + 8, 0xfffff002)  # p_vaddr of the second PT_LOAD
+        lib.write_bytes(bytes(data))
+        self.assert_soname_edit_refused(lib, "the new segment", "would lie past the 32-bit address space")
 
     def test_a_fractional_or_huge_number_in_a_record_is_refused(self):
         """records_fuzz: a number field holding 7.37e77 reached nlohmann's get<uint64_t>, a
